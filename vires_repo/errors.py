@@ -1,0 +1,58 @@
+"""Errors raised by vires_repo.
+
+Every domain error derives from :class:`ViresRepoError`; the CLI catches that one class, prints
+``ERROR: <message>`` on stderr and exits with ``exit_code``. Anything else is a bug and keeps its
+traceback.
+
+* ViresRepoError                 (exit 1)
+  * NotFoundError                an identifier, file or catalogue that does not exist
+  * DefinitionError              an invalid product type / collection definition or input JSON
+  * ConflictError                the change would break the catalogue (object still in use, ...)
+  * LockTimeoutError             another writer held the catalogue lock for too long
+  * IndexFormatError             an index file that is unreadable or of an unknown format
+  * ProductFileError             a data file that cannot be read (corrupt, truncated, no times)
+  * TimeSpecError                an unparsable time option value
+"""
+
+from __future__ import annotations
+
+
+class ViresRepoError(Exception):
+    """Base class of all expected failures; ``str(error)`` is the one-line message."""
+
+    exit_code = 1
+
+
+class NotFoundError(ViresRepoError):
+    """Raised when a named object (type, collection, product, file, catalogue) does not exist."""
+
+
+class DefinitionError(ViresRepoError):
+    """Raised when a definition or an input document is invalid.
+
+    ``source`` keeps the underlying error (e.g. a pydantic ``ValidationError``) when there is one.
+    """
+
+    def __init__(self, message: str, source: Exception | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+class ConflictError(ViresRepoError):
+    """Raised when a change would leave the catalogue inconsistent."""
+
+
+class LockTimeoutError(ViresRepoError):
+    """Raised when the catalogue write lock could not be acquired in time."""
+
+
+class IndexFormatError(ViresRepoError):
+    """Raised when an index or manifest file is unreadable or has an unsupported format."""
+
+
+class ProductFileError(ViresRepoError):
+    """Raised when a product data file cannot be read or lacks what its type requires."""
+
+
+class TimeSpecError(ViresRepoError, ValueError):
+    """Raised for a time option value that is neither a date, a date-time nor a duration."""
