@@ -124,10 +124,10 @@ class Storage:
                     stream.write(data)
                     stream.flush()
                     os.fsync(stream.fileno())
-                os.replace(tmp, target)
+                Path(tmp).replace(target)
             except BaseException:
                 with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
+                    Path(tmp).unlink()
                 raise
         elif self.protocol == "memory":
             tmp = f"{parent}/.tmp-{os.getpid()}-{threading.get_ident()}.part"
