@@ -28,7 +28,9 @@ import fsspec
 
 from .errors import LockTimeoutError, NotFoundError
 
-LOCK_FILE = ".lock"
+STATE_FOLDER = ".state"
+"""Runtime state below the root (lock, temporary files); it ignores itself in git."""
+LOCK_FILE = f"{STATE_FOLDER}/lock"
 DEFAULT_LOCK_TIMEOUT = float(os.environ.get("VIRES_LOCK_TIMEOUT", "60"))
 _LOCK_POLL_SECONDS = 0.05
 
@@ -158,7 +160,7 @@ class Storage:
 
         A second writer waits up to ``timeout`` seconds, then fails with
         :class:`LockTimeoutError` naming the holder. On a local disk the lock is an ``flock`` on
-        ``<root>/.lock``, released by the kernel even when the holder is killed.
+        ``<root>/.state/lock``, released by the kernel even when the holder is killed.
         """
         with self._lock_guard:
             if self._lock_depth:
@@ -179,8 +181,11 @@ class Storage:
 
     @contextlib.contextmanager
     def _local_lock(self, timeout: float) -> Iterator[None]:
-        Path(self.root).mkdir(parents=True, exist_ok=True)
         lock_path = Path(self.root) / LOCK_FILE
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = lock_path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n")
         deadline = time.monotonic() + timeout
         with open(lock_path, "a+") as stream:
             while True:

@@ -1,0 +1,54 @@
+"""The catalogue: one root folder (or URL) holding definitions and indexes.
+
+Layout below the root::
+
+    product_types/<name>.json            product type definitions
+    product_collections/<name>.json      product collection definitions
+    products/collection=<ID>/            product index partitions (Parquet + _manifest.json)
+    .state/                              runtime state, not versioned (lock, job spool, temp)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .definitions.store import PRODUCT_COLLECTIONS, PRODUCT_TYPES, DefinitionStore
+from .errors import NotFoundError
+from .settings import CATALOG_ENV_VAR, default_catalog_root
+from .storage import Storage
+
+
+class Catalog:
+    """Entry point of the library: services take a Catalog."""
+
+    def __init__(self, root: str | os.PathLike[str] | Storage | None = None) -> None:
+        if isinstance(root, Storage):
+            self.storage = root
+        else:
+            self.storage = Storage(default_catalog_root() if root is None else root)
+        self.product_types = DefinitionStore(self.storage, PRODUCT_TYPES)
+        self.product_collections = DefinitionStore(self.storage, PRODUCT_COLLECTIONS)
+
+    def __repr__(self) -> str:
+        return f"Catalog({self.storage.url!r})"
+
+    @property
+    def url(self) -> str:
+        return self.storage.url
+
+    def require_existing(self) -> None:
+        """Fail clearly when a read command points at a catalogue that is not there."""
+        if not self.storage.exists():
+            raise NotFoundError(
+                f"catalogue {self.url} does not exist (set --catalog or {CATALOG_ENV_VAR}, or "
+                "create it with 'vires-repo product_type import --default')"
+            )
+
+    @contextmanager
+    def writing(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the catalogue write lock (creating the root folder if needed)."""
+        self.storage.makedirs()
+        with self.storage.lock(timeout):
+            yield

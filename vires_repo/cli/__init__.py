@@ -1,0 +1,89 @@
+"""The ``vires-repo`` command line: global options, lazily loaded groups, one error boundary.
+
+Global options come before the command, as with the VirES ``manage.py`` commands::
+
+    vires-repo --catalog ./catalog -v 2 product list -c SW_OPER_MAGA_LR_1B
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback as traceback_module
+from collections.abc import Sequence
+from typing import Annotated
+
+from cyclopts import App, Parameter
+from cyclopts.exceptions import CycloptsError
+
+from .. import __version__
+from ..errors import ViresRepoError
+from ..settings import CATALOG_ENV_VAR
+from . import _common
+
+app = App(
+    name="vires-repo",
+    version=__version__,
+    help="Manage the catalogue of a VirES-style satellite data service: product types, "
+    "product collections, registered products, orbit-direction tables and cached products, "
+    "stored as JSON definitions and Parquet indexes in a git-versioned folder.",
+    default_parameter=Parameter(negative="", negative_iterable=""),
+)
+
+_GROUPS = (
+    ("product_type", "Product types: import, list, export, remove."),
+    ("product_collection", "Product collections: import, list, export, remove."),
+)
+for _name, _help in _GROUPS:
+    app.command(
+        f"vires_repo.cli.{_name}:app", name=_name, alias=_name.replace("_", "-"), help=_help
+    )
+
+
+@app.meta.default
+def _launcher(
+    *tokens: Annotated[str, Parameter(show=False, allow_leading_hyphen=True)],
+    catalog: Annotated[
+        str | None, Parameter(name=["--catalog", "-C"], env_var=CATALOG_ENV_VAR)
+    ] = None,
+    verbosity: Annotated[int, Parameter(name=["--verbosity", "-v"])] = 1,
+    traceback: bool = False,
+) -> int:
+    """Global options (give them before the command).
+
+    Parameters
+    ----------
+    catalog
+        Catalogue root: a local folder or an fsspec URL (default ./catalog).
+    verbosity
+        0 warnings only, 1 per-item messages (default), 2 debug, 3 debug of all libraries.
+    traceback
+        Print the Python traceback of an error.
+    """
+    if verbosity not in (0, 1, 2, 3):
+        raise ValueError("--verbosity must be 0, 1, 2 or 3")
+    _common.session.catalog_root = catalog
+    _common.session.verbosity = verbosity
+    _common.session.traceback = traceback
+    _common.configure_logging(verbosity)
+    result = app(tokens, exit_on_error=False, result_action="return_value")
+    return result if isinstance(result, int) else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console-script entry point: run a command and return its exit code."""
+    tokens = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return int(app.meta(tokens, exit_on_error=False, result_action="return_value") or 0)
+    except CycloptsError:
+        return 2  # cyclopts has printed the usage error
+    except ViresRepoError as exc:
+        if _common.session.traceback:
+            traceback_module.print_exc()
+        _common.error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _common.error("interrupted")
+        return 130
+    except BrokenPipeError:  # e.g. `vires-repo product list | head`
+        sys.stderr.close()
+        return 0

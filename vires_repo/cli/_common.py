@@ -1,0 +1,141 @@
+"""What every command shares: the session's global options, messages, input and output."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
+
+from cyclopts import Parameter
+
+from ..errors import NotFoundError, ViresRepoError
+from ..settings import default_catalog_root
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..services._batch import BatchResult
+
+LOGGER_NAME = "vires_repo"
+
+
+@dataclass
+class Session:
+    """Global options given before the command (``vires-repo --catalog X product list``)."""
+
+    catalog_root: str | None = None
+    verbosity: int = 1
+    traceback: bool = False
+
+    def catalog(self) -> Catalog:
+        from ..catalog import Catalog
+
+        return Catalog(self.catalog_root or default_catalog_root())
+
+
+session = Session()
+
+
+def configure_logging(verbosity: int) -> None:
+    """VirES verbosity: 0 warnings only, 1 per-item INFO lines, 2 debug, 3 debug of everything."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    logger = logging.getLogger() if verbosity >= 3 else logging.getLogger(LOGGER_NAME)
+    for old in list(logger.handlers):
+        logger.removeHandler(old)
+    logger.addHandler(handler)
+    logger.setLevel({0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG))
+    logger.propagate = False
+
+
+# -- console messages: always on stderr, whatever the verbosity --------------------------
+
+
+def info(message: str) -> None:
+    print(f"INFO: {message}", file=sys.stderr)
+
+
+def warning(message: str) -> None:
+    print(f"WARNING: {message}", file=sys.stderr)
+
+
+def error(message: str) -> None:
+    print(f"ERROR: {message}", file=sys.stderr)
+
+
+def report(result: BatchResult, summary: Sequence[str], prefix: str = "INFO: ") -> int:
+    """Print a batch's warnings, failures and summary lines; return its exit code."""
+    for text in result.warnings:
+        warning(text)
+    for _identifier, text in result.failures:
+        error(text)
+    for line in summary:
+        print(f"{prefix}{line}", file=sys.stderr)
+    return result.exit_code
+
+
+# -- input and output --------------------------------------------------------------------
+
+InputFile = Annotated[
+    str,
+    Parameter(
+        name=["--file", "-f"],
+        allow_leading_hyphen=True,
+        help="Input file (a local path or an fsspec URL); '-' reads standard input.",
+    ),
+]
+OutputFile = Annotated[
+    str,
+    Parameter(
+        name=["--file", "-f"],
+        allow_leading_hyphen=True,
+        help="Output file; '-' writes to standard output.",
+    ),
+]
+
+
+def read_input(file: str) -> tuple[bytes, str]:
+    """The bytes of ``file`` ('-' = stdin) and a name for messages."""
+    if file == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise ViresRepoError(
+                "no input: give --file FILE, pipe the data to standard input, or use --default"
+            )
+        return sys.stdin.buffer.read(), "<stdin>"
+    import fsspec
+
+    try:
+        with fsspec.open(file, "rb") as stream:
+            return bytes(stream.read()), file
+    except FileNotFoundError:
+        raise NotFoundError(f"input file {file} does not exist") from None
+    except IsADirectoryError:
+        raise ViresRepoError(f"input file {file} is a directory") from None
+
+
+def write_output(file: str, text: str) -> None:
+    if file == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    import fsspec
+
+    try:
+        with fsspec.open(file, "w", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as exc:
+        raise ViresRepoError(f"cannot write output file {file}: {exc.strerror or exc}") from None
+
+
+def write_json(file: str, value: Any) -> None:
+    from .. import jsonio
+
+    write_output(file, jsonio.dumps(value))
+
+
+def print_lines(lines: Iterable[str]) -> None:
+    out = sys.stdout
+    for line in lines:
+        out.write(f"{line}\n")
+    out.flush()

@@ -1,0 +1,143 @@
+"""One JSON file per definition: ``product_types/<name>.json``, ``product_collections/<name>.json``.
+
+A stored file is the VirES export object without the computed keys: the identifier and the
+``created``/``updated`` times first, then the definition keys in the order they were given.
+Saving a definition equal to the stored one writes nothing, so re-importing leaves ``git status``
+clean.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from .. import jsonio
+from ..errors import DefinitionError, NotFoundError
+from ..storage import Storage
+from ..timespec import format_datetime
+from .models import ProductCollection, ProductType
+
+SaveOutcome = Literal["created", "updated", "unchanged"]
+
+# Keys VirES accepts on import but never stores as given (bug 6 of the reference fixed: created
+# is ignored too); maxProductDuration is computed from the product index on export.
+_IGNORED_ON_IMPORT = ("created", "updated", "removed", "maxProductDuration")
+
+
+@dataclass(frozen=True)
+class DefinitionKind:
+    """What differs between product types and product collections on disk."""
+
+    folder: str
+    label: str
+    model: type[BaseModel]
+    leading_keys: tuple[str, ...]
+    """Keys written first (in this order) before the rest of the definition."""
+
+
+PRODUCT_TYPES = DefinitionKind(
+    folder="product_types",
+    label="product type",
+    model=ProductType,
+    leading_keys=("name",),
+)
+PRODUCT_COLLECTIONS = DefinitionKind(
+    folder="product_collections",
+    label="product collection",
+    model=ProductCollection,
+    leading_keys=("name", "productType"),
+)
+
+
+def format_validation_error(error: ValidationError) -> str:
+    """One line out of a pydantic error: ``loc: message; loc: message``."""
+    parts = []
+    for item in error.errors(include_url=False):
+        location = ".".join(str(part) for part in item["loc"])
+        message = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{location}: {message}" if location else message)
+    return "; ".join(parts)
+
+
+def validate_definition(kind: DefinitionKind, item: Any) -> dict[str, Any]:
+    """Validate one input object and return its canonical stored form (without times)."""
+    if not isinstance(item, Mapping):
+        raise DefinitionError(f"a {kind.label} definition must be a JSON object")
+    definition = {k: v for k, v in item.items() if k not in _IGNORED_ON_IMPORT}
+    try:
+        kind.model.model_validate(definition)
+    except ValidationError as error:
+        raise DefinitionError(format_validation_error(error), error) from None
+    leading = {key: definition[key] for key in kind.leading_keys if key in definition}
+    rest = {k: v for k, v in definition.items() if k not in leading}
+    return {**leading, **rest}
+
+
+class DefinitionStore:
+    """The stored definitions of one kind in a catalogue."""
+
+    def __init__(self, storage: Storage, kind: DefinitionKind) -> None:
+        self.storage = storage
+        self.kind = kind
+
+    def relpath(self, identifier: str) -> str:
+        return f"{self.kind.folder}/{identifier}.json"
+
+    def ids(self) -> list[str]:
+        names = self.storage.listdir(self.kind.folder)
+        return sorted(name[: -len(".json")] for name in names if name.endswith(".json"))
+
+    def exists(self, identifier: str) -> bool:
+        return self.storage.exists(self.relpath(identifier))
+
+    def load(self, identifier: str) -> dict[str, Any]:
+        """The stored object (with ``created``/``updated``); errors name the file."""
+        relpath = self.relpath(identifier)
+        if not self.storage.exists(relpath):
+            raise NotFoundError(f"{self.kind.label} {identifier} does not exist")
+        try:
+            stored = jsonio.loads(self.storage.read_bytes(relpath))
+        except json.JSONDecodeError as error:
+            raise DefinitionError(f"{relpath}: invalid JSON: {error}") from None
+        try:
+            validate_definition(self.kind, stored)
+        except DefinitionError as error:
+            raise DefinitionError(f"{relpath}: {error}", error.source) from None
+        if stored.get("name") != identifier:
+            raise DefinitionError(
+                f"{relpath}: name {stored.get('name')!r} does not match the file name"
+            )
+        return dict(stored)
+
+    def load_all(self, identifiers: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Stored objects sorted by identifier; ``identifiers`` restricts (unknown ones skipped)."""
+        available = self.ids()
+        if identifiers is not None:
+            wanted = set(identifiers)
+            available = [i for i in available if i in wanted]
+        return [self.load(identifier) for identifier in available]
+
+    def save(self, definition: Mapping[str, Any], now: datetime) -> SaveOutcome:
+        """Store a canonical definition; keep ``created``, bump ``updated`` only on change."""
+        identifier = str(definition["name"])
+        relpath = self.relpath(identifier)
+        previous = self.load(identifier) if self.exists(identifier) else None
+        if previous is not None:
+            unchanged = {k: v for k, v in previous.items() if k not in ("created", "updated")}
+            if jsonio.dumps(unchanged) == jsonio.dumps(definition):
+                return "unchanged"
+        timestamp = format_datetime(now)
+        created = previous.get("created", timestamp) if previous else timestamp
+        leading = {k: definition[k] for k in self.kind.leading_keys if k in definition}
+        rest = {k: v for k, v in definition.items() if k not in leading}
+        stored = {**leading, "created": created, "updated": timestamp, **rest}
+        self.storage.write_bytes(relpath, jsonio.dumps(stored).encode("utf-8"))
+        return "updated" if previous is not None else "created"
+
+    def remove(self, identifier: str) -> None:
+        self.storage.remove(self.relpath(identifier))
