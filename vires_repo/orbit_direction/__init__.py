@@ -1,0 +1,1 @@
+"""Orbit-direction lookup tables: boundaries of geographic and Quasi-Dipole latitude extrema."""
