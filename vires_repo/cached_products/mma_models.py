@@ -1,0 +1,203 @@
+"""Magnetospheric models (MMA_SHA_2F, MMA_SHA_2C, CHAOS MMA): many CDF files -> one merged CDF.
+
+Every coefficient set is a group ``t_*`` (times), ``nm_*`` (degrees and orders) and the
+coefficients, all single-record arrays with time along their first dimension. The merge
+concatenates times and coefficients of the selected files in time order and takes ``nm_*``,
+the variable attributes and the global attributes from the latest file (reference 9.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import DefinitionError, ProductFileError
+from .cdf_io import (
+    AttributeEntry,
+    CdfVariable,
+    created_attributes,
+    global_attributes,
+    open_cdf,
+    read_variable,
+    text_entry,
+    variable_attributes,
+    variable_names,
+    write_cdf,
+)
+from .selection import TimedProduct, latest_contiguous, newest_end_first, parse_timed_name
+from .sources import basename, local_path
+
+MAX_GAP = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class CoefficientSet:
+    time: str
+    degrees: str
+    coefficients: str
+
+
+@dataclass(frozen=True)
+class MmaLayout:
+    """Variables kept in the merged file; ``sets[0].time`` defines the source time ranges."""
+
+    product_type: str  # the 10-character type in the product names
+    sets: tuple[CoefficientSet, ...]
+
+
+MMA_2F_LAYOUT = MmaLayout(
+    "MMA_SHA_2F",
+    (CoefficientSet("t_qs", "nm_qs", "qs_geo"), CoefficientSet("t_gh", "nm_gh", "gh_geo")),
+)
+
+
+def _dipole_layout(product_type: str) -> MmaLayout:
+    return MmaLayout(
+        product_type,
+        tuple(
+            CoefficientSet(f"t_{kind}_{index}", f"nm_{kind}_{index}", f"{kind}_{index}")
+            for kind in ("qs", "gh")
+            for index in (1, 2)
+        ),
+    )
+
+
+MMA_2C_LAYOUT = _dipole_layout("MMA_SHA_2C")
+MMA_CHAOS_LAYOUT = _dipole_layout("MMA_CHAOS_")
+
+
+@dataclass
+class _SourceData:
+    product: TimedProduct
+    arrays: dict[str, npt.NDArray[Any]]
+    types: dict[str, str]
+    attributes: dict[str, dict[str, AttributeEntry]]
+    global_attributes: dict[str, list[AttributeEntry]]
+
+
+def select_sources(sources: Sequence[str], layout: MmaLayout) -> list[TimedProduct]:
+    """The applicable files: latest contiguous chain (2-hour gap rule), chronological."""
+    products = [parse_timed_name(source) for source in sources]
+    for product in products:
+        if product.product_type != layout.product_type:
+            raise DefinitionError(
+                f"{basename(product.source)}: not a {layout.product_type} product "
+                f"(type {product.product_type})"
+            )
+    selected = latest_contiguous(products, MAX_GAP, newest_end_first)
+    if not selected:
+        raise DefinitionError(f"{layout.product_type}: no source file selected")
+    return selected
+
+
+def _read_source(product: TimedProduct, layout: MmaLayout) -> _SourceData:
+    name = basename(product.source)
+    wanted = [
+        name for group in layout.sets for name in (group.time, group.degrees, group.coefficients)
+    ]
+    with local_path(product.source) as path:
+        cdf = open_cdf(path, name)
+        missing = [v for v in wanted if v not in variable_names(cdf)]
+        if missing:
+            raise ProductFileError(
+                f"{name}: not a {layout.product_type} CDF, missing variable(s) {', '.join(missing)}"
+            )
+        data = _SourceData(
+            product,
+            {v: read_variable(cdf, v) for v in wanted},
+            {v: cdf.varinq(v).Data_Type_Description for v in wanted},
+            {v: variable_attributes(cdf, v) for v in wanted},
+            global_attributes(cdf),
+        )
+    for group in layout.sets:
+        times, coefficients = data.arrays[group.time], data.arrays[group.coefficients]
+        if times.ndim != 2 or times.shape[0] != 1 or times.shape[1] == 0:
+            raise ProductFileError(f"{name}: {group.time} is not one record of times")
+        if coefficients.shape[:2] != times.shape:
+            raise ProductFileError(
+                f"{name}: {group.coefficients} has {coefficients.shape[1:2]} times, "
+                f"{group.time} has {times.shape[1]}"
+            )
+        if np.any(np.diff(times[0]) <= 0):
+            raise ProductFileError(f"{name}: {group.time} is not strictly increasing")
+    return data
+
+
+def _time_ranges(first_last: list[tuple[float, float]]) -> list[AttributeEntry]:
+    """Per source ``[start, end]`` (CDF_EPOCH); inner bounds reach into the neighbours.
+
+    The model is interpolated linearly across a file boundary, so a file is in use from the
+    last time of the previous file to the first time of the next one.
+    """
+    ranges = []
+    for index, (first, last) in enumerate(first_last):
+        start = first if index == 0 else first_last[index - 1][1]
+        end = last if index == len(first_last) - 1 else first_last[index + 1][0]
+        ranges.append(AttributeEntry([start, end], "CDF_EPOCH"))
+    return ranges
+
+
+def merge_mma(
+    sources: Sequence[str], target: Path, created: datetime, layout: MmaLayout
+) -> list[str]:
+    selected = [_read_source(product, layout) for product in select_sources(sources, layout)]
+    latest = selected[-1]
+    variables: list[CdfVariable] = []
+    for group in layout.sets:
+        for data in selected:
+            degrees, reference = data.arrays[group.degrees], latest.arrays[group.degrees]
+            if not np.array_equal(degrees, reference):
+                raise ProductFileError(
+                    f"{basename(data.product.source)}: {group.degrees} differs from "
+                    f"{basename(latest.product.source)}"
+                )
+        times = np.concatenate([data.arrays[group.time] for data in selected], axis=1)
+        if np.any(np.diff(times[0]) < 0):
+            raise ProductFileError(
+                f"{layout.product_type}: {group.time} of the selected files overlap in time"
+            )
+        coefficients = np.concatenate(
+            [data.arrays[group.coefficients] for data in selected], axis=1
+        )
+        for name, array in (
+            (group.time, times),
+            (group.degrees, latest.arrays[group.degrees]),
+            (group.coefficients, coefficients),
+        ):
+            variables.append(CdfVariable(name, array, latest.types[name], latest.attributes[name]))
+    reference_time = layout.sets[0].time
+    ranges = _time_ranges(
+        [
+            (float(data.arrays[reference_time][0, 0]), float(data.arrays[reference_time][0, -1]))
+            for data in selected
+        ]
+    )
+    attributes = dict(latest.global_attributes)
+    title = attributes.get("TITLE")
+    attributes.update(
+        {
+            "TITLE": [text_entry("Merged " + str(title[0].value) if title else "Merged")],
+            "SOURCES": [text_entry(data.product.identifier) for data in selected],
+            "SOURCE_TIME_RANGES": ranges,
+            **created_attributes(created),
+        }
+    )
+    write_cdf(target, variables, attributes)
+    return [data.product.identifier for data in selected]
+
+
+def mma_converter(
+    layout: MmaLayout,
+) -> Callable[[Sequence[str], Path, datetime], list[str]]:
+    """Converter merging the applicable sources of ``layout``'s product type."""
+
+    def convert(sources: Sequence[str], target: Path, created: datetime) -> list[str]:
+        return merge_mma(sources, target, created, layout)
+
+    return convert

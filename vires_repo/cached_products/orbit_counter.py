@@ -1,0 +1,158 @@
+"""Orbit counters: Swarm/CryoSat-2 text files and GFZ CDF files -> one VirES orbit-counter CDF.
+
+An orbit starts at its ascending-node crossing (``MJD2000``); orbit k lasts until the crossing
+of orbit k+1, so the lookup is a "previous value" one and gives -1 outside the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from ..errors import ProductFileError
+from .cdf_io import (
+    AttributeEntry,
+    CdfVariable,
+    attribute_texts,
+    created_attributes,
+    open_cdf,
+    read_variable,
+    text_entry,
+    validity_attribute,
+    variable_names,
+    write_cdf,
+)
+from .interpolation import previous_value
+from .product_time import cdf_epoch_to_mjd2000
+from .sources import basename, local_path, product_id, read_text
+from .tables import column, sample_times, table_from_cdf
+from .text_tables import Column, parse_table, require_increasing
+
+NO_ORBIT = -1
+
+_TEXT_COLUMNS = (
+    Column("orbit", "int64", int),
+    Column("MJD2000", "float64"),
+    Column("date", "str", str),
+    Column("UT", "str", str),
+    Column("phi_AN", "float64"),
+    Column("Source", "int64", int),
+)
+_GFZ_VARIABLES = ("Timestamp", "OrbitNo", "Longitude")
+
+
+def convert_text_orbit_counter(
+    sources: Sequence[str], target: Path, created: datetime
+) -> list[str]:
+    """Swarm orbit-counter text (``%orbit MJD2000 date UT phi_AN Source``) -> CDF."""
+    (source,) = sources
+    name = basename(source)
+    text = read_text(source)
+    _check_text_header(text, name)
+    data = parse_table(text, name, _TEXT_COLUMNS, comment_prefixes=("%", "#"))
+    identifier = product_id(source)
+    _write_orbit_counter(
+        target,
+        name,
+        data["orbit"],
+        data["MJD2000"],
+        data["phi_AN"],
+        data["Source"],
+        identifier,
+        created,
+    )
+    return [identifier]
+
+
+def convert_gfz_orbit_counter(sources: Sequence[str], target: Path, created: datetime) -> list[str]:
+    """GFZ orbit-counter CDF (``Timestamp``, ``OrbitNo``, ``Longitude``) -> CDF."""
+    (source,) = sources
+    name = basename(source)
+    with local_path(source) as path:
+        cdf = open_cdf(path, name)
+        missing = [v for v in _GFZ_VARIABLES if v not in variable_names(cdf)]
+        if missing:
+            raise ProductFileError(
+                f"{name}: not a GFZ orbit-counter CDF, missing variable(s) {', '.join(missing)}"
+            )
+        time_type = cdf.varinq("Timestamp").Data_Type_Description
+        if time_type != "CDF_EPOCH":
+            raise ProductFileError(f"{name}: Timestamp must be CDF_EPOCH, found {time_type}")
+        times = cdf_epoch_to_mjd2000(read_variable(cdf, "Timestamp"))
+        orbits = read_variable(cdf, "OrbitNo")
+        longitudes = read_variable(cdf, "Longitude").astype("float64")
+        titles = attribute_texts(cdf, "TITLE")
+    if not times.shape == orbits.shape == longitudes.shape:
+        raise ProductFileError(
+            f"{name}: Timestamp, OrbitNo and Longitude differ in length "
+            f"({times.size}, {orbits.size}, {longitudes.size})"
+        )
+    identifier = titles[0] if titles and titles[0].strip() else product_id(source)
+    _write_orbit_counter(
+        target, name, orbits, times, longitudes, np.zeros(times.shape, "uint8"), identifier, created
+    )
+    return [identifier]
+
+
+def _check_text_header(text: str, name: str) -> None:
+    expected = [c.name for c in _TEXT_COLUMNS]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("%") and line[1:].split() != expected:
+            raise ProductFileError(
+                f"{name}: line {number}: header {line.strip()!r} is not '%{' '.join(expected)}'"
+            )
+
+
+def _write_orbit_counter(
+    target: Path,
+    name: str,
+    orbits: npt.NDArray[Any],
+    times: npt.NDArray[np.float64],
+    longitudes: npt.NDArray[np.float64],
+    quality: npt.NDArray[Any],
+    identifier: str,
+    created: datetime,
+) -> None:
+    if times.size == 0:
+        raise ProductFileError(f"{name}: no orbits")
+    require_increasing(times, name, "ascending-node times")
+    if np.any(np.diff(orbits) <= 0) or orbits.min() < 0:
+        raise ProductFileError(f"{name}: orbit numbers are not positive and increasing")
+    if np.any(np.abs(longitudes) > 180):
+        raise ProductFileError(f"{name}: ascending-node longitude outside [-180, 180] deg")
+    if quality.min() < 0 or quality.max() > 255:
+        raise ProductFileError(f"{name}: Source flag outside 0..255")
+    attributes: dict[str, list[AttributeEntry]] = {
+        **created_attributes(created),
+        "SOURCE": [text_entry(identifier)],
+        "VALIDITY": validity_attribute(times),
+    }
+    write_cdf(
+        target,
+        [
+            CdfVariable("orbit", orbits.astype("uint32"), "CDF_UINT4"),
+            CdfVariable("MJD2000", times, "CDF_DOUBLE"),
+            CdfVariable("phi_AN", longitudes, "CDF_DOUBLE"),
+            CdfVariable("Source", quality.astype("uint8"), "CDF_UINT1"),
+        ],
+        attributes,
+    )
+
+
+def read_orbit_counter_table(path: Path) -> pa.Table:
+    """Columns ``time, mjd2000, orbit, phi_an, source`` (one row per ascending node)."""
+    return table_from_cdf(
+        path, "MJD2000", {"orbit": "orbit", "phi_an": "phi_AN", "source": "Source"}
+    )
+
+
+def orbit_number_at(table: pa.Table, mjd2000: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """Orbit number at each time; -1 before the first and after the last ascending node."""
+    orbits = column(table, "orbit").astype("int64")
+    return previous_value(mjd2000, sample_times(table), orbits, NO_ORBIT).astype("int64")

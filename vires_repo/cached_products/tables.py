@@ -1,0 +1,39 @@
+"""pyarrow views of the tabular cached products (orbit counters, F10.7, Kp, Dst).
+
+Every table has a ``time`` column (timestamp, UTC, microseconds) and the ``mjd2000`` time it
+comes from, then the product's own columns, so SQL views can be built on them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from .cdf_io import open_cdf, read_variable
+from .product_time import mjd2000_to_timestamps
+
+
+def table_from_cdf(path: Path, time_variable: str, columns: Mapping[str, str]) -> pa.Table:
+    """Table of a converted CDF: ``columns`` maps table column names to CDF variable names."""
+    cdf = open_cdf(path)
+    mjd2000 = read_variable(cdf, time_variable).astype("float64")
+    arrays: dict[str, Any] = {
+        "time": pa.array(mjd2000_to_timestamps(mjd2000), type=pa.timestamp("us", tz="UTC")),
+        "mjd2000": pa.array(mjd2000),
+    }
+    for column, variable in columns.items():
+        arrays[column] = pa.array(read_variable(cdf, variable))
+    return pa.table(arrays)
+
+
+def column(table: pa.Table, name: str) -> npt.NDArray[Any]:
+    return np.asarray(table.column(name).to_numpy())
+
+
+def sample_times(table: pa.Table) -> npt.NDArray[np.float64]:
+    return np.asarray(table.column("mjd2000").to_numpy(), dtype="float64")
