@@ -1,0 +1,194 @@
+"""The per-collection manifest: the commit point of the product index.
+
+``products/collection=<ID>/_manifest.json`` lists the live data files of the collection, each
+with its row count, size, sha256, time range, identifier range and tombstones (identifiers whose
+row in that file was replaced or de-registered). A writer adds data files first and replaces
+the manifest last, atomically; readers open only the files listed here, so files left by an
+interrupted writer are invisible until compaction removes them.
+
+The text is deterministic and line-oriented (one line per data file), so a registration shows
+up in a diff as one added line plus the changed tombstone lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from ..errors import IndexFormatError
+from ..timespec import format_datetime
+from .schema import FORMAT_VERSION, to_micros
+
+_T = TypeVar("_T")
+_EPOCH = datetime(1970, 1, 1)
+
+MANIFEST_NAME = "_manifest.json"
+PRODUCTS_FOLDER = "products"
+_PARTITION_PREFIX = "collection="
+
+
+def partition_folder(collection: str) -> str:
+    """The folder of a collection relative to the catalogue root."""
+    if not collection or "/" in collection or collection in (".", ".."):
+        raise ValueError(f"Invalid collection identifier {collection!r}")
+    return f"{PRODUCTS_FOLDER}/{_PARTITION_PREFIX}{collection}"
+
+
+def collection_of_folder(name: str) -> str | None:
+    return name[len(_PARTITION_PREFIX) :] if name.startswith(_PARTITION_PREFIX) else None
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """One live data file; times in microseconds since 1970 UTC (ISO 8601 in the JSON)."""
+
+    file: str
+    sha256: str
+    bytes: int
+    rows: int
+    min_begin_time: int
+    max_end_time: int
+    min_identifier: str
+    max_identifier: str
+    tombstones: frozenset[str] = frozenset()
+
+    @property
+    def live_rows(self) -> int:
+        return self.rows - len(self.tombstones)
+
+    def may_contain(self, identifier: str) -> bool:
+        return self.min_identifier <= identifier <= self.max_identifier
+
+    def may_overlap(self, begin: int | None, end: int | None) -> bool:
+        """Whether a row with ``end_time >= begin`` and ``begin_time <= end`` may be here."""
+        return (begin is None or self.max_end_time >= begin) and (
+            end is None or self.min_begin_time <= end
+        )
+
+    def to_json(self) -> dict[str, object]:
+        entry: dict[str, object] = {
+            "file": self.file,
+            "rows": self.rows,
+            "bytes": self.bytes,
+            "sha256": self.sha256,
+            "min_begin_time": _iso(self.min_begin_time),
+            "max_end_time": _iso(self.max_end_time),
+            "min_identifier": self.min_identifier,
+            "max_identifier": self.max_identifier,
+        }
+        if self.tombstones:
+            entry["tombstones"] = sorted(self.tombstones)
+        return entry
+
+    @classmethod
+    def from_json(cls, entry: dict[str, object]) -> FileEntry:
+        tombstones = entry.get("tombstones", [])
+        if not isinstance(tombstones, list):
+            raise TypeError("tombstones must be a list")
+        return cls(
+            file=_typed(entry["file"], str),
+            sha256=_typed(entry["sha256"], str),
+            bytes=_typed(entry["bytes"], int),
+            rows=_typed(entry["rows"], int),
+            min_begin_time=_micros(_typed(entry["min_begin_time"], str)),
+            max_end_time=_micros(_typed(entry["max_end_time"], str)),
+            min_identifier=_typed(entry["min_identifier"], str),
+            max_identifier=_typed(entry["max_identifier"], str),
+            tombstones=frozenset(_typed(item, str) for item in tombstones),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """The committed state of one collection partition."""
+
+    collection: str
+    files: tuple[FileEntry, ...] = field(default_factory=tuple)
+
+    @property
+    def live_rows(self) -> int:
+        return sum(entry.live_rows for entry in self.files)
+
+    @property
+    def tombstone_count(self) -> int:
+        return sum(len(entry.tombstones) for entry in self.files)
+
+    def entry(self, file: str) -> FileEntry | None:
+        return next((entry for entry in self.files if entry.file == file), None)
+
+    def with_tombstones(self, dead: dict[str, set[str]]) -> Manifest:
+        """A manifest where the rows ``dead[file]`` (identifiers) are tombstoned."""
+        files = tuple(
+            replace(entry, tombstones=entry.tombstones | dead[entry.file])
+            if dead.get(entry.file)
+            else entry
+            for entry in self.files
+        )
+        return replace(self, files=files)
+
+    def with_file(self, new: FileEntry) -> Manifest:
+        """Add a data file; a file of the same (content-derived) name is replaced by it."""
+        files = tuple(entry for entry in self.files if entry.file != new.file)
+        return replace(self, files=(*files, new))
+
+    def with_files(self, removed: Iterable[str], added: Sequence[FileEntry]) -> Manifest:
+        gone = set(removed)
+        kept = tuple(entry for entry in self.files if entry.file not in gone)
+        return replace(self, files=kept + tuple(added))
+
+    def dumps(self) -> str:
+        """Deterministic text: fixed key order, one line per data file, trailing newline."""
+        lines = [
+            "{",
+            f'  "format_version": {FORMAT_VERSION},',
+            f'  "collection": {json.dumps(self.collection, ensure_ascii=False)},',
+        ]
+        if self.files:
+            lines.append('  "files": [')
+            body = [
+                "    " + json.dumps(entry.to_json(), ensure_ascii=False) for entry in self.files
+            ]
+            lines.append(",\n".join(body))
+            lines.append("  ]")
+        else:
+            lines.append('  "files": []')
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    @classmethod
+    def loads(cls, text: str | bytes, where: str) -> Manifest:
+        try:
+            document = json.loads(text)
+        except ValueError as error:
+            raise IndexFormatError(f"{where} is not valid JSON: {error}") from None
+        if not isinstance(document, dict):
+            raise IndexFormatError(f"{where} is not a product index manifest")
+        version = document.get("format_version")
+        if version != FORMAT_VERSION:
+            raise IndexFormatError(
+                f"{where} has product index format version {version}; this vires_repo reads "
+                f"version {FORMAT_VERSION} only (upgrade vires_repo or rebuild the index)"
+            )
+        try:
+            collection = _typed(document["collection"], str)
+            files = tuple(FileEntry.from_json(entry) for entry in document["files"])
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise IndexFormatError(f"{where} is malformed: {error!r}") from None
+        return cls(collection=collection, files=files)
+
+
+def _typed(value: object, kind: type[_T]) -> _T:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise TypeError(f"expected {kind.__name__}, got {value!r}")
+    return value
+
+
+def _iso(micros: int) -> str:
+    return str(format_datetime(_EPOCH + timedelta(microseconds=micros)))
+
+
+def _micros(text: str) -> int:
+    return to_micros(datetime.fromisoformat(text))

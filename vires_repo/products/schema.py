@@ -1,0 +1,219 @@
+"""Product records and their Parquet representation (columns, writer settings, format check).
+
+A data file holds the rows of one collection sorted by ``(begin_time, identifier)``. Its bytes
+depend on the rows only (pinned writer settings, no write time, no Arrow schema blob), so the
+same rows always give the same file and therefore the same content-derived file name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..errors import IndexFormatError
+
+FORMAT_VERSION = 1
+FORMAT_KEY = b"vires_repo"
+ROW_GROUP_SIZE = 10_000
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+SCHEMA = pa.schema(
+    [
+        pa.field("collection", pa.string(), nullable=False),
+        pa.field("identifier", pa.string(), nullable=False),
+        pa.field("product_type", pa.string()),
+        pa.field("begin_time", TIMESTAMP, nullable=False),
+        pa.field("end_time", TIMESTAMP, nullable=False),
+        pa.field("created", TIMESTAMP, nullable=False),
+        pa.field("updated", TIMESTAMP, nullable=False),
+        pa.field("metadata", pa.string(), nullable=False),
+        pa.field("datasets", pa.string(), nullable=False),
+        pa.field("location", pa.string()),
+    ]
+)
+COLUMNS = tuple(SCHEMA.names)
+_FORMAT_METADATA = json.dumps({"format_version": FORMAT_VERSION})
+
+# Statistics only where readers prune on them: long JSON strings in the footer of every small
+# data file would cost bytes in git for nothing.
+_STATISTICS_COLUMNS = ["identifier", "begin_time", "end_time"]
+_DICTIONARY_COLUMNS = ["collection", "product_type"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRecord:
+    """One registered product, as VirES stores it (reference section 2.4).
+
+    ``location`` is the data-file location of the product type's default dataset; when it is not
+    given, the index takes the location of the first entry of ``datasets``. ``created`` and
+    ``updated`` left as ``None`` are set by the index at write time.
+    """
+
+    collection: str
+    identifier: str
+    product_type: str | None
+    begin_time: datetime
+    end_time: datetime
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    datasets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    created: datetime | None = None
+    updated: datetime | None = None
+    location: str | None = None
+
+    def dataset_locations(self) -> list[str]:
+        """The distinct data-file locations of all datasets (in dataset order)."""
+        found: dict[str, None] = {}
+        for entry in self.datasets.values():
+            location = entry.get("location")
+            if isinstance(location, str):
+                found[location] = None
+        return list(found)
+
+
+def default_location(datasets: Mapping[str, Mapping[str, Any]]) -> str | None:
+    for entry in datasets.values():
+        location = entry.get("location")
+        if isinstance(location, str):
+            return location
+    return None
+
+
+def to_utc(value: datetime) -> datetime:
+    """An aware UTC datetime; a naive value is taken as UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def to_micros(value: datetime) -> int:
+    """Microseconds since 1970-01-01 UTC (the stored integer of a timestamp[us] column)."""
+    delta = to_utc(value) - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def dumps_json(value: Mapping[str, Any]) -> str:
+    """Compact JSON for the ``metadata`` and ``datasets`` columns (key order kept)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class RecordColumns:
+    """Column-wise buffers for building a table from many records without per-row objects."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+
+    def __len__(self) -> int:
+        return len(self.columns["identifier"])
+
+    def append(self, record: ProductRecord, now: datetime) -> None:
+        columns = self.columns
+        columns["collection"].append(record.collection)
+        columns["identifier"].append(record.identifier)
+        columns["product_type"].append(record.product_type)
+        columns["begin_time"].append(to_utc(record.begin_time))
+        columns["end_time"].append(to_utc(record.end_time))
+        columns["created"].append(to_utc(record.created) if record.created else now)
+        columns["updated"].append(to_utc(record.updated) if record.updated else now)
+        columns["metadata"].append(dumps_json(record.metadata))
+        columns["datasets"].append(dumps_json(record.datasets))
+        columns["location"].append(
+            record.location if record.location is not None else default_location(record.datasets)
+        )
+
+    def to_table(self) -> pa.Table:
+        return pa.Table.from_pydict(self.columns, schema=SCHEMA)
+
+
+def records_to_table(records: Iterable[ProductRecord], now: datetime) -> pa.Table:
+    columns = RecordColumns()
+    for record in records:
+        columns.append(record, now)
+    return columns.to_table()
+
+
+def table_to_records(table: pa.Table) -> list[ProductRecord]:
+    data = {name: table.column(name).to_pylist() for name in COLUMNS}
+    return [
+        ProductRecord(
+            collection=collection,
+            identifier=identifier,
+            product_type=product_type,
+            begin_time=begin_time.replace(tzinfo=UTC),
+            end_time=end_time.replace(tzinfo=UTC),
+            metadata=json.loads(metadata),
+            datasets=json.loads(datasets),
+            created=created.replace(tzinfo=UTC),
+            updated=updated.replace(tzinfo=UTC),
+            location=location,
+        )
+        for (
+            collection,
+            identifier,
+            product_type,
+            begin_time,
+            end_time,
+            created,
+            updated,
+            metadata,
+            datasets,
+            location,
+        ) in zip(*(data[name] for name in COLUMNS), strict=True)
+    ]
+
+
+def sort_rows(table: pa.Table) -> pa.Table:
+    """Rows in file order: by begin_time, then identifier."""
+    if table.num_rows < 2:
+        return table
+    order = pc.sort_indices(table, [("begin_time", "ascending"), ("identifier", "ascending")])
+    return table.take(order)
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    """Serialize sorted rows with the pinned writer settings (same rows, same bytes)."""
+    buffer = io.BytesIO()
+    with pq.ParquetWriter(
+        buffer,
+        SCHEMA,
+        version="2.6",
+        compression="zstd",
+        compression_level=3,
+        use_dictionary=_DICTIONARY_COLUMNS,
+        write_statistics=_STATISTICS_COLUMNS,
+        data_page_version="1.0",
+        store_schema=False,
+    ) as writer:
+        writer.write_table(table.cast(SCHEMA), row_group_size=ROW_GROUP_SIZE)
+        writer.add_key_value_metadata({FORMAT_KEY.decode(): _FORMAT_METADATA})
+    return buffer.getvalue()
+
+
+def content_name(data: bytes) -> tuple[str, str]:
+    """The file name derived from the bytes, and their sha256."""
+    digest = hashlib.sha256(data).hexdigest()
+    return f"part-{digest[:16]}.parquet", digest
+
+
+def check_format(metadata: Mapping[bytes, bytes] | None, where: str) -> None:
+    """Refuse a data file written by another (or no) version of the index format."""
+    raw = (metadata or {}).get(FORMAT_KEY)
+    if raw is None:
+        raise IndexFormatError(f"{where} is not a vires_repo product index file (no format tag)")
+    try:
+        version = json.loads(raw)["format_version"]
+    except (ValueError, KeyError, TypeError):
+        raise IndexFormatError(f"{where} has an unreadable format tag {raw!r}") from None
+    if version != FORMAT_VERSION:
+        raise IndexFormatError(
+            f"{where} has product index format version {version}; this vires_repo reads "
+            f"version {FORMAT_VERSION} only (upgrade vires_repo or rebuild the index)"
+        )
