@@ -84,5 +84,5 @@ def require_increasing(times: npt.NDArray[np.float64], source_name: str, label: 
         index = int(np.argmax(steps <= 0)) + 1
         raise ProductFileError(
             f"{source_name}: {label} not strictly increasing at data record {index + 1} "
-            f"({times[index - 1]!r} then {times[index]!r})"
+            f"({float(times[index - 1])!r} then {float(times[index])!r})"
         )
