@@ -251,10 +251,12 @@ class CdfReader:
         info = self.time_variable_info(name)
         return self._to_datetime64(info, self._read(info, start, stop))
 
-    def read_record_times(self, name: str, indices: Sequence[int]) -> TimeArray:
-        """The records at ``indices`` of time variable ``name`` as UTC ``datetime64[us]``."""
+    def first_and_last_times(self, name: str) -> TimeArray:
+        """The first and the last record of time variable ``name`` (reading only those two)."""
         info = self.time_variable_info(name)
-        return self._to_datetime64(info, self._read_records(info, indices))
+        if info.records == 0:
+            raise self.error(f"time variable {name} is empty")
+        return self._to_datetime64(info, self._read_records(info, [0, -1]))
 
     def time_variable_info(self, name: str) -> VariableInfo:
         """:meth:`variable_info` of a one-dimensional CDF_EPOCH or CDF_TIME_TT2000 variable."""

@@ -100,10 +100,7 @@ def _read_generic(location: str, product_type: Mapping[str, Any]) -> ProductMeta
     with open_cdf(location) as cdf:
         extent = _time_extent_attribute(cdf)
         if extent is None:
-            info = cdf.time_variable_info(time_variable)
-            if info.records == 0:
-                raise cdf.error(f"time variable {time_variable} is empty")
-            extent = cdf.read_record_times(time_variable, [0, -1])
+            extent = cdf.first_and_last_times(time_variable)
         begin, end = _checked_extent(cdf, extent[0], extent[1])
     return ProductMetadata(begin, end, {"format": CDF_GENERIC})
 
