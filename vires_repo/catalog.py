@@ -13,11 +13,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .definitions.store import PRODUCT_COLLECTIONS, PRODUCT_TYPES, DefinitionStore
 from .errors import NotFoundError
 from .settings import CATALOG_ENV_VAR, default_catalog_root
 from .storage import Storage
+
+if TYPE_CHECKING:
+    from .products import ProductIndex
 
 
 class Catalog:
@@ -45,6 +50,13 @@ class Catalog:
                 f"catalogue {self.url} does not exist (set --catalog or {CATALOG_ENV_VAR}, or "
                 "create it with 'vires-repo product_type import --default')"
             )
+
+    @cached_property
+    def products(self) -> ProductIndex:
+        """The product index (imported on first use: it needs pyarrow)."""
+        from .products import ProductIndex
+
+        return ProductIndex(self.storage)
 
     @contextmanager
     def writing(self, timeout: float | None = None) -> Iterator[None]:

@@ -32,10 +32,15 @@ app = App(
 _GROUPS = (
     ("product_type", "Product types: import, list, export, remove."),
     ("product_collection", "Product collections: import, list, export, remove."),
+    ("product", "Registered products: register, list, exists, export, import, deregister."),
 )
 for _name, _help in _GROUPS:
+    _kebab = _name.replace("_", "-")
     app.command(
-        f"vires_repo.cli.{_name}:app", name=_name, alias=_name.replace("_", "-"), help=_help
+        f"vires_repo.cli.{_name}:app",
+        name=_name,
+        alias=_kebab if _kebab != _name else None,
+        help=_help,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
@@ -73,6 +74,29 @@ def report(result: BatchResult, summary: Sequence[str], prefix: str = "INFO: ") 
     for line in summary:
         print(f"{prefix}{line}", file=sys.stderr)
     return result.exit_code
+
+
+class ProgressReporter:
+    """Progress of a long batch on stderr: a live counter on a terminal, otherwise a line at
+    most every ``interval`` seconds (so CI logs show that work goes on)."""
+
+    def __init__(self, verb: str, noun: str, interval: float = 10.0) -> None:
+        self.verb, self.noun, self.interval = verb, noun, interval
+        self.live = sys.stderr.isatty()
+        self.last = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.live:
+            end = "\n" if done >= total else ""
+            print(f"\r{self.verb} {self.noun}: {done} of {total}", end=end, file=sys.stderr)
+        elif now - self.last >= self.interval and done < total:
+            info(f"{self.verb.lower()} {self.noun}: {done} of {total} done")
+            self.last = now
+
+
+def progress_reporter(verb: str, noun: str) -> ProgressReporter:
+    return ProgressReporter(verb, noun)
 
 
 # -- input and output --------------------------------------------------------------------

@@ -65,7 +65,7 @@ def list_collections(catalog: Catalog, selection: CollectionFilter) -> list[str]
 
 def export_collections(catalog: Catalog, selection: CollectionFilter) -> list[dict[str, Any]]:
     """Collections in VirES export form, with ``maxProductDuration`` from the product index."""
-    from ..products import max_product_durations
+    from .product import max_product_durations
 
     collections = select_collections(catalog, selection)
     durations = max_product_durations(catalog, [c["name"] for c in collections])
@@ -80,7 +80,7 @@ def export_collections(catalog: Catalog, selection: CollectionFilter) -> list[di
 
 def remove_collections(catalog: Catalog, selection: CollectionFilter, all_: bool) -> BatchResult:
     """Remove collections that hold no products; without identifiers only with ``all_``."""
-    from ..products import product_count
+    from .product import product_count
 
     store = catalog.product_collections
     matched = list_collections(catalog, selection)

@@ -1,0 +1,272 @@
+"""``vires-repo product``: register, list, exists, export, import, deregister, compact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from cyclopts import App, Parameter
+
+from . import _common
+
+app = App(
+    name="product",
+    help="Registered products: register, list, exists, export, import, deregister, compact.",
+)
+
+
+def _time_spec(type_: Any, tokens: Any) -> datetime:
+    from ..timespec import parse_time_spec
+
+    return parse_time_spec(tokens[0].value)
+
+
+TimeSpec = Annotated[datetime | None, Parameter(converter=_time_spec)]
+Values = list[str] | None
+
+
+@Parameter(name="*")
+@dataclass
+class Selection:
+    """The product selection options shared by list, exists, export, import and deregister."""
+
+    product_type: Annotated[Values, Parameter(name=["--product-type", "-t"])] = None
+    "Only products of this product type (repeat for several)."
+    mission: Annotated[Values, Parameter(name=["--mission", "-m"])] = None
+    "Only products of collections of this mission."
+    spacecraft: Annotated[Values, Parameter(name=["--spacecraft", "-s"])] = None
+    "Only products of collections of this spacecraft."
+    grade: Annotated[Values, Parameter(name=["--grade", "--class", "-g"])] = None
+    "Only products of collections of this grade (e.g. FAST)."
+    collection: Annotated[
+        Values, Parameter(name=["--collection", "--product-collection", "-c"])
+    ] = None
+    "Only products of this collection."
+    location: Annotated[bool, Parameter(name=["--location", "--product-location", "-l"])] = False
+    "The arguments are data-file locations, not product identifiers."
+    after: TimeSpec = None
+    "Only products beginning at or after this time (date, date-time or duration before now)."
+    before: TimeSpec = None
+    "Only products ending before this time."
+    created_after: TimeSpec = None
+    "Only products registered at or after this time."
+    created_before: TimeSpec = None
+    "Only products registered before this time."
+    updated_after: TimeSpec = None
+    "Only products updated at or after this time."
+    updated_before: TimeSpec = None
+    "Only products updated before this time."
+    invalid_only: bool = False
+    "Only products whose data file is missing (each one is reported)."
+
+    def build(self, identifiers: list[str] | None) -> Any:
+        from ..services.product import ProductSelection
+
+        return ProductSelection(
+            identifiers=tuple(identifiers or ()),
+            by_location=self.location,
+            product_types=tuple(self.product_type or ()),
+            missions=tuple(self.mission or ()),
+            spacecrafts=tuple(self.spacecraft or ()),
+            grades=tuple(self.grade or ()),
+            collections=tuple(self.collection or ()),
+            after=self.after,
+            before=self.before,
+            created_after=self.created_after,
+            created_before=self.created_before,
+            updated_after=self.updated_after,
+            updated_before=self.updated_before,
+            invalid_only=self.invalid_only,
+        )
+
+
+Identifiers = Annotated[
+    list[str] | None, Parameter(help="Product identifiers (data-file locations with -l).")
+]
+
+
+@app.command
+def register(
+    files: Annotated[
+        list[str] | None, Parameter(help="Product data files (paths or URLs).")
+    ] = None,
+    /,
+    *,
+    collection: Annotated[str, Parameter(name=["--collection", "--product-collection", "-c"])],
+    file: Annotated[str | None, Parameter(name=["--file", "-f"], allow_leading_hyphen=True)] = None,
+    update: Annotated[bool, Parameter(name=["--update", "--re-register"])] = False,
+    ignore_overlaps: bool = False,
+    skip_post_registration_actions: bool = False,
+) -> int:
+    """Register product data files in a collection, reading their times from the files.
+
+    The identifier is the file name without its last extension. A product whose time range
+    touches that of a registered product of the collection replaces it ("last registered
+    wins") unless --ignore-overlaps is given. Exit code 1 if any product failed.
+
+    Parameters
+    ----------
+    collection
+        The collection the products belong to (required).
+    file
+        Read the file names from this file, one per line ('#' comments and blank lines
+        ignored); '-' reads standard input.
+    update
+        Update the record of an already registered product (default: skip it).
+    ignore_overlaps
+        Keep time-overlapping products of the collection registered.
+    skip_post_registration_actions
+        Do not update the orbit-direction tables (run 'orbit_direction sync' later).
+    """
+    from ..services import product as service
+
+    names = list(files or [])
+    if file is not None:
+        names += service.parse_file_list(*_common.read_input(file))
+    result = service.register_products(
+        _common.session.catalog(),
+        collection,
+        names,
+        update=update,
+        ignore_overlaps=ignore_overlaps,
+        skip_post_registration_actions=skip_post_registration_actions,
+        progress=_common.progress_reporter("Registering", "products"),
+    )
+    return min(1, _common.report(result, result.summary_lines(), prefix=""))
+
+
+@app.command(name="list")
+def list_(identifiers: Identifiers = None, /, *, selection: Selection | None = None) -> None:
+    """Print the selected products as <collection>/<identifier>, by collection and time."""
+    from ..services import product as service
+
+    selected = service.select_products(
+        _common.session.catalog(), (selection or Selection()).build(identifiers), _common.warning
+    )
+    _common.print_lines(f"{r.collection}/{r.identifier}" for r in selected)
+
+
+@app.command
+def exists(
+    identifier: Annotated[str, Parameter(help="Product identifier (a location with -l).")],
+    /,
+    *,
+    not_: Annotated[bool, Parameter(name="--not")] = False,
+    selection: Selection | None = None,
+) -> int:
+    """Tell whether a product exists: exit 0 if it does, 1 if not (--not inverts).
+
+    Parameters
+    ----------
+    not_
+        Invert the exit code: 0 when the product does not exist.
+    """
+    from ..services import product as service
+
+    chosen = (selection or Selection()).build([identifier])
+    found = service.select_products(_common.session.catalog(), chosen, _common.warning)
+    for record in found:
+        _common.info(f"product {record.collection}/{record.identifier} exists")
+    if not found:
+        _common.info(f"product {identifier} does not exist")
+    return int(bool(found) == not_)
+
+
+@app.command
+def export(
+    identifiers: Identifiers = None,
+    /,
+    *,
+    file: _common.OutputFile = "-",
+    selection: Selection | None = None,
+) -> None:
+    """Write the selected product records as a JSON list (the VirES export format)."""
+    from ..services import product as service
+
+    chosen = (selection or Selection()).build(identifiers)
+    records = service.select_products(_common.session.catalog(), chosen, _common.warning)
+    _common.write_json(file, [service.export_record(r) for r in records])
+
+
+@app.command(name="import")
+def import_(
+    identifiers: Identifiers = None,
+    /,
+    *,
+    file: _common.InputFile = "-",
+    update: bool = False,
+    sync: Annotated[bool, Parameter(name=["--sync", "--remove-missing"])] = False,
+    selection: Selection | None = None,
+) -> int:
+    """Import product records exported by 'product export' (no data file is read).
+
+    The selection options filter the input records (filtered ones count as skipped) and,
+    with --sync, the stored products that may be removed. No orbit-direction update is made:
+    run 'orbit_direction sync' afterwards.
+
+    Parameters
+    ----------
+    update
+        Overwrite the times, datasets and metadata of products already registered.
+    sync
+        Also de-register selected products that are not in the input.
+    """
+    from ..services import product as service
+
+    items = service.parse_product_records(*_common.read_input(file))
+    imported, removed = service.import_products(
+        _common.session.catalog(),
+        items,
+        (selection or Selection()).build(identifiers),
+        update=update,
+        sync=sync,
+        warn=_common.warning,
+    )
+    code = _common.report(removed, removed.summary(service.SYNC_REMOVAL_SUMMARY)) if sync else 0
+    return _common.report(imported, imported.summary(service.IMPORT_SUMMARY)) or code
+
+
+@app.command
+def deregister(
+    identifiers: Identifiers = None,
+    /,
+    *,
+    all_: Annotated[bool, Parameter(name=["--all", "-a"])] = False,
+    selection: Selection | None = None,
+) -> int:
+    """De-register the selected products (the data files stay where they are).
+
+    Without identifiers nothing is removed unless --all (or --invalid-only) is given.
+    Exit code: the number of products that failed to be de-registered.
+
+    Parameters
+    ----------
+    all_
+        De-register all products matching the selection options.
+    """
+    from ..services import product as service
+
+    result = service.deregister_products(
+        _common.session.catalog(),
+        (selection or Selection()).build(identifiers),
+        all_=all_,
+        warn=_common.warning,
+    )
+    return _common.report(result, result.summary(service.DEREGISTER_SUMMARY))
+
+
+@app.command
+def compact(
+    collections: Annotated[list[str] | None, Parameter(help="Collections (default: all).")] = None,
+    /,
+) -> None:
+    """Merge each collection's index files into few files and drop de-registered rows.
+
+    Registration compacts a collection by itself once it has many small files; this command
+    does it now (e.g. before a release of the catalogue).
+    """
+    from ..services import product as service
+
+    for line in service.compact(_common.session.catalog(), collections or ()):
+        _common.info(line)

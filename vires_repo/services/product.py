@@ -1,0 +1,580 @@
+"""Products: registration from data files, selection, export/import, de-registration."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .. import jsonio
+from ..catalog import Catalog
+from ..errors import DefinitionError, NotFoundError, ViresRepoError
+from ..products import ProductRecord
+from ..products import ProductSelection as IndexSelection
+from ..readers.product_metadata import ProductMetadata, read_product_metadata
+from ..timespec import format_datetime, parse_datetime
+from ._batch import BatchResult
+from ._overlaps import plan_registration
+from .definitions import NO_SELECTION_WARNING
+from .product_collection import CollectionFilter, select_collections
+
+logger = logging.getLogger("vires_repo.product")
+
+Warn = Callable[[str], None]
+Progress = Callable[[int, int], None]
+
+IMPORT_SUMMARY = (
+    ("registered", "registered", True),
+    ("updated", "updated", False),
+    ("skipped", "skipped", False),
+    ("failed", "failed to be imported", False),
+)
+SYNC_REMOVAL_SUMMARY = (
+    ("deregistered", "de-registered", True),
+    ("failed", "failed to be removed", False),
+)
+DEREGISTER_SUMMARY = (
+    ("deregistered", "de-registered", True),
+    ("failed", "failed to be de-registered", False),
+)
+EXPORT_KEYS = (
+    "identifier",
+    "beginTime",
+    "endTime",
+    "created",
+    "updated",
+    "collection",
+    "productType",
+    "metadata",
+    "datasets",
+)
+# Below this many files a process pool costs more than it saves.
+_PARALLEL_MIN_FILES = 64
+
+
+@dataclass(frozen=True)
+class ProductSelection:
+    """The VirES product selection options (reference section 6.2), all AND-ed."""
+
+    identifiers: Sequence[str] = ()
+    by_location: bool = False
+    product_types: Sequence[str] = ()
+    missions: Sequence[str] = ()
+    spacecrafts: Sequence[str] = ()
+    grades: Sequence[str] = ()
+    collections: Sequence[str] = ()
+    after: datetime | None = None
+    before: datetime | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    updated_after: datetime | None = None
+    updated_before: datetime | None = None
+    invalid_only: bool = False
+
+    @property
+    def restricts_collections(self) -> bool:
+        return bool(
+            self.product_types
+            or self.missions
+            or self.spacecrafts
+            or self.grades
+            or self.collections
+        )
+
+    def collection_filter(self) -> CollectionFilter:
+        return CollectionFilter(
+            identifiers=self.collections,
+            product_types=self.product_types,
+            missions=self.missions,
+            spacecrafts=self.spacecrafts,
+            grades=self.grades,
+        )
+
+
+# -- locations and identifiers ---------------------------------------------------------
+
+
+def is_url(location: str) -> bool:
+    return "://" in location
+
+
+def normalize_location(location: str) -> str:
+    """Local paths become absolute (as VirES stores them); URLs stay as given."""
+    # abspath, not resolve: VirES keeps symbolic links in the stored location
+    return location if is_url(location) else os.path.abspath(location)  # noqa: PTH100
+
+
+def product_identifier(location: str) -> str:
+    """The file name without its last extension (reference 6.1.1)."""
+    name = location.rstrip("/").rsplit("/", 1)[-1]
+    stem, dot, _extension = name.rpartition(".")
+    return stem if dot and stem else name
+
+
+def data_file_exists(location: str) -> bool:
+    if not is_url(location):
+        return Path(location).is_file()
+    import fsspec
+
+    fs, path = fsspec.core.url_to_fs(location)
+    return bool(fs.isfile(path))
+
+
+def parse_file_list(data: bytes, source: str) -> list[str]:
+    """Product file names, one per line; ``#`` starts a comment, blank lines are ignored."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DefinitionError(f"{source}: the file list is not UTF-8 text") from None
+    names = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return [name for name in names if name]
+
+
+# -- selection --------------------------------------------------------------------------
+
+
+def resolve_collections(catalog: Catalog, selection: ProductSelection, warn: Warn) -> list[str]:
+    """Collection identifiers the selection's collection options allow (all when unset)."""
+    for identifier in selection.collections:
+        if not catalog.product_collections.exists(identifier):
+            warn(f"product collection {identifier} does not exist")
+    if not selection.restricts_collections:
+        return []
+    return [c["name"] for c in select_collections(catalog, selection.collection_filter())]
+
+
+def select_products(
+    catalog: Catalog, selection: ProductSelection, warn: Warn
+) -> list[ProductRecord]:
+    """Products matching the selection, sorted by collection, begin time and identifier."""
+    catalog.require_existing()
+    collections = resolve_collections(catalog, selection, warn)
+    if selection.restricts_collections and not collections:
+        return []
+    identifiers: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+    if selection.by_location:
+        locations = tuple(normalize_location(i) for i in selection.identifiers)
+    else:
+        identifiers = tuple(selection.identifiers)
+    records = catalog.products.select(
+        IndexSelection(
+            identifiers=identifiers,
+            collections=collections,
+            locations=locations,
+            after=selection.after,
+            before=selection.before,
+            created_after=selection.created_after,
+            created_before=selection.created_before,
+            updated_after=selection.updated_after,
+            updated_before=selection.updated_before,
+        )
+    )
+    if selection.invalid_only:
+        records = [r for r in records if _is_invalid(r, warn)]
+    return records
+
+
+def _is_invalid(record: ProductRecord, warn: Warn) -> bool:
+    """A product is invalid when a dataset location is set but is not an existing file."""
+    for location in record.dataset_locations():
+        if not data_file_exists(location):
+            warn(f"Invalid product {record.identifier} detected! File {location} does not exist!")
+            return True
+    return False
+
+
+# -- registration -----------------------------------------------------------------------
+
+
+@dataclass
+class RegistrationResult(BatchResult):
+    """Outcome of ``product register``; counts per outcome plus the overlaps removed."""
+
+    deregistered: int = 0
+
+    def summary_lines(self) -> list[str]:
+        """The VirES summary (printed without the ``INFO:`` prefix, reference 6.1.7)."""
+        total = self.total
+        lines = []
+        registered = self.count("registered")
+        if registered or total == 0:
+            lines.append(f"{registered} of {total} product(s) registered.")
+        for outcome in ("updated", "skipped"):
+            if self.count(outcome):
+                lines.append(f"{self.count(outcome)} of {total} product(s) {outcome}.")
+        if self.deregistered:
+            lines.append(f"{self.deregistered} overlapping product(s) de-registered.")
+        if self.failures:
+            lines.append(f"Failed to register {len(self.failures)} of {total} product(s).")
+        return lines
+
+
+def register_products(
+    catalog: Catalog,
+    collection_id: str,
+    files: Sequence[str],
+    *,
+    update: bool = False,
+    ignore_overlaps: bool = False,
+    skip_post_registration_actions: bool = False,
+    progress: Progress | None = None,
+) -> RegistrationResult:
+    """Register product files into a collection (reference 6.1).
+
+    Metadata are read in parallel; a file that cannot be read fails alone. The overlaps are
+    then resolved in memory in input order and the collection's index is written once.
+    """
+    catalog.require_existing()
+    if not catalog.product_collections.exists(collection_id):
+        raise NotFoundError(f"The product collection {collection_id} does not exist!")
+    collection = catalog.product_collections.load(collection_id)
+    product_type = catalog.product_types.load(collection["productType"])
+    locations = [normalize_location(name) for name in files]
+    result = RegistrationResult(noun="product", total=len(locations))
+
+    records: list[ProductRecord] = []
+    for location, outcome in zip(
+        locations, _read_all_metadata(locations, product_type, progress), strict=True
+    ):
+        identifier = product_identifier(location)
+        if isinstance(outcome, str):
+            result.fail(
+                identifier,
+                f"Registration of {collection_id}/{identifier} failed! Reason: {outcome}",
+            )
+            continue
+        records.append(_product_record(collection_id, product_type, identifier, location, outcome))
+
+    with catalog.writing():
+        index = catalog.products
+        spans = [(r.identifier, r.begin_time, r.end_time) for r in records]
+        related = {o.existing_identifier for o in index.find_overlaps(collection_id, spans)}
+        related.update(r.identifier for r in records)
+        existing = index.find(sorted(related), [collection_id]) if records else []
+        plan = plan_registration(existing, records, update=update, ignore_overlaps=ignore_overlaps)
+        if plan.upserts or plan.deletions:
+            index.upsert(collection_id, plan.upserts, delete=plan.deletions)
+    for identifier in plan.deregistered if records else ():
+        logger.info("product %s/%s de-registered", collection_id, identifier)
+    for identifier, outcome in plan.outcomes if records else ():
+        result.add(outcome, identifier)
+        level = logging.DEBUG if outcome == "skipped" else logging.INFO
+        verb = "ignored" if outcome == "skipped" else outcome
+        logger.log(level, "product %s/%s %s", collection_id, identifier, verb)
+    result.deregistered = len(plan.deregistered) if records else 0
+    return result
+
+
+def _product_record(
+    collection_id: str,
+    product_type: Mapping[str, Any],
+    identifier: str,
+    location: str,
+    metadata: ProductMetadata,
+) -> ProductRecord:
+    """The record VirES stores: every declared dataset points at the file (reference 6.1.3)."""
+    unsorted = set(product_type.get("unsortedDatasets") or ())
+    datasets: dict[str, dict[str, Any]] = {}
+    for dataset in product_type["datasets"]:
+        entry: dict[str, Any] = {"location": location}
+        if dataset in unsorted:
+            entry["isSorted"] = False
+        datasets[dataset] = entry
+    for dataset, extra in metadata.datasets.items():
+        entry = {"location": location, **datasets.get(dataset, {})}
+        entry.update({k: v for k, v in extra.items() if v is not None})
+        datasets[dataset] = entry
+    default = product_type.get("defaultDataset")
+    return ProductRecord(
+        collection=collection_id,
+        identifier=identifier,
+        product_type=str(product_type["name"]),
+        begin_time=metadata.begin_time,
+        end_time=metadata.end_time,
+        metadata=metadata.metadata,
+        datasets=datasets,
+        location=datasets[default]["location"] if default in datasets else location,
+    )
+
+
+def _read_metadata(args: tuple[str, Mapping[str, Any]]) -> ProductMetadata | str:
+    location, product_type = args
+    try:
+        return read_product_metadata(location, product_type)
+    except ViresRepoError as error:
+        return str(error)
+
+
+def _read_all_metadata(
+    locations: Sequence[str], product_type: Mapping[str, Any], progress: Progress | None
+) -> list[ProductMetadata | str]:
+    """Each file's metadata or its error message, in input order."""
+    total = len(locations)
+    tasks = [(location, product_type) for location in locations]
+    workers = os.cpu_count() or 1
+    results: list[ProductMetadata | str] = []
+    if total < _PARALLEL_MIN_FILES or workers == 1:
+        for task in tasks:
+            results.append(_read_metadata(task))
+            if progress:
+                progress(len(results), total)
+        return results
+    # Processes for local files (cdflib is pure Python, so threads would share one core);
+    # threads for URLs, whose filesystems (e.g. memory://) live in this process.
+    pool: Executor = (
+        ProcessPoolExecutor(workers)
+        if not any(is_url(location) for location in locations)
+        else ThreadPoolExecutor(workers)
+    )
+    with pool:
+        chunk = max(1, min(256, total // (workers * 8)))
+        for outcome in pool.map(_read_metadata, tasks, chunksize=chunk):
+            results.append(outcome)
+            if progress and (len(results) % chunk == 0 or len(results) == total):
+                progress(len(results), total)
+    return results
+
+
+# -- export and import ------------------------------------------------------------------
+
+
+def export_record(record: ProductRecord) -> dict[str, Any]:
+    """The 9-key VirES export object of a product (reference 6.5)."""
+    return {
+        "identifier": record.identifier,
+        "beginTime": format_datetime(record.begin_time),
+        "endTime": format_datetime(record.end_time),
+        "created": format_datetime(record.created),
+        "updated": format_datetime(record.updated),
+        "collection": record.collection,
+        "productType": record.product_type,
+        "metadata": dict(record.metadata),
+        "datasets": {k: dict(v) for k, v in record.datasets.items()},
+    }
+
+
+def parse_product_records(data: bytes, source: str) -> list[Any]:
+    """Parse a product export document (a JSON list of records)."""
+    try:
+        document = jsonio.loads(data)
+    except json.JSONDecodeError as error:
+        raise DefinitionError(f"{source}: invalid JSON: {error}") from None
+    if not isinstance(document, list):
+        raise DefinitionError(
+            f"{source}: expected a JSON list of product records, got {type(document).__name__}"
+        )
+    return document
+
+
+class _RecordFilter:
+    """The selection options applied to input records of ``product import``."""
+
+    def __init__(self, catalog: Catalog, selection: ProductSelection, warn: Warn) -> None:
+        self.selection = selection
+        self.collections = (
+            set(resolve_collections(catalog, selection, warn))
+            if selection.restricts_collections
+            else None
+        )
+
+    def accepts(self, record: ProductRecord, item: Mapping[str, Any]) -> bool:
+        s = self.selection
+        if self.collections is not None and record.collection not in self.collections:
+            return False
+        if s.identifiers:
+            keys = record.dataset_locations() if s.by_location else [record.identifier]
+            wanted = {normalize_location(i) if s.by_location else i for i in s.identifiers}
+            if not wanted.intersection(keys):
+                return False
+        times = {
+            "created": _optional_time(item.get("created")),
+            "updated": _optional_time(item.get("updated")),
+        }
+        bounds = (
+            (record.begin_time, s.after, None),
+            (record.end_time, None, s.before),
+            (times["created"], s.created_after, s.created_before),
+            (times["updated"], s.updated_after, s.updated_before),
+        )
+        for value, low, high in bounds:
+            if (low or high) and value is None:
+                return False
+            if low is not None and value is not None and value < low:
+                return False
+            if high is not None and value is not None and value >= high:
+                return False
+        return True
+
+
+def _optional_time(value: Any) -> datetime | None:
+    return parse_datetime(value) if isinstance(value, str) else None
+
+
+def _record_from_item(catalog: Catalog, item: Any, types: dict[str, str]) -> ProductRecord:
+    """Validate one import record (reference 6.6); raises DefinitionError."""
+    if not isinstance(item, Mapping):
+        raise DefinitionError("a product record must be a JSON object")
+    for key in ("identifier", "collection", "beginTime", "endTime", "datasets"):
+        if key not in item:
+            raise DefinitionError(f"Missing mandatory key {key!r}!")
+    collection = str(item["collection"])
+    if collection not in types:
+        if not catalog.product_collections.exists(collection):
+            raise DefinitionError(f"The product collection {collection} does not exist!")
+        types[collection] = catalog.product_collections.load(collection)["productType"]
+    product_type = item.get("productType")
+    if product_type is not None and product_type != types[collection]:
+        raise DefinitionError("Collection product type mismatch!")
+    datasets = item["datasets"]
+    metadata = item.get("metadata") or {}
+    if not isinstance(datasets, Mapping) or not isinstance(metadata, Mapping):
+        raise DefinitionError("datasets and metadata must be JSON objects")
+    try:
+        begin, end = parse_datetime(item["beginTime"]), parse_datetime(item["endTime"])
+    except (TypeError, ValueError) as error:
+        raise DefinitionError(f"invalid time: {error}") from None
+    if end < begin:
+        raise DefinitionError("endTime is before beginTime")
+    return ProductRecord(
+        collection=collection,
+        identifier=str(item["identifier"]),
+        product_type=types[collection],
+        begin_time=begin,
+        end_time=end,
+        metadata=dict(metadata),
+        datasets={str(k): dict(v) for k, v in datasets.items()},
+    )
+
+
+def import_products(
+    catalog: Catalog,
+    items: Sequence[Any],
+    selection: ProductSelection,
+    *,
+    update: bool = False,
+    sync: bool = False,
+    warn: Warn = logger.warning,
+) -> tuple[BatchResult, BatchResult]:
+    """Import exported records (no file is read, no orbit-direction update is made).
+
+    Returns the import outcome and, with ``sync``, the outcome of removing the selected
+    stored products that are missing from the input.
+    """
+    catalog.require_existing()
+    imported = BatchResult(noun="product", total=len(items))
+    removed = BatchResult(noun="product")
+    record_filter = _RecordFilter(catalog, selection, warn)
+    types: dict[str, str] = {}
+    accepted: dict[str, list[ProductRecord]] = {}
+    for position, item in enumerate(items, 1):
+        label = _item_label(item, position)
+        try:
+            record = _record_from_item(catalog, item, types)
+        except DefinitionError as error:
+            imported.fail(label, f"Failed to import product {label}! {error}")
+            continue
+        if record_filter.accepts(record, item):
+            accepted.setdefault(record.collection, []).append(record)
+        else:
+            imported.add("skipped", label)
+
+    with catalog.writing():
+        if sync:
+            present = {(c, r.identifier) for c, rs in accepted.items() for r in rs}
+            stale = [
+                r
+                for r in select_products(catalog, selection, warn)
+                if (r.collection, r.identifier) not in present
+            ]
+            removed.total = len(stale)
+            _delete_records(catalog, stale, removed)
+        index = catalog.products
+        for collection, records in sorted(accepted.items()):
+            existing = index.existing_identifiers(collection, (r.identifier for r in records))
+            keep = [r for r in records if update or r.identifier not in existing]
+            for record in records:
+                outcome = "registered"
+                if record.identifier in existing:
+                    outcome = "updated" if update else "skipped"
+                imported.add(outcome, f"{collection}/{record.identifier}")
+            if keep:
+                index.upsert(collection, keep)
+    return imported, removed
+
+
+def _item_label(item: Any, position: int) -> str:
+    if isinstance(item, Mapping) and "identifier" in item:
+        return f"{item.get('collection')}/{item['identifier']}"
+    return f"#{position}"
+
+
+# -- de-registration and maintenance ----------------------------------------------------
+
+
+def _delete_records(
+    catalog: Catalog, records: Iterable[ProductRecord], result: BatchResult
+) -> None:
+    by_collection: dict[str, list[str]] = {}
+    for record in records:
+        by_collection.setdefault(record.collection, []).append(record.identifier)
+    for collection, identifiers in sorted(by_collection.items()):
+        try:
+            catalog.products.delete(collection, identifiers)
+        except ViresRepoError as error:
+            for identifier in identifiers:
+                result.fail(
+                    identifier,
+                    f"Failed to de-register product {identifier} from collection "
+                    f"{collection}! {error}",
+                )
+            continue
+        for identifier in identifiers:
+            result.add("deregistered", identifier)
+            logger.info("product %s/%s de-registered", collection, identifier)
+
+
+def deregister_products(
+    catalog: Catalog, selection: ProductSelection, *, all_: bool, warn: Warn = logger.warning
+) -> BatchResult:
+    """De-register the selected products; without identifiers only with ``all_``
+    (``invalid_only`` counts as a selection of its own, reference 1.5)."""
+    result = BatchResult(noun="matched product")
+    if not selection.identifiers and not all_ and not selection.invalid_only:
+        result.warnings.append(NO_SELECTION_WARNING.format(noun="product"))
+        return result
+    with catalog.writing():
+        records = select_products(catalog, selection, warn)
+        result.total = len(records)
+        _delete_records(catalog, records, result)
+    return result
+
+
+def compact(catalog: Catalog, collections: Sequence[str] = ()) -> list[str]:
+    """Compact the index of the given collections (all by default); one line per collection."""
+    catalog.require_existing()
+    lines = []
+    with catalog.writing():
+        targets = list(collections) or catalog.products.collections()
+        for collection in targets:
+            for done in catalog.products.compact(collection):
+                lines.append(
+                    f"product index of {done.collection} compacted: "
+                    f"{done.files_before} -> {done.files_after} file(s)"
+                )
+    return lines
+
+
+def product_count(catalog: Catalog, collection_id: str) -> int:
+    """Registered products of a collection (0 when it has none)."""
+    return catalog.products.manifest(collection_id).live_rows
+
+
+def max_product_durations(catalog: Catalog, collection_ids: Sequence[str]) -> dict[str, timedelta]:
+    return {c: catalog.products.max_product_duration(c) for c in collection_ids}
