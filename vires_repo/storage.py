@@ -162,7 +162,15 @@ class Storage:
         :class:`LockTimeoutError` naming the holder. On a local disk the lock is an ``flock`` on
         ``<root>/.state/lock``, released by the kernel even when the holder is killed.
         """
-        with self._lock_guard:
+        wait = DEFAULT_LOCK_TIMEOUT if timeout is None else timeout
+        # Another thread holding the lock through this same object: wait for it with the same
+        # timeout (a plain ``with self._lock_guard`` would wait forever).
+        if not self._lock_guard.acquire(timeout=wait):
+            raise LockTimeoutError(
+                f"catalogue {self.url} is locked by another thread of pid {os.getpid()}; "
+                f"gave up after {wait:g} s"
+            )
+        try:
             if self._lock_depth:
                 self._lock_depth += 1
                 try:
@@ -170,7 +178,6 @@ class Storage:
                 finally:
                     self._lock_depth -= 1
                 return
-            wait = DEFAULT_LOCK_TIMEOUT if timeout is None else timeout
             acquire = self._local_lock if self.is_local else self._process_lock
             with acquire(wait):
                 self._lock_depth = 1
@@ -178,6 +185,8 @@ class Storage:
                     yield
                 finally:
                     self._lock_depth = 0
+        finally:
+            self._lock_guard.release()
 
     @contextlib.contextmanager
     def _local_lock(self, timeout: float) -> Iterator[None]:
