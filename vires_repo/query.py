@@ -96,9 +96,7 @@ def refresh_views(connection: duckdb.DuckDBPyConnection, index: ProductIndex) ->
                 tombstones["collection"].append(collection)
                 tombstones["file"].append(entry.file)
                 tombstones["identifier"].append(identifier)
-    connection.register(
-        "_product_tombstones", pa.Table.from_pydict(tombstones, schema=_TOMBSTONES)
-    )
+    connection.register("_product_tombstones", pa.Table.from_pydict(tombstones, schema=_TOMBSTONES))
     if files:
         connection.execute(f"SET VARIABLE {_FILES_VARIABLE} = ?", [files])
         connection.execute(_PRODUCTS_FROM_FILES)
