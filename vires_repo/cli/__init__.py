@@ -43,6 +43,8 @@ for _name, _help in _GROUPS:
         help=_help,
     )
 
+app.command("vires_repo.cli.demo:demo", name="demo", help="Build a small demo catalogue.")
+
 
 @app.meta.default
 def _launcher(
