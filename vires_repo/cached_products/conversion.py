@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ..errors import DefinitionError
+from ..errors import DefinitionError, ProductFileError
 from .cdf_io import attribute_texts, open_cdf
 from .registry import CachedProductType, Provenance, get_cached_product_type
 from .shc_models import source_file
-from .sources import basename, product_id
+from .sources import basename, local_path, product_id
 
 _CREATED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -106,11 +106,12 @@ def _sha256(path: Path) -> str:
 
 
 def read_table(type_id: str, path: str | os.PathLike[str]) -> pa.Table:
-    """The converted file of a tabular cached product as a pyarrow Table."""
+    """The converted file (local path or fsspec URL) of a tabular cached product as a Table."""
     product_type = get_cached_product_type(type_id)
     if product_type.read_table is None:
         raise DefinitionError(f"{type_id}: not a tabular cached product")
-    return product_type.read_table(Path(path))
+    with local_path(os.fspath(path)) as local:
+        return product_type.read_table(local)
 
 
 def read_info(type_id: str, output_dir: str | os.PathLike[str]) -> CachedProductInfo:
@@ -131,12 +132,12 @@ def read_info(type_id: str, output_dir: str | os.PathLike[str]) -> CachedProduct
 def _cdf_provenance(path: Path) -> tuple[datetime | None, list[str]]:
     try:
         cdf = open_cdf(path)
-    except Exception:  # an unreadable file reports as "no information", as in VirES
+        created = attribute_texts(cdf, "CREATED")
+        updated = (
+            datetime.strptime(created[0], _CREATED_FORMAT).replace(tzinfo=UTC) if created else None
+        )
+    except (ProductFileError, ValueError):  # unreadable: "no information", as in VirES
         return None, []
-    created = attribute_texts(cdf, "CREATED")
-    updated = (
-        datetime.strptime(created[0], _CREATED_FORMAT).replace(tzinfo=UTC) if created else None
-    )
     return updated, attribute_texts(cdf, "SOURCES") or attribute_texts(cdf, "SOURCE")
 
 
