@@ -333,3 +333,11 @@ def test_collection_summaries(storage: Storage) -> None:
         0,
         None,
     )
+
+
+def test_in_window_returns_products_with_data_in_the_window(storage: Storage) -> None:
+    index = ProductIndex(storage)
+    index.upsert(MAGA, [daily(day) for day in range(10)])
+    window = index.in_window(MAGA, daily(3).end_time, T0 + 5 * DAY)
+    assert identifiers(window) == [daily(d).identifier for d in (3, 4)]  # stop is exclusive
+    assert index.in_window(MAGB, T0, T0 + DAY) == []

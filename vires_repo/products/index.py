@@ -435,6 +435,16 @@ class ProductIndex:
             return []
         return self.select(ProductSelection(locations=locations, collections=collections))
 
+    def in_window(self, collection: str, start: datetime, stop: datetime) -> list[ProductRecord]:
+        """Products of a collection with data in ``[start, stop)``, by begin_time: the run-time
+        query of VirES (``end_time >= start and begin_time < stop``, reference section 12)."""
+        row_filter = _RowFilter(end_from=to_micros(start), begin_to=to_micros(stop) - 1)
+        parts = self._scan(collection, row_filter, SCHEMA.names)
+        if not parts:
+            return []
+        table = sort_rows(pa.concat_tables([table for _entry, table in parts]))
+        return table_to_records(table)
+
     def existing_identifiers(self, collection: str, identifiers: Iterable[str]) -> set[str]:
         """The subset of ``identifiers`` registered in ``collection``."""
         wanted = tuple(sorted(set(identifiers)))
@@ -565,18 +575,24 @@ class ProductIndex:
         stamp = to_utc(now or datetime.now(UTC))
         buffers: dict[str, RecordColumns] = {}
         chunks: dict[str, list[pa.Table]] = {}
+        buffered = 0
+
+        def flush() -> None:
+            for name, buffer in buffers.items():
+                chunks.setdefault(name, []).append(buffer.to_table())
+            buffers.clear()
+
         for record in records:
             _check_record(record, None)
             buffer = buffers.get(record.collection)
             if buffer is None:
                 buffer = buffers[record.collection] = RecordColumns()
             buffer.append(record, stamp)
-            if len(buffer) >= _BULK_CHUNK_ROWS:
-                chunks.setdefault(record.collection, []).append(buffer.to_table())
-                buffers[record.collection] = RecordColumns()
-        for collection, buffer in buffers.items():
-            chunks.setdefault(collection, []).append(buffer.to_table())
-        buffers.clear()
+            buffered += 1
+            if buffered >= _BULK_CHUNK_ROWS:
+                flush()
+                buffered = 0
+        flush()
         results = {}
         with self.storage.lock():
             for collection in sorted(chunks):
