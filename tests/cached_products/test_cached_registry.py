@@ -94,3 +94,11 @@ def test_failed_conversion_leaves_the_previous_output(tmp_path: Path) -> None:
         convert("GFZ_AUX_KP", [broken], tmp_path / "out")
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["aux_kp.cdf"]
     assert (tmp_path / "out" / "aux_kp.cdf").read_bytes() == before
+
+
+def test_missing_source(tmp_path: Path) -> None:
+    source = tmp_path / "Kp_MJD_missing.dat"
+    with pytest.raises(NotFoundError, match="Kp_MJD_missing.dat: source file does not exist$"):
+        convert("GFZ_AUX_KP", [source], tmp_path / "out")
+    with pytest.raises(NotFoundError, match="source file does not exist$"):
+        convert("CH_ORBCNT", [f"file://{tmp_path}/counter.cdf"], tmp_path / "out")

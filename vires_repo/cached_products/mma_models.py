@@ -99,7 +99,9 @@ def select_sources(sources: Sequence[str], layout: MmaLayout) -> list[TimedProdu
 def _read_source(product: TimedProduct, layout: MmaLayout) -> _SourceData:
     name = basename(product.source)
     wanted = [
-        name for group in layout.sets for name in (group.time, group.degrees, group.coefficients)
+        variable
+        for group in layout.sets
+        for variable in (group.time, group.degrees, group.coefficients)
     ]
     with local_path(product.source) as path:
         cdf = open_cdf(path, name)
@@ -119,10 +121,10 @@ def _read_source(product: TimedProduct, layout: MmaLayout) -> _SourceData:
         times, coefficients = data.arrays[group.time], data.arrays[group.coefficients]
         if times.ndim != 2 or times.shape[0] != 1 or times.shape[1] == 0:
             raise ProductFileError(f"{name}: {group.time} is not one record of times")
-        if coefficients.shape[:2] != times.shape:
+        if coefficients.ndim < 2 or coefficients.shape[:2] != times.shape:
             raise ProductFileError(
-                f"{name}: {group.coefficients} has {coefficients.shape[1:2]} times, "
-                f"{group.time} has {times.shape[1]}"
+                f"{name}: {group.coefficients} does not match the {times.shape[1]} times "
+                f"of {group.time}"
             )
         if np.any(np.diff(times[0]) <= 0):
             raise ProductFileError(f"{name}: {group.time} is not strictly increasing")

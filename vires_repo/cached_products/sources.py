@@ -20,7 +20,7 @@ def basename(source: str) -> str:
 
 def product_id(source: str) -> str:
     """Product identifier VirES records for a source: its base name without the extension."""
-    return basename(source).split(".", 1)[0]
+    return PurePosixPath(basename(source)).stem
 
 
 def _is_local(source: str) -> bool:
