@@ -9,6 +9,7 @@ clean.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,12 +55,30 @@ PRODUCT_COLLECTIONS = DefinitionKind(
 )
 
 
+# How pydantic names the member of a union in an error location: ``function-after[...]``.
+_UNION_MEMBER = re.compile(r"[\w-]+\[.*\]")
+
+
 def format_validation_error(error: ValidationError) -> str:
-    """One line out of a pydantic error: ``loc: message; loc: message``."""
-    parts = []
+    """One line out of a pydantic error: ``loc: message; loc: message``.
+
+    Union members (``nominalSampling``: a duration or a dict of durations) are left out of the
+    locations, and so is a member's bare type mismatch when another member says what is wrong.
+    """
+    entries = []
     for item in error.errors(include_url=False):
-        location = ".".join(str(part) for part in item["loc"])
-        message = str(item["msg"]).removeprefix("Value error, ")
+        loc = [str(part) for part in item["loc"]]
+        tag = next((i for i, part in enumerate(loc) if _UNION_MEMBER.fullmatch(part)), None)
+        union = None if tag is None else tuple(loc[:tag])
+        mismatch = tag == len(loc) - 1 and str(item["type"]).endswith("_type")
+        location = ".".join(part for part in loc if not _UNION_MEMBER.fullmatch(part))
+        entries.append((union, mismatch, location, str(item["msg"])))
+    explained = {union for union, mismatch, _, _ in entries if union is not None and not mismatch}
+    parts = []
+    for union, mismatch, location, msg in entries:
+        if mismatch and union in explained:
+            continue
+        message = msg.removeprefix("Value error, ")
         parts.append(f"{location}: {message}" if location else message)
     return "; ".join(parts)
 
