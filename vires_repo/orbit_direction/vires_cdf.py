@@ -1,0 +1,141 @@
+"""Import and export of VirES orbit-direction table files (CDF, reference 8.2).
+
+A VirES table (``SW_VIRE_AUXAODBGEO.cdf``, ...) holds ``Timestamp`` (CDF_EPOCH),
+``BoundaryType`` and ``OrbitDirection`` (CDF_INT1) and lists its source products in the global
+attributes ``SOURCES`` and ``SOURCE_TIME_RANGES``. CDF access goes through
+:mod:`vires_repo.readers.cdf`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from .. import __version__
+from ..errors import DefinitionError, ProductFileError
+from ..readers.cdf import (
+    AttributeEntry,
+    CdfVariable,
+    cdf_epoch_to_datetime64,
+    datetime64_to_cdf_epoch,
+    open_cdf,
+    write_cdf,
+)
+from .extract import Boundaries
+from .table import OrbitDirectionTable, Source, TableKey
+
+NEIGHBOUR_DISTANCE_MS = 1000.0
+NEIGHBOUR_OVERLAP_MS = 3000.0
+_DESCRIPTIONS = {
+    "GEO": "Orbit directions boundaries in geographic coordinates.",
+    "QD": "Orbit directions boundaries in quasi-dipole coordinates.",
+}
+_VARIABLE_DESCRIPTIONS = {
+    "Timestamp": "Time stamp",
+    "BoundaryType": "Boundary type (regular 0, block start 1, block end -1)",
+    "OrbitDirection": "Orbit direction after this point. (ascending 1, descending -1, undefined 0)",
+}
+_MISSION_PREFIXES = {
+    ("GRACE", "1"): "GR1",
+    ("GRACE", "2"): "GR2",
+    ("GRACE-FO", "1"): "GF1",
+    ("GRACE-FO", "2"): "GF2",
+    ("CryoSat-2", None): "CS2",
+    ("GOCE", None): "GO",
+    ("CHAMP", None): "CH",
+}
+
+
+def vires_table_name(key: TableKey) -> str:
+    """The VirES file base name of a table, e.g. ``SW_VIRE_AUXAODBGEO`` (reference 8.1)."""
+    suffix = "ODBGEO" if key.kind == "GEO" else "ODBMAG"
+    if key.mission == "Swarm" and key.spacecraft in ("A", "B", "C"):
+        if key.grade is None:
+            return f"SW_VIRE_AUX{key.spacecraft}{suffix}"
+        if key.grade == "FAST":
+            return f"SW_FAST_AUX{key.spacecraft}{suffix}"
+    prefix = _MISSION_PREFIXES.get((key.mission, key.spacecraft))
+    if prefix is None or key.grade is not None:
+        raise DefinitionError(
+            f"Unexpected mission/spacecraft/grade ids "
+            f"{key.mission}/{key.spacecraft}/{key.grade or '<none>'}!"
+        )
+    return f"{prefix}_{suffix}"
+
+
+def read_vires_table(location: str | os.PathLike[str], key: TableKey) -> OrbitDirectionTable:
+    """Load a VirES orbit-direction table file (local path or fsspec URL)."""
+    with open_cdf(location) as cdf:
+        boundaries = Boundaries(
+            cdf.read_times("Timestamp").astype("datetime64[ms]"),
+            cdf.read_variable("BoundaryType").astype(np.int8),
+            cdf.read_variable("OrbitDirection").astype(np.int8),
+        )
+        attributes = cdf.global_attributes()
+        product_ids = [str(value) for value in attributes.get("SOURCES", [])]
+        ranges = attributes.get("SOURCE_TIME_RANGES", [])
+        if len(ranges) != len(product_ids):
+            raise cdf.error(
+                f"{len(product_ids)} SOURCES but {len(ranges)} SOURCE_TIME_RANGES entries"
+            )
+        sources = []
+        for product_id, time_range in zip(product_ids, ranges, strict=True):
+            start, end = _time_range(cdf.location, product_id, time_range)
+            sources.append(Source(product_id, start, end))
+    return OrbitDirectionTable(key, boundaries, sources)
+
+
+def _time_range(
+    location: str, product_id: str, values: object
+) -> tuple[np.datetime64, np.datetime64]:
+    epochs = np.asarray(values, np.float64).ravel()
+    if epochs.size != 2:
+        raise ProductFileError(f"{location}: SOURCE_TIME_RANGES of {product_id} is not a pair")
+    start, end = cdf_epoch_to_datetime64(epochs).astype("datetime64[ms]")
+    return start, end
+
+
+def write_vires_table(
+    table: OrbitDirectionTable,
+    location: str | os.PathLike[str],
+    title: str | None = None,
+    created: datetime | None = None,
+) -> None:
+    """Write ``table`` as a VirES table file, atomically; verified first (VirES saves only
+    valid tables). ``title`` defaults to the VirES file name of the table's key."""
+    table.verify()
+    boundaries = table.boundaries
+    sources = table.sources
+    created = created or datetime.now(UTC)
+
+    def variable(data: npt.NDArray[np.generic], data_type: str, name: str) -> CdfVariable:
+        attributes = {"UNITS": "-", "DESCRIPTION": _VARIABLE_DESCRIPTIONS[name]}
+        return CdfVariable(data, data_type, attributes)
+
+    attributes: dict[str, list[AttributeEntry]] = {
+        "CREATED": [created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")],
+        "CREATOR": [f"vires-repo-{__version__}"],
+        "TITLE": [title or vires_table_name(table.key)],
+        "PRODUCT_DESCRIPTION": [_DESCRIPTIONS[table.key.kind]],
+        "SOURCES": [source.product_id for source in sources],
+        "SOURCE_TIME_RANGES": [
+            (datetime64_to_cdf_epoch(np.array([s.start, s.end])).tolist(), "CDF_EPOCH")
+            for s in sources
+        ],
+        "NEIGHBOUR_DISTANCE": [([NEIGHBOUR_DISTANCE_MS], "CDF_FLOAT")],
+        "NEIGHBOUR_OVERLAP": [([NEIGHBOUR_OVERLAP_MS], "CDF_FLOAT")],
+    }
+    write_cdf(
+        location,
+        {
+            "Timestamp": variable(
+                datetime64_to_cdf_epoch(boundaries.times), "CDF_EPOCH", "Timestamp"
+            ),
+            "BoundaryType": variable(boundaries.types, "CDF_INT1", "BoundaryType"),
+            "OrbitDirection": variable(boundaries.directions, "CDF_INT1", "OrbitDirection"),
+        },
+        {name: entries for name, entries in attributes.items() if entries},
+    )
