@@ -12,7 +12,7 @@ import traceback as traceback_module
 from collections.abc import Sequence
 from typing import Annotated
 
-from cyclopts import App, Parameter
+from cyclopts import App, Parameter, validators
 from cyclopts.exceptions import CycloptsError
 
 from .. import __version__
@@ -52,7 +52,9 @@ def _launcher(
     catalog: Annotated[
         str | None, Parameter(name=["--catalog", "-C"], env_var=CATALOG_ENV_VAR)
     ] = None,
-    verbosity: Annotated[int, Parameter(name=["--verbosity", "-v"])] = 1,
+    verbosity: Annotated[
+        int, Parameter(name=["--verbosity", "-v"], validator=validators.Number(gte=0, lte=3))
+    ] = 1,
     traceback: bool = False,
 ) -> int:
     """Global options (give them before the command).
@@ -66,8 +68,6 @@ def _launcher(
     traceback
         Print the Python traceback of an error.
     """
-    if verbosity not in (0, 1, 2, 3):
-        raise ValueError("--verbosity must be 0, 1, 2 or 3")
     _common.session.catalog_root = catalog
     _common.session.verbosity = verbosity
     _common.session.traceback = traceback
