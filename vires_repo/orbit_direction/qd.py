@@ -167,7 +167,7 @@ def extract_qd_orbit_directions(
     coarse = [_coarse_indices(start, stop, step) for start, stop in segments]
     coarse_qd = _evaluate(samples, coarse)
     windows = [
-        _fine_windows(start, stop, indices, values, step)
+        _fine_windows(start, stop, indices, values)
         for (start, stop), indices, values in zip(segments, coarse, coarse_qd, strict=True)
     ]
     window_indices = [np.concatenate([np.arange(a, b) for a, b in seg]) for seg in windows]
@@ -226,7 +226,7 @@ def _evaluate(samples: OrbitSamples, index_sets: list[IntArray]) -> list[FloatAr
 
 
 def _fine_windows(
-    start: int, stop: int, indices: IntArray, values: FloatArray, step: int
+    start: int, stop: int, indices: IntArray, values: FloatArray
 ) -> list[tuple[int, int]]:
     """Disjoint ``[a, b)`` sample ranges of one segment to evaluate at full resolution."""
     count = indices.size

@@ -109,7 +109,13 @@ def prepare_product_input(
     nominal_sampling: np.timedelta64,
 ) -> ProductInput:
     """Join a product's samples with the last samples of ``previous`` and the first of
-    ``next_samples`` (reference 8.4); the product is cut where the next one begins."""
+    ``next_samples`` (reference 8.4); the product is cut where the next one begins.
+
+    The seam after the product is the 4th sample of the next product measured from the end of
+    the *cut* product (VirES measures it from the uncut end, which for products overlapping
+    their successor puts the seam before the successor's context). All three inputs are
+    sanitized; what was fixed is in ``issues`` for the caller to warn about.
+    """
     body, body_issues = sanitize_samples(body)
     issues = [("body", body_issues)]
     if not len(body):
