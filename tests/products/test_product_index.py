@@ -341,3 +341,9 @@ def test_in_window_returns_products_with_data_in_the_window(storage: Storage) ->
     window = index.in_window(MAGA, daily(3).end_time, T0 + 5 * DAY)
     assert identifiers(window) == [daily(d).identifier for d in (3, 4)]  # stop is exclusive
     assert index.in_window(MAGB, T0, T0 + DAY) == []
+
+
+def test_instant_products_get_the_one_second_buffer(storage: Storage) -> None:
+    index = ProductIndex(storage)
+    index.upsert(MAGA, [daily(0, end_time=T0)])
+    assert format_timedelta(index.max_product_duration(MAGA)) == "PT1S"

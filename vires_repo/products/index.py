@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..errors import DefinitionError, NotFoundError
+from ..errors import DefinitionError, IndexFormatError, NotFoundError
 from ..storage import Storage
 from .manifest import (
     MANIFEST_NAME,
@@ -125,8 +125,6 @@ class CollectionSummary:
 
 def vires_max_product_duration(duration: timedelta) -> timedelta:
     """Round a product duration as VirES does: up to whole seconds, plus a 1 s buffer."""
-    if duration <= timedelta(0):
-        return timedelta(0)
     extra = 2 if duration.microseconds else 1
     return timedelta(days=duration.days, seconds=duration.seconds + extra)
 
@@ -313,7 +311,7 @@ class ProductIndex:
             return Manifest(collection)
         manifest = Manifest.loads(text, self.storage.url_of(path))
         if manifest.collection != collection:
-            raise DefinitionError(
+            raise IndexFormatError(
                 f"{self.storage.url_of(path)} belongs to collection {manifest.collection!r}"
             )
         return manifest
@@ -495,12 +493,14 @@ class ProductIndex:
     def max_product_duration(self, collection: str) -> timedelta:
         """The collection's ``maxProductDuration`` derived from its live products (VirES
         rounding: whole seconds plus a 1 s buffer; format with ``timespec.format_timedelta``)."""
-        longest = 0
+        longest: int | None = None
         for _entry, table in self._scan(collection, _RowFilter(), ["begin_time", "end_time"]):
             spans = pc.subtract(
                 table["end_time"].cast(pa.int64()), table["begin_time"].cast(pa.int64())
             )
-            longest = max(longest, pc.max(spans).as_py() or 0)
+            longest = max(longest or 0, pc.max(spans).as_py())
+        if longest is None:
+            return timedelta(0)  # no products: the VirES default
         return vires_max_product_duration(timedelta(microseconds=longest))
 
     def summaries(self, collections: Sequence[str] = ()) -> list[CollectionSummary]:

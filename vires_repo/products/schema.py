@@ -43,9 +43,10 @@ SCHEMA = pa.schema(
 COLUMNS = tuple(SCHEMA.names)
 _FORMAT_METADATA = json.dumps({"format_version": FORMAT_VERSION})
 
-# Statistics only where readers prune on them: long JSON strings in the footer of every small
-# data file would cost bytes in git for nothing.
-_STATISTICS_COLUMNS = ["identifier", "begin_time", "end_time"]
+# Statistics only where readers prune on them (collection: DuckDB skips other collections'
+# files); long JSON strings in the footer of every small data file would cost git bytes for
+# nothing.
+_STATISTICS_COLUMNS = ["collection", "identifier", "begin_time", "end_time"]
 _DICTIONARY_COLUMNS = ["collection", "product_type"]
 
 
@@ -100,9 +101,12 @@ def to_micros(value: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+_COLUMN_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps_json(value: Mapping[str, Any]) -> str:
     """Compact JSON for the ``metadata`` and ``datasets`` columns (key order kept)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _COLUMN_ENCODER.encode(value)
 
 
 class RecordColumns:
