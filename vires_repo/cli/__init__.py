@@ -33,6 +33,7 @@ _GROUPS = (
     ("product_type", "Product types: import, list, export, remove."),
     ("product_collection", "Product collections: import, list, export, remove."),
     ("product", "Registered products: register, list, exists, export, import, deregister."),
+    ("cached_product", "Cached products: update, dump."),
 )
 for _name, _help in _GROUPS:
     _kebab = _name.replace("_", "-")
