@@ -45,6 +45,8 @@ for _name, _help in _GROUPS:
     )
 
 app.command("vires_repo.cli.demo:demo", name="demo", help="Build a small demo catalogue.")
+app.command("vires_repo.cli.info:info", name="info", help="Show what the catalogue holds.")
+app.command("vires_repo.cli.check:check", name="check", help="Check the catalogue's integrity.")
 
 
 @app.meta.default

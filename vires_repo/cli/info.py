@@ -1,0 +1,26 @@
+"""``vires-repo info``: where the catalogue is and what it holds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from cyclopts import Parameter
+
+from . import _common
+
+
+def info(*, json: Annotated[bool, Parameter(name="--json")] = False) -> None:
+    """Show the catalogue root, its git state, counts, index files and package versions.
+
+    Parameters
+    ----------
+    json
+        Print the same as a JSON object.
+    """
+    from ..services.info import catalog_info, format_info
+
+    details = catalog_info(_common.session.catalog())
+    if json:
+        _common.write_json("-", details)
+    else:
+        _common.print_lines(format_info(details))
