@@ -27,7 +27,9 @@ app = App(
     "product collections, registered products, orbit-direction tables and cached products, "
     "stored as JSON definitions and Parquet indexes in a git-versioned folder.",
     default_parameter=Parameter(negative="", negative_iterable=""),
+    suppress_keyboard_interrupt=False,  # main() reports it and returns 130
 )
+app.meta.suppress_keyboard_interrupt = False
 
 _GROUPS = (
     ("product_type", "Product types: import, list, export, remove."),
