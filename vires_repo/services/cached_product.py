@@ -32,7 +32,7 @@ from ..cached_products.store import (
     save_manifest,
 )
 from ..catalog import Catalog
-from ..errors import NotFoundError, ViresRepoError
+from ..errors import DefinitionError, NotFoundError, ViresRepoError
 from ..storage import Storage
 from ..timespec import format_datetime
 
@@ -331,6 +331,8 @@ def cached_product_table(catalog: Catalog, type_id: str) -> pa.Table | None:
     The data file is checked against the checksum of its manifest record first.
     """
     product_type = get_cached_product_type(type_id)
+    if product_type.view is None:
+        raise DefinitionError(f"{type_id}: not a tabular cached product")
     record = load_manifest(catalog.storage).get(product_type.identifier)
     if record is None:
         return None
