@@ -442,3 +442,14 @@ def test_mma_model_from_a_real_file(run: CliRunner, catalog: Catalog, tmp_path: 
     assert snapshot(catalog) == before
     record = json.loads(run("dump", "MMA_SHA_2F").out)[0]
     assert record["sources"] == [source.stem]
+
+
+def test_a_folder_given_as_source(run: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "Kp_MJD_folder.dat"
+    folder.mkdir()
+    code, _, err = run("update", "GFZ_AUX_KP", folder)
+    assert code == 1
+    assert err == (
+        f"ERROR: Failed to update cached product GFZ_AUX_KP: {folder}: is a folder, "
+        "not a source file\n"
+    )

@@ -35,6 +35,12 @@ def read_bytes(source: str) -> bytes:
             return bytes(stream.read())
     except FileNotFoundError:
         raise NotFoundError(f"{source}: source file does not exist") from None
+    except IsADirectoryError:
+        raise ProductFileError(f"{source}: is a folder, not a source file") from None
+    except PermissionError:
+        raise ProductFileError(
+            f"{source}: source file is not readable (permission denied)"
+        ) from None
 
 
 def read_text(source: str) -> str:

@@ -32,7 +32,7 @@ from ..cached_products.store import (
     save_manifest,
 )
 from ..catalog import Catalog
-from ..errors import DefinitionError, NotFoundError, ViresRepoError
+from ..errors import DefinitionError, NotFoundError, ProductFileError, ViresRepoError
 from ..storage import Storage
 from ..timespec import format_datetime
 
@@ -144,6 +144,12 @@ def _convert(
     except ViresRepoError as error:
         message = f"Failed to update cached product {product_type.identifier}: {error}"
         raise type(error)(message) from error
+    except OSError as error:  # an unreadable source the converter did not name itself
+        where = f"{error.filename}: " if error.filename else ""
+        raise ProductFileError(
+            f"Failed to update cached product {product_type.identifier}: {where}"
+            f"{error.strerror or error}"
+        ) from error
     contents = {name: (folder / name).read_bytes() for name in result.files}
     files = tuple(StoredFile.of(name, contents[name]) for name in result.files)
     record = CachedProductRecord(
