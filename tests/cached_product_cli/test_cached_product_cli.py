@@ -453,3 +453,35 @@ def test_a_folder_given_as_source(run: CliRunner, tmp_path: Path) -> None:
         f"ERROR: Failed to update cached product GFZ_AUX_KP: {folder}: is a folder, "
         "not a source file\n"
     )
+
+
+def test_concurrent_updates_of_two_types_both_reach_the_manifest(catalog_root: str) -> None:
+    """The manifest's read-modify-write happens under the catalogue lock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [("GFZ_AUX_KP", KP), ("GFZ_AUX_DST", DST), ("AUX_F10_2_", F107)] * 2
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures = [
+            pool.submit(service.update_cached_product, Catalog(catalog_root), t, [str(s)])
+            for t, s in jobs
+        ]
+        for future in futures:
+            future.result()
+    entries = manifest(Catalog(catalog_root))["cached_products"]
+    assert isinstance(entries, list)
+    assert [e["identifier"] for e in entries] == ["AUX_F10_2_", "GFZ_AUX_DST", "GFZ_AUX_KP"]
+
+
+def test_the_command_module_imports_no_heavy_library() -> None:
+    """``vires-repo cached_product --help`` stays fast: pyarrow and cdflib load on use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, vires_repo.cli, vires_repo.cli.cached_product; "
+        "print(sorted(m for m in ('pyarrow', 'cdflib', 'numpy') if m in sys.modules))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert output.strip() == "[]"
