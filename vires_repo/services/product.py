@@ -417,6 +417,23 @@ def _optional_time(value: Any) -> datetime | None:
     return parse_datetime(value) if isinstance(value, str) else None
 
 
+def _item_time(item: Mapping[str, Any], key: str) -> datetime:
+    value = item[key]
+    if not isinstance(value, str):
+        raise DefinitionError(f"invalid {key}: expected an ISO-8601 string, got {value!r}")
+    try:
+        return parse_datetime(value)
+    except ValueError as error:
+        raise DefinitionError(f"invalid {key}: {error}") from None
+
+
+def _item_text(item: Mapping[str, Any], key: str) -> str:
+    value = item[key]
+    if not isinstance(value, str) or not value:
+        raise DefinitionError(f"invalid {key}: expected a non-empty string, got {value!r}")
+    return value
+
+
 def _record_from_item(catalog: Catalog, item: Any, types: dict[str, str]) -> ProductRecord:
     """Validate one import record (reference 6.6); raises DefinitionError."""
     if not isinstance(item, Mapping):
@@ -424,7 +441,11 @@ def _record_from_item(catalog: Catalog, item: Any, types: dict[str, str]) -> Pro
     for key in ("identifier", "collection", "beginTime", "endTime", "datasets"):
         if key not in item:
             raise DefinitionError(f"Missing mandatory key {key!r}!")
-    collection = str(item["collection"])
+    identifier = _item_text(item, "identifier")
+    collection = _item_text(item, "collection")
+    for key in ("created", "updated"):  # parsed (and checked) but not applied, as VirES
+        if item.get(key) is not None:
+            _item_time(item, key)
     if collection not in types:
         if not catalog.product_collections.exists(collection):
             raise DefinitionError(f"The product collection {collection} does not exist!")
@@ -436,15 +457,14 @@ def _record_from_item(catalog: Catalog, item: Any, types: dict[str, str]) -> Pro
     metadata = item.get("metadata") or {}
     if not isinstance(datasets, Mapping) or not isinstance(metadata, Mapping):
         raise DefinitionError("datasets and metadata must be JSON objects")
-    try:
-        begin, end = parse_datetime(item["beginTime"]), parse_datetime(item["endTime"])
-    except (TypeError, ValueError) as error:
-        raise DefinitionError(f"invalid time: {error}") from None
+    if not all(isinstance(entry, Mapping) for entry in datasets.values()):
+        raise DefinitionError("every entry of datasets must be a JSON object")
+    begin, end = _item_time(item, "beginTime"), _item_time(item, "endTime")
     if end < begin:
         raise DefinitionError("endTime is before beginTime")
     return ProductRecord(
         collection=collection,
-        identifier=str(item["identifier"]),
+        identifier=identifier,
         product_type=types[collection],
         begin_time=begin,
         end_time=end,
