@@ -507,7 +507,9 @@ def import_products(
 
     with catalog.writing():
         if sync:
-            present = {(c, r.identifier) for c, rs in accepted.items() for r in rs}
+            # Everything the input names is kept, also records filtered out or invalid
+            # (VirES compares the stored products with the whole input).
+            present = {_item_key(item) for item in items}
             stale = [
                 r
                 for r in select_products(catalog, selection, warn)
@@ -527,6 +529,16 @@ def import_products(
             if keep:
                 index.upsert(collection, keep)
     return imported, removed
+
+
+def _item_key(item: Any) -> tuple[str, str] | None:
+    """(collection, identifier) named by an input item, if any."""
+    if not isinstance(item, Mapping):
+        return None
+    collection, identifier = item.get("collection"), item.get("identifier")
+    if isinstance(collection, str) and isinstance(identifier, str):
+        return collection, identifier
+    return None
 
 
 def _item_label(item: Any, position: int) -> str:
