@@ -11,18 +11,23 @@ writer stay invisible), minus tombstoned rows:
   datasets inherit the product's times.
 
 The library's own hot lookups use pyarrow instead (see products/index.py): opening a
-connection costs more than an identifier lookup takes. Values are always passed as
-parameters, never formatted into SQL.
+connection costs more than an identifier lookup takes.
+
+:func:`connect` passes file lists and tombstones as a variable and a registered Arrow table,
+never formatted into SQL. :func:`product_view_statements` is the one exception, on purpose:
+it renders the same views as standalone DDL (values quoted by :func:`sql_literal`) for
+``vires-repo sql --views``, whose output has to work in any DuckDB client.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
+from .errors import DefinitionError
 from .products import ProductIndex
 from .products.schema import SCHEMA
 from .storage import Storage
@@ -31,9 +36,8 @@ _FILES_VARIABLE = "vires_product_files"
 _TOMBSTONES = pa.schema(
     [("collection", pa.string()), ("file", pa.string()), ("identifier", pa.string())]
 )
-
 _PRODUCTS_FROM_FILES = """
-CREATE OR REPLACE TEMP VIEW products AS
+CREATE OR REPLACE VIEW products AS
 SELECT p.* EXCLUDE (filename)
 FROM read_parquet(getvariable('vires_product_files'), filename = true, hive_partitioning = false) p
 WHERE NOT EXISTS (
@@ -43,9 +47,10 @@ WHERE NOT EXISTS (
       AND t.file = parse_filename(p.filename)
 )
 """
-_PRODUCTS_EMPTY = "CREATE OR REPLACE TEMP VIEW products AS SELECT * FROM _product_empty"
-_PRODUCT_DATASETS = """
-CREATE OR REPLACE TEMP VIEW product_datasets AS
+_PRODUCTS_EMPTY = "CREATE OR REPLACE VIEW products AS SELECT * FROM _product_empty"
+
+PRODUCT_DATASETS_VIEW = """
+CREATE OR REPLACE VIEW product_datasets AS
 SELECT
     p.collection,
     p.identifier,
@@ -68,12 +73,70 @@ FROM products p, json_each(p.datasets) d
 """
 
 
-def connect(storage: Storage, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with the ``products`` and ``product_datasets`` views.
+def sql_literal(value: str) -> str:
+    """A SQL string literal, for DDL that has to stand alone (file names in view bodies)."""
+    return "'" + value.replace("'", "''") + "'"
 
-    Non-local catalogues are read through the Storage's own fsspec filesystem. Times are
-    shown in UTC. The views are a snapshot of the manifests at connection time; call
-    :func:`refresh_views` to see later commits.
+
+def sql_list(values: Sequence[str]) -> str:
+    """A SQL list of string literals, one per line (readable DDL for long file lists)."""
+    if not values:
+        return "[]"
+    return "[\n    " + ",\n    ".join(sql_literal(value) for value in values) + "\n]"
+
+
+def _sql_type(field: pa.Field) -> str:
+    if pa.types.is_timestamp(field.type):
+        return "TIMESTAMPTZ"
+    if pa.types.is_string(field.type):
+        return "VARCHAR"
+    raise TypeError(f"no SQL type for {field.type}")
+
+
+def product_view_statements(index: ProductIndex) -> list[str]:
+    """``products`` and ``product_datasets`` as standalone DDL over the files the manifests
+    list now (a committed snapshot), without the tombstoned rows."""
+    files: list[str] = []
+    tombstones: list[str] = []
+    for collection in index.collections():
+        for entry in index.manifest(collection).files:
+            files.append(index.file_url(collection, entry))
+            tombstones += [
+                f"({sql_literal(collection)}, {sql_literal(entry.file)}, {sql_literal(name)})"
+                for name in sorted(entry.tombstones)
+            ]
+    if not files:
+        columns = ", ".join(f"NULL::{_sql_type(f)} AS {f.name}" for f in SCHEMA)
+        products = f"CREATE OR REPLACE VIEW products AS\nSELECT {columns} WHERE false"
+    else:
+        listed = sql_list(files)
+        products = (
+            "-- the data files listed in each _manifest.json, without de-registered rows\n"
+            "CREATE OR REPLACE VIEW products AS\nSELECT p.* EXCLUDE (filename)\n"
+            f"FROM read_parquet({listed}, filename = true, hive_partitioning = false) AS p"
+        )
+        if tombstones:
+            rows = ",\n        ".join(tombstones)
+            products += (
+                "\nWHERE NOT EXISTS (\n    SELECT 1 FROM (VALUES\n        "
+                f"{rows}\n    ) AS t(collection, file, identifier)\n"
+                "    WHERE t.collection = p.collection AND t.identifier = p.identifier\n"
+                "      AND t.file = parse_filename(p.filename)\n)"
+            )
+    return [products, PRODUCT_DATASETS_VIEW]
+
+
+def open_connection(
+    storage: Storage,
+    statements: Sequence[str],
+    *,
+    tables: Mapping[str, pa.Table] | None = None,
+    threads: int | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection (times in UTC) with the given view statements run and
+    the given Arrow ``tables`` registered as views.
+
+    Non-local catalogues are read through the Storage's own fsspec filesystem.
     """
     connection = duckdb.connect()
     if threads is not None:
@@ -81,12 +144,23 @@ def connect(storage: Storage, *, threads: int | None = None) -> duckdb.DuckDBPyC
     connection.execute("SET TimeZone = 'UTC'")
     if not storage.is_local:
         connection.register_filesystem(storage.fs)
+    for name, table in (tables or {}).items():
+        connection.register(name, table)
+    for statement in statements:
+        connection.execute(statement)
+    return connection
+
+
+def connect(storage: Storage, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection with the ``products`` and ``product_datasets`` views (a snapshot of the
+    manifests at connection time; :func:`refresh_views` shows later commits)."""
+    connection = open_connection(storage, [], threads=threads)
     refresh_views(connection, ProductIndex(storage))
     return connection
 
 
 def refresh_views(connection: duckdb.DuckDBPyConnection, index: ProductIndex) -> None:
-    """(Re)create the views over the files the manifests list now."""
+    """(Re)create the views over the files the manifests list now (values as parameters)."""
     files: list[str] = []
     tombstones: dict[str, list[str]] = {name: [] for name in _TOMBSTONES.names}
     for collection in index.collections():
@@ -103,11 +177,27 @@ def refresh_views(connection: duckdb.DuckDBPyConnection, index: ProductIndex) ->
     else:
         connection.register("_product_empty", SCHEMA.empty_table())
         connection.execute(_PRODUCTS_EMPTY)
-    connection.execute(_PRODUCT_DATASETS)
+    connection.execute(PRODUCT_DATASETS_VIEW)
+
+
+def _one_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]
+
+
+def statement_types(sql: str) -> list[str]:
+    """The DuckDB statement type of each statement in ``sql`` (e.g. ``SELECT``, ``COPY``)."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as error:
+        raise DefinitionError(f"invalid SQL: {_one_line(error)}") from None
+    return [statement.type.name for statement in statements]
 
 
 def query(
     connection: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None
 ) -> pa.Table:
     """Run one parameterised statement and return the result as an Arrow table."""
-    return connection.sql(sql, params=params).to_arrow_table()
+    try:
+        return connection.sql(sql, params=params).to_arrow_table()
+    except duckdb.Error as error:
+        raise DefinitionError(f"SQL error: {_one_line(error)}") from None

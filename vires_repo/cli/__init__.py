@@ -49,6 +49,17 @@ for _name, _help in _GROUPS:
 app.command("vires_repo.cli.demo:demo", name="demo", help="Build a small demo catalogue.")
 app.command("vires_repo.cli.info:info", name="info", help="Show what the catalogue holds.")
 app.command("vires_repo.cli.check:check", name="check", help="Check the catalogue's integrity.")
+app.command("vires_repo.cli.sql:sql", name="sql", help="Query the catalogue with SQL (DuckDB).")
+app.command("vires_repo.cli.gitops:plan", name="plan", help="What a change does (Markdown).")
+app.command(
+    "vires_repo.cli.gitops:git_textconv", name="git-textconv", help="git diff driver: Parquet rows."
+)
+app.command(
+    "vires_repo.cli.gitops:git_merge_manifest",
+    name="git-merge-manifest",
+    help="git merge driver: product-index manifests.",
+)
+app.command("vires_repo.cli.gitops:git_setup", name="git-setup", help="Install the git drivers.")
 
 
 @app.meta.default
@@ -61,6 +72,7 @@ def _launcher(
         int, Parameter(name=["--verbosity", "-v"], validator=validators.Number(gte=0, lte=3))
     ] = 1,
     traceback: bool = False,
+    as_of: Annotated[str | None, Parameter(name="--as-of")] = None,
 ) -> int:
     """Global options (give them before the command).
 
@@ -72,12 +84,20 @@ def _launcher(
         0 warnings only, 1 per-item messages (default), 2 debug, 3 debug of all libraries.
     traceback
         Print the Python traceback of an error.
+    as_of
+        Read the catalogue as it was at this git revision (read commands only).
     """
     _common.session.catalog_root = catalog
     _common.session.verbosity = verbosity
     _common.session.traceback = traceback
+    _common.session.as_of = as_of
     _common.configure_logging(verbosity)
-    result = app(tokens, exit_on_error=False, result_action="return_value")
+    if as_of is not None:
+        _common.refuse_writes_at_revision(tokens, as_of)
+    try:
+        result = app(tokens, exit_on_error=False, result_action="return_value")
+    finally:
+        _common.session.close()
     return result if isinstance(result, int) else 0
 
 
