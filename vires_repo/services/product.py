@@ -591,10 +591,16 @@ def deregister_products(
 def compact(catalog: Catalog, collections: Sequence[str] = ()) -> list[str]:
     """Compact the index of the given collections (all by default); one line per collection."""
     catalog.require_existing()
+    for collection in collections:
+        if not catalog.product_collections.exists(collection):
+            raise NotFoundError(f"The product collection {collection} does not exist!")
     lines = []
     with catalog.writing():
-        targets = list(collections) or catalog.products.collections()
-        for collection in targets:
+        indexed = catalog.products.collections()
+        for collection in list(collections) or indexed:
+            if collection not in indexed:  # no index yet: compacting would create one
+                lines.append(f"product index of {collection} compacted: 0 -> 0 file(s)")
+                continue
             for done in catalog.products.compact(collection):
                 lines.append(
                     f"product index of {done.collection} compacted: "
