@@ -6,7 +6,8 @@ import logging
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 from cyclopts import Parameter
@@ -28,14 +29,62 @@ class Session:
     catalog_root: str | None = None
     verbosity: int = 1
     traceback: bool = False
+    as_of: str | None = None
+    """``--as-of REV``: read commands see the catalogue as it was at this git revision."""
+    _revision: Catalog | None = None
+    _cleanup: ExitStack = field(default_factory=ExitStack)
 
     def catalog(self) -> Catalog:
         from ..catalog import Catalog
 
-        return Catalog(self.catalog_root or default_catalog_root())
+        root = self.catalog_root or default_catalog_root()
+        if self.as_of is None:
+            return Catalog(root)
+        if self._revision is None:  # a read-only copy, removed by close()
+            from ..gitops.revisions import catalog_at
+
+            self._revision = self._cleanup.enter_context(catalog_at(root, self.as_of))
+        return self._revision
+
+    def close(self) -> None:
+        """Release what the command used (the catalogue copy of ``--as-of``)."""
+        self._revision = None
+        self._cleanup.close()
 
 
 session = Session()
+
+AS_OF_COMMANDS = frozenset(
+    {
+        "product list",
+        "product exists",
+        "product export",
+        "product_type list",
+        "product_type export",
+        "product_collection list",
+        "product_collection export",
+        "cached_product dump",
+        "sql",
+        "info",
+        "check",
+    }
+)
+"""The read commands that ``--as-of`` applies to (every other command writes or needs none)."""
+
+
+def refuse_writes_at_revision(tokens: Sequence[str], revision: str) -> None:
+    """Raise unless ``tokens`` run a read command (or ask for help): --as-of is read-only."""
+    if not tokens or "--help" in tokens or "-h" in tokens:
+        return
+    words = [tokens[0].replace("-", "_"), *tokens[1:2]]
+    if words[0] in AS_OF_COMMANDS or " ".join(words) in AS_OF_COMMANDS:
+        return
+    command = " ".join(token for token in tokens[:2] if not token.startswith("-"))
+    readers = ", ".join(sorted(AS_OF_COMMANDS))
+    raise ViresRepoError(
+        f"--as-of {revision}: '{command}' cannot run on the catalogue at a git revision, "
+        f"which is read-only (read commands: {readers})"
+    )
 
 
 def configure_logging(verbosity: int) -> None:

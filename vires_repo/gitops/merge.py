@@ -1,0 +1,290 @@
+"""Three-way merge of product-index manifests (``_manifest.json``), as a git merge driver.
+
+git runs ``vires-repo git-merge-manifest %O %A %B %P`` for a manifest changed on both sides
+(base, ours, theirs, the manifest's path in the repository) and expects the result in the
+"ours" file, with a non-zero exit status when it could not merge.
+
+Data files are immutable and content-named, so the manifests merge by file name: the result
+keeps the base files that neither side removed (a file removed by a compaction on one side
+stays removed) plus the files either side added, with the union of both sides' tombstones.
+That alone would be wrong in two cases, so the merge then works per product (identifier):
+
+* a product changed on both sides (updated, re-registered or de-registered on each branch)
+  unless both sides made the very same change: that is a conflict, reported product by
+  product, and the driver fails;
+* a product changed on one side whose old row the other side moved (compaction): the old row
+  is tombstoned in the file it moved to, so every product has exactly one live row.
+
+A product's rows are compared by content, which the manifest does not hold: the driver reads
+the data files touched by either side, from the work tree or, for files only the other
+branch has (git has not checked them out yet when it runs a merge driver), from git's object
+store (``HEAD``, the merged commits git names in ``GITHEAD_*``, ``MERGE_HEAD`` and the other
+in-progress operation heads, then any commit that added the file).
+
+The output is canonical: the kept base files in base order, then the added files by time
+range and name, so that merging A into B and B into A gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..errors import ConflictError
+from ..products.manifest import FileEntry, Manifest
+from .revisions import GitError, read_blobs, run_git
+
+Row = tuple[Any, ...]
+RowReader = Callable[[FileEntry], Mapping[str, Row]]
+"""All rows of a data file by identifier (tombstoned rows included)."""
+
+_OPERATION_HEADS = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REBASE_HEAD", "REVERT_HEAD", "ORIG_HEAD")
+
+
+class MergeConflict(ConflictError):
+    """Raised when the manifests cannot be merged; ``conflicts`` lists the products."""
+
+    def __init__(self, message: str, conflicts: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.conflicts = tuple(conflicts)
+
+
+@dataclass
+class _SideChanges:
+    """What one side did to the products relative to the base."""
+
+    touched: set[str]
+    changed: dict[str, Row | None]  # identifier -> new row (None: de-registered)
+
+
+class _Merger:
+    def __init__(self, base: Manifest, rows: RowReader) -> None:
+        self.base = base
+        self.rows = rows
+        self._base_rows: dict[str, Row | None] = {}
+
+    def live_ids(self, entry: FileEntry) -> set[str]:
+        return set(self.rows(entry)) - entry.tombstones
+
+    def base_row(self, identifier: str) -> Row | None:
+        if identifier not in self._base_rows:
+            found = None
+            for entry in self.base.files:
+                if entry.may_contain(identifier) and identifier not in entry.tombstones:
+                    found = self.rows(entry).get(identifier)
+                    if found is not None:
+                        break
+            self._base_rows[identifier] = found
+        return self._base_rows[identifier]
+
+    def side_changes(self, side: Manifest) -> _SideChanges:
+        base_files = {entry.file: entry for entry in self.base.files}
+        side_files = {entry.file: entry for entry in side.files}
+        touched: set[str] = set()
+        for name, entry in base_files.items():
+            kept = side_files.get(name)
+            if kept is None:  # removed (compacted) on this side: its live rows moved or went
+                touched |= self.live_ids(entry)
+            else:
+                touched |= kept.tombstones - entry.tombstones
+        new_rows: dict[str, Row] = {}
+        for entry in side.files:
+            if entry.file not in base_files:
+                for identifier, row in self.rows(entry).items():
+                    if identifier not in entry.tombstones:
+                        new_rows[identifier] = row
+        touched |= set(new_rows)
+        changed: dict[str, Row | None] = {}
+        for identifier in touched:
+            new = new_rows.get(identifier)
+            if new != self.base_row(identifier):
+                changed[identifier] = new
+        return _SideChanges(touched, changed)
+
+
+def merge_manifests(base: Manifest, ours: Manifest, theirs: Manifest, rows: RowReader) -> Manifest:
+    """The merged manifest, or :class:`MergeConflict` naming the products changed on both
+    sides in different ways."""
+    for manifest in (ours, theirs):
+        if manifest.collection != base.collection and base.files:
+            raise MergeConflict(
+                f"manifests of different collections: {base.collection} and {manifest.collection}"
+            )
+    collection = ours.collection
+    merger = _Merger(base, rows)
+    mine = merger.side_changes(ours)
+    other = merger.side_changes(theirs)
+    conflicts = sorted(
+        identifier
+        for identifier in mine.changed.keys() & other.changed.keys()
+        if mine.changed[identifier] != other.changed[identifier]
+    )
+    if conflicts:
+        shown = ", ".join(conflicts[:5]) + (", ..." if len(conflicts) > 5 else "")
+        raise MergeConflict(
+            f"collection {collection}: {len(conflicts)} product(s) changed on both sides: {shown}",
+            conflicts,
+        )
+
+    # Files: base files both sides kept, then the added ones; tombstones of both sides.
+    ours_files = {entry.file: entry for entry in ours.files}
+    theirs_files = {entry.file: entry for entry in theirs.files}
+    base_names = {entry.file for entry in base.files}
+    result: dict[str, FileEntry] = {}
+    for entry in base.files:
+        if entry.file in ours_files and entry.file in theirs_files:
+            tombstones = ours_files[entry.file].tombstones | theirs_files[entry.file].tombstones
+            result[entry.file] = replace(entry, tombstones=tombstones)
+    added: dict[str, FileEntry] = {}
+    for entry in (*ours.files, *theirs.files):
+        if entry.file in base_names:
+            continue
+        previous = added.get(entry.file)
+        if previous is not None:
+            entry = replace(entry, tombstones=entry.tombstones | previous.tombstones)
+        added[entry.file] = entry
+    for entry in sorted(added.values(), key=lambda e: (e.min_begin_time, e.max_end_time, e.file)):
+        result[entry.file] = entry
+
+    # Exactly one live row per product: the one the changing side (or the base) wants.
+    extra: dict[str, set[str]] = {}
+    for identifier in sorted(mine.touched | other.touched):
+        if identifier in mine.changed:
+            wanted = mine.changed[identifier]
+        elif identifier in other.changed:
+            wanted = other.changed[identifier]
+        else:
+            wanted = merger.base_row(identifier)
+        kept = False
+        for entry in result.values():
+            if not entry.may_contain(identifier) or identifier in entry.tombstones:
+                continue
+            row = rows(entry).get(identifier)
+            if row is None:
+                continue
+            if row == wanted and not kept:
+                kept = True
+            else:
+                extra.setdefault(entry.file, set()).add(identifier)
+        if wanted is not None and not kept:
+            raise MergeConflict(
+                f"collection {collection}: product {identifier} would lose its row in the merge"
+            )
+    files = tuple(
+        replace(entry, tombstones=entry.tombstones | extra[entry.file])
+        if entry.file in extra
+        else entry
+        for entry in result.values()
+    )
+    return Manifest(collection=collection, files=files)
+
+
+# -- reading data files for the driver ------------------------------------------------------
+
+
+class DataFileReader:
+    """Rows of the data files of one partition, from the work tree or from git objects."""
+
+    def __init__(self, toplevel: Path, folder: str) -> None:
+        self.toplevel = toplevel
+        self.folder = folder  # the partition folder relative to ``toplevel`` (POSIX)
+        self._cache: dict[str, dict[str, Row]] = {}
+        self._heads: list[str] | None = None
+
+    def __call__(self, entry: FileEntry) -> Mapping[str, Row]:
+        cached = self._cache.get(entry.file)
+        if cached is None:
+            cached = self._cache[entry.file] = _rows_of(self._bytes(entry), entry.file)
+        return cached
+
+    def _heads_to_try(self) -> list[str]:
+        if self._heads is None:
+            merged = [
+                name.removeprefix("GITHEAD_")
+                for name in sorted(os.environ)
+                if name.startswith("GITHEAD_")
+            ]
+            self._heads = ["HEAD", *merged, *_OPERATION_HEADS]
+        return self._heads
+
+    def _bytes(self, entry: FileEntry) -> bytes:
+        path = str(PurePosixPath(self.folder, entry.file))
+        local = self.toplevel / path
+        if local.is_file():
+            data = local.read_bytes()
+            if hashlib.sha256(data).hexdigest() == entry.sha256:
+                return data
+        names = [f"{head}:{path}" for head in self._heads_to_try()]
+        for blob in _blobs(self.toplevel, names):
+            if blob is not None and hashlib.sha256(blob).hexdigest() == entry.sha256:
+                return blob
+        try:  # last resort: any commit that added the file
+            out = run_git(
+                self.toplevel, "log", "--all", "--diff-filter=A", "--format=%H", "--", path
+            )
+        except GitError:
+            out = b""
+        commits = out.decode().split()
+        for blob in _blobs(self.toplevel, [f"{commit}:{path}" for commit in commits]):
+            if blob is not None and hashlib.sha256(blob).hexdigest() == entry.sha256:
+                return blob
+        raise MergeConflict(f"data file {path} is neither in the work tree nor in git")
+
+
+def _blobs(toplevel: Path, names: list[str]) -> list[bytes | None]:
+    try:
+        return list(read_blobs(toplevel, names))
+    except GitError:
+        return []
+
+
+def _rows_of(data: bytes, name: str) -> dict[str, Row]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ..products.schema import COLUMNS, check_format
+
+    parquet = pq.ParquetFile(pa.BufferReader(data))
+    check_format(parquet.metadata.metadata, name)
+    table = parquet.read(columns=list(COLUMNS))
+    columns = [table.column(column).to_pylist() for column in COLUMNS]
+    identifiers = table.column("identifier").to_pylist()
+    return dict(zip(identifiers, zip(*columns, strict=True), strict=True))
+
+
+def _read_manifest(path: str, where: str, collection: str | None) -> Manifest:
+    text = Path(path).read_bytes()
+    if not text.strip():  # git passes an empty base when both sides added the file
+        return Manifest(collection or "")
+    return Manifest.loads(text, where)
+
+
+def merge_manifest_files(base: str, ours: str, theirs: str, path: str) -> Manifest:
+    """Merge the manifest files git gives a merge driver and write the result over ``ours``.
+
+    ``path`` is the manifest's path in the repository (``%P``); the data files are looked up
+    next to it. Raises :class:`MergeConflict` (leaving ``ours`` untouched) when the same
+    product changed on both sides.
+    """
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        toplevel = Path(top)
+    except (OSError, subprocess.CalledProcessError):
+        toplevel = Path.cwd()
+    ours_manifest = _read_manifest(ours, f"{path} (ours)", None)
+    theirs_manifest = _read_manifest(theirs, f"{path} (theirs)", ours_manifest.collection)
+    if not ours_manifest.collection:
+        ours_manifest = Manifest(theirs_manifest.collection, ours_manifest.files)
+    base_manifest = _read_manifest(base, f"{path} (base)", ours_manifest.collection)
+    folder = str(PurePosixPath(path).parent)
+    reader = DataFileReader(toplevel, folder)
+    merged = merge_manifests(base_manifest, ours_manifest, theirs_manifest, reader)
+    Path(ours).write_text(merged.dumps(), encoding="utf-8")
+    return merged

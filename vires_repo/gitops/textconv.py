@@ -1,0 +1,70 @@
+"""The rows of a Parquet file as text, so that ``git diff`` can show what changed.
+
+git runs the ``textconv`` command of the ``vires-parquet`` diff driver on each side of a diff
+and compares the text. A product-index data file gives one line per product, sorted::
+
+    SW_OPER_MAGA_LR_1B SW_OPER_MAGA_LR_1B_20200101T..._0602 \
+        2020-01-01T00:00:00Z/2020-01-01T23:59:59Z /data/SW_OPER_MAGA_LR_1B_20200101T..._0602.cdf
+
+(on one line)
+(collection, identifier, begin/end, location). Any other Parquet file (an orbit-direction
+table, ...) gives its columns and one line per row. A file that cannot be read gives one
+``#`` line saying why instead of failing, so a broken file never breaks ``git diff``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..timespec import format_datetime
+
+_PRODUCT_COLUMNS = ("collection", "identifier", "begin_time", "end_time", "location")
+
+
+def parquet_lines(path: str | os.PathLike[str]) -> list[str]:
+    """The text form of a Parquet file (see the module docstring)."""
+    import pyarrow.parquet as pq
+
+    from ..products.schema import FORMAT_KEY
+
+    try:
+        if Path(path).stat().st_size == 0:
+            return ["# empty file"]
+        parquet = pq.ParquetFile(path)
+        metadata = parquet.metadata.metadata or {}
+        names = parquet.schema_arrow.names
+        if FORMAT_KEY in metadata and all(name in names for name in _PRODUCT_COLUMNS):
+            table = parquet.read(columns=list(_PRODUCT_COLUMNS))
+            header = f"# vires-repo product index data file: {table.num_rows} product(s)"
+            rows = [_product_line(row) for row in table.to_pylist()]
+        else:
+            table = parquet.read()
+            header = f"# Parquet file: {table.num_rows} row(s); columns: {', '.join(names)}"
+            rows = [" | ".join(_cell(value) for value in row.values()) for row in table.to_pylist()]
+    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        return [f"# not a readable Parquet file: {error}"]
+    return [header, *sorted(rows)]
+
+
+def _product_line(row: dict[str, Any]) -> str:
+    span = f"{_cell(row['begin_time'])}/{_cell(row['end_time'])}"
+    location = row["location"] if row["location"] is not None else "-"
+    return f"{row['collection']} {row['identifier']} {span} {location}"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        return str(format_datetime(value))
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    return str(value)
