@@ -37,14 +37,55 @@ class CollectionFilter:
 
 
 def import_collections(catalog: Catalog, items: Sequence[Any]) -> BatchResult:
-    """Create or update collections; their product type must exist."""
+    """Create or update collections; their product type must exist, and at most one collection
+    may feed the orbit-direction tables of a (mission, spacecraft, grade)."""
+    sources = _OrbitDirectionSources(catalog, items)
 
     def check(definition: dict[str, Any]) -> None:
         type_id = definition["productType"]
         if not catalog.product_types.exists(type_id):
             raise DefinitionError(f"The product type {type_id} does not exist.")
+        sources.check(definition)
 
     return import_definitions(catalog, catalog.product_collections, items, check)
+
+
+class _OrbitDirectionSources:
+    """The source collection of each orbit-direction table once the import is done: the stored
+    collections with the imported ones replacing theirs (so flipping the flag in two files
+    works in either order). An item is refused when a stored collection, or an earlier item,
+    already feeds the same tables."""
+
+    def __init__(self, catalog: Catalog, items: Sequence[Any]) -> None:
+        self.final = {c["name"]: c for c in catalog.product_collections.load_all()}
+        self.position: dict[str, int] = {}
+        for position, item in enumerate(items):
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                self.final[item["name"]] = item
+                self.position.setdefault(item["name"], position)
+
+    def check(self, definition: dict[str, Any]) -> None:
+        if not definition.get("calculateOrbitDirection"):
+            return
+        name = definition["name"]
+        key = (definition.get("mission"), definition.get("spacecraft"), grade_of(definition))
+        for other, collection in sorted(self.final.items()):
+            if other == name or not collection.get("calculateOrbitDirection"):
+                continue
+            if (
+                collection.get("mission"),
+                collection.get("spacecraft"),
+                grade_of(collection),
+            ) != key:
+                continue
+            if other in self.position and self.position[other] > self.position.get(name, -1):
+                continue  # a later item: that one is refused instead
+            mission, spacecraft, grade = key
+            raise DefinitionError(
+                f"The collection {other} already feeds the orbit-direction tables of "
+                f"{mission}/{spacecraft or '-'}/{grade or '-'}; only one collection per "
+                "(mission, spacecraft, grade) may set calculateOrbitDirection."
+            )
 
 
 def default_collections() -> list[dict[str, Any]]:
