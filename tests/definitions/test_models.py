@@ -85,9 +85,25 @@ def test_every_vires_default_collection_is_valid(vires_defaults: Path) -> None:
         assert ProductCollection.model_validate(item).productType == item["productType"]
 
 
+def _swarm_tables_from_mag_lr(collections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The one intended difference: the Swarm orbit-direction tables come from the MAGx_LR_1B
+    collections (as the VirES manual says), not from MODx_SC_1B."""
+    changed = []
+    for item in collections:
+        item = dict(item)
+        if item["productType"] == "SW_MODx_SC_1B":
+            item.pop("calculateOrbitDirection", None)
+        if item["productType"] == "SW_MAGx_LR_1B" and item["name"].endswith("_LR_1B"):
+            item["calculateOrbitDirection"] = True
+        changed.append(item)
+    return changed
+
+
 def test_the_packaged_defaults_are_the_vires_files(vires_defaults: Path) -> None:
     for name in ("product_types", "product_collections"):
         shipped = json.loads((vires_defaults / f"{name}.json").read_text())
+        if name == "product_collections":
+            shipped = _swarm_tables_from_mag_lr(shipped)
         assert load_defaults(name) == shipped
 
 
