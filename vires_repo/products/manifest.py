@@ -77,8 +77,9 @@ class FileEntry:
             "min_begin_time": _iso(self.min_begin_time),
             "max_end_time": _iso(self.max_end_time),
             "min_identifier": self.min_identifier,
-            "max_identifier": self.max_identifier,
         }
+        if self.max_identifier != self.min_identifier:  # most files hold one product
+            entry["max_identifier"] = self.max_identifier
         if self.tombstones:
             entry["tombstones"] = sorted(self.tombstones)
         return entry
@@ -96,7 +97,7 @@ class FileEntry:
             min_begin_time=_micros(_typed(entry["min_begin_time"], str)),
             max_end_time=_micros(_typed(entry["max_end_time"], str)),
             min_identifier=_typed(entry["min_identifier"], str),
-            max_identifier=_typed(entry["max_identifier"], str),
+            max_identifier=_typed(entry.get("max_identifier", entry["min_identifier"]), str),
             tombstones=frozenset(_typed(item, str) for item in tombstones),
         )
 

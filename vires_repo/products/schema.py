@@ -43,10 +43,12 @@ SCHEMA = pa.schema(
 COLUMNS = tuple(SCHEMA.names)
 _FORMAT_METADATA = json.dumps({"format_version": FORMAT_VERSION})
 
-# Statistics only where readers prune on them (collection: DuckDB skips other collections'
-# files); long JSON strings in the footer of every small data file would cost git bytes for
-# nothing.
-_STATISTICS_COLUMNS = ["collection", "identifier", "begin_time", "end_time"]
+# Statistics only where readers prune on them. The manifest already holds the identifier and
+# time ranges of every file, so identifier (and collection, for DuckDB's file skipping)
+# statistics pay off only in files of several row groups; in the many small files of daily
+# registrations they would be bytes in git for nothing. Long JSON strings never get any.
+_SMALL_FILE_STATISTICS = ["begin_time", "end_time"]
+_LARGE_FILE_STATISTICS = ["collection", "identifier", "begin_time", "end_time"]
 _DICTIONARY_COLUMNS = ["collection", "product_type"]
 
 
@@ -192,7 +194,9 @@ def parquet_bytes(table: pa.Table) -> bytes:
         compression="zstd",
         compression_level=3,
         use_dictionary=_DICTIONARY_COLUMNS,
-        write_statistics=_STATISTICS_COLUMNS,
+        write_statistics=(
+            _LARGE_FILE_STATISTICS if table.num_rows > ROW_GROUP_SIZE else _SMALL_FILE_STATISTICS
+        ),
         data_page_version="1.0",
         store_schema=False,
     ) as writer:
