@@ -68,7 +68,7 @@ def snapshot(root: str, folder: str = FOLDER) -> dict[str, tuple[bytes, Any]]:
             stat = Path(storage.path(relpath)).stat()
             identity: Any = (stat.st_mtime_ns, stat.st_ino)
         else:
-            identity = id(storage.fs.store[storage.path(relpath)])
+            identity = storage.fs.store[storage.path(relpath)]  # kept alive: compared by identity
         state[relpath] = (storage.read_bytes(relpath), identity)
     return state
 

@@ -63,7 +63,7 @@ def snapshot(root: str, folder: str = "product_types") -> dict[str, tuple[bytes,
             stat = Path(storage.path(relpath)).stat()
             identity: Any = (stat.st_mtime_ns, stat.st_ino)
         else:
-            identity = id(storage.fs.store[storage.path(relpath)])
+            identity = storage.fs.store[storage.path(relpath)]  # kept alive: compared by identity
         state[relpath] = (storage.read_bytes(relpath), identity)
     return state
 
@@ -626,3 +626,19 @@ def test_the_kebab_case_alias(cli: Any, catalog_root: str) -> None:
     cli("-C", catalog_root, "product-type", "import", stdin=dump([a_type("A")]))
 
     assert cli("-C", catalog_root, "product-type", "list") == (0, "A\n", "")
+
+
+def test_a_corrupt_stored_file_is_named_in_the_error(cli: Any, catalog_root: str) -> None:
+    cli("-C", catalog_root, "product_type", "import", stdin=dump([a_type("A"), a_type("B")]))
+    Storage(catalog_root).write_bytes("product_types/B.json", b'<<<<<<< HEAD\n{"name": "B"')
+
+    assert cli("-C", catalog_root, "product_type", "list") == (0, "A\nB\n", "")
+    code, out, err = cli("-C", catalog_root, "product_type", "export")
+
+    assert code == 1
+    assert out == ""
+    assert err.startswith("ERROR: product_types/B.json: invalid JSON: Expecting value: line 1")
+    assert len(err.splitlines()) == 1
+    code, out, _ = cli("-C", catalog_root, "product_type", "export", "A")
+    assert code == 0
+    assert [item["name"] for item in json.loads(out)] == ["A"]
