@@ -19,7 +19,7 @@ from ..products import ProductRecord
 from ..products import ProductSelection as IndexSelection
 from ..readers.product_metadata import ProductMetadata, read_product_metadata
 from ..timespec import format_datetime, parse_datetime
-from ._batch import BatchResult
+from ._batch import MAX_EXIT_CODE, BatchResult
 from ._overlaps import plan_registration
 from .definitions import NO_SELECTION_WARNING
 from .product_collection import CollectionFilter, select_collections
@@ -198,6 +198,12 @@ class RegistrationResult(BatchResult):
     """Outcome of ``product register``; counts per outcome plus the overlaps removed."""
 
     deregistered: int = 0
+    post_registration_failures: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """Failures, including products whose orbit-direction update failed."""
+        return min(len(self.failures) + self.post_registration_failures, MAX_EXIT_CODE)
 
     def summary_lines(self) -> list[str]:
         """The VirES summary (printed without the ``INFO:`` prefix, reference 6.1.7)."""
@@ -269,6 +275,12 @@ def register_products(
         verb = "ignored" if outcome == "skipped" else outcome
         logger.log(level, "product %s/%s %s", collection_id, identifier, verb)
     result.deregistered = len(plan.deregistered) if records else 0
+    changed = [i for i, outcome in plan.outcomes if outcome != "skipped"] if records else []
+    if changed and not skip_post_registration_actions:
+        from .orbit_direction import update_after_registration
+
+        failures = update_after_registration(catalog, collection_id, changed)
+        result.post_registration_failures = failures
     return result
 
 
@@ -577,6 +589,7 @@ def deregister_products(
 ) -> BatchResult:
     """De-register the selected products; without identifiers only with ``all_``
     (``invalid_only`` counts as a selection of its own, reference 1.5)."""
+    catalog.require_existing()  # before writing() would create the root
     result = BatchResult(noun="matched product")
     if not selection.identifiers and not all_ and not selection.invalid_only:
         result.warnings.append(NO_SELECTION_WARNING.format(noun="product"))
@@ -585,6 +598,12 @@ def deregister_products(
         records = select_products(catalog, selection, warn)
         result.total = len(records)
         _delete_records(catalog, records, result)
+    from .orbit_direction import deregistration_note
+
+    removed = set(result.outcomes.get("deregistered", ()))
+    note = deregistration_note(catalog, {r.collection for r in records if r.identifier in removed})
+    if note:
+        logger.info(note)
     return result
 
 
