@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pcli_env import (
@@ -416,3 +417,43 @@ def test_deregister_invalid_only_needs_no_all(populated: Catalogue) -> None:
     assert env.listed() == lines(populated, remaining)
     result = env("product", "deregister", "--invalid-only")
     assert result.err.splitlines() == ["INFO: 0 of 0 matched product de-registered."]
+
+
+def test_same_identifier_in_two_collections_is_two_products(env: ProductEnv) -> None:
+    [location] = env.hourly("2016-01-01", range(1))
+    assert env.register(MAG_A, location).code == 0
+    assert env.register(FAST_A, location).code == 0
+    identifier = ident(location)
+    assert env.listed(identifier) == [f"{FAST_A}/{identifier}", f"{MAG_A}/{identifier}"]
+    result = env("product", "exists", identifier)
+    assert result.code == 0
+    assert result.err.splitlines() == [
+        f"INFO: product {FAST_A}/{identifier} exists",
+        f"INFO: product {MAG_A}/{identifier} exists",
+    ]
+    result = env("product", "deregister", identifier, "-g", "FAST")
+    assert result.err.splitlines()[-1] == "INFO: 1 of 1 matched product de-registered."
+    assert env.listed() == [f"{MAG_A}/{identifier}"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["product", "list"],
+        ["product", "exists", "X"],
+        ["product", "export"],
+        ["product", "deregister", "--all"],
+        ["product", "import"],
+        ["product", "register", "-c", MAG_A, "X.cdf"],
+        ["product", "compact"],
+    ],
+)
+def test_missing_catalogue_is_an_error(cli: Any, tmp_path: Path, argv: list[str]) -> None:
+    root = tmp_path / "no-catalogue"
+    result = cli("--catalog", str(root), *argv, stdin="[]")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"ERROR: catalogue {root} does not exist (set --catalog or VIRES_CATALOG, or create it "
+        "with 'vires-repo product_type import --default')"
+    ]
+    assert not root.exists()
