@@ -53,11 +53,14 @@ class GitRepo:
         self.git("commit", "-q", "-m", message)
         return self.git("rev-parse", "HEAD").stdout.strip()
 
-    def product(self, start: str, end: str, spacecraft: str = "A", version: str = "0409") -> str:
-        folder = self.data / version
-        folder.mkdir(exist_ok=True)
+    def product(
+        self, start: str, end: str, spacecraft: str = "A", version: str = "0409", folder: str = ""
+    ) -> str:
+        """A MAG LR product file (one record a minute); ``folder`` below the data folder."""
+        target = self.data / (folder or version)
+        target.mkdir(exist_ok=True)
         return samples.write_mag_lr_product(
-            folder,
+            target,
             start,
             end,
             spacecraft=spacecraft,
@@ -69,7 +72,13 @@ class GitRepo:
     def register(self, *files: str, collection: str = MAG_A, update: bool = False) -> None:
         from vires_repo.services.product import register_products
 
-        result = register_products(self.catalog, collection, list(files), update=update)
+        result = register_products(
+            self.catalog,
+            collection,
+            list(files),
+            update=update,
+            skip_post_registration_actions=True,
+        )
         assert not result.failures, result.failures
 
     def run(self, *argv: str) -> Any:
@@ -82,9 +91,7 @@ def definitions() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
     types = [item for item in product_type.default_types() if item["name"] == MAG_TYPE]
     collections = [
-        item
-        for item in product_collection.default_collections()
-        if item["name"] in (MAG_A, MAG_B)
+        item for item in product_collection.default_collections() if item["name"] in (MAG_A, MAG_B)
     ]
     return types, collections
 

@@ -50,9 +50,7 @@ def test_definitions_at_a_revision(gitrepo: GitRepo) -> None:
     code, out, err = gitrepo.run("--as-of", first, "product_collection", "export", MAG_B)
     assert code == 0, err
     assert [item["name"] for item in json.loads(out)] == [MAG_B]
-    assert _identifiers(gitrepo.run("--as-of", first, "product_type", "list")) == [
-        "SW_MAGx_LR_1B"
-    ]
+    assert _identifiers(gitrepo.run("--as-of", first, "product_type", "list")) == ["SW_MAGx_LR_1B"]
     code, out, err = gitrepo.run("--as-of", first, "product_type", "export")
     assert code == 0, err
     assert json.loads(out)[0]["name"] == "SW_MAGx_LR_1B"

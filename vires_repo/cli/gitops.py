@@ -70,6 +70,7 @@ def git_merge_manifest(base: str, ours: str, theirs: str, path: str, /) -> int:
 
     The result replaces OURS. Different products registered or de-registered on the two
     branches merge; the same product changed differently on both is a conflict (exit 1).
+    Other manifests (orbit-direction tables) get git's line merge.
 
     Parameters
     ----------
@@ -82,8 +83,18 @@ def git_merge_manifest(base: str, ours: str, theirs: str, path: str, /) -> int:
     path
         The manifest's path in the repository (%P); the data files are found next to it.
     """
-    from ..gitops.merge import MergeConflict, merge_manifest_files
+    from ..gitops.merge import (
+        MergeConflict,
+        is_product_manifest,
+        merge_manifest_files,
+        text_merge,
+    )
 
+    if not is_product_manifest(path):  # e.g. an orbit-direction manifest: git's line merge
+        if text_merge(base, ours, theirs, path):
+            _common.error(f"cannot merge {path}: conflicting changes (markers written)")
+            return 1
+        return 0
     try:
         merged = merge_manifest_files(base, ours, theirs, path)
     except MergeConflict as conflict:

@@ -36,7 +36,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import ConflictError
-from ..products.manifest import FileEntry, Manifest
+from ..products.manifest import MANIFEST_NAME, FileEntry, Manifest
 from .revisions import GitError, read_blobs, run_git
 
 Row = tuple[Any, ...]
@@ -262,6 +262,30 @@ def _read_manifest(path: str, where: str, collection: str | None) -> Manifest:
     if not text.strip():  # git passes an empty base when both sides added the file
         return Manifest(collection or "")
     return Manifest.loads(text, where)
+
+
+def is_product_manifest(path: str) -> bool:
+    """Whether ``path`` (a repository path) is a product-index manifest
+    (``.../products/collection=<ID>/_manifest.json``)."""
+    parts = PurePosixPath(path).parts
+    return (
+        len(parts) >= 3
+        and parts[-1] == MANIFEST_NAME
+        and parts[-2].startswith("collection=")
+        and parts[-3] == "products"
+    )
+
+
+def text_merge(base: str, ours: str, theirs: str, path: str) -> int:
+    """git's own line merge into ``ours`` (for manifests this driver does not know, e.g. the
+    orbit-direction ones); the number of conflicts, as ``git merge-file`` returns it."""
+    labels = ["-L", f"{path} (ours)", "-L", f"{path} (base)", "-L", f"{path} (theirs)"]
+    done = subprocess.run(
+        ["git", "merge-file", *labels, ours, base, theirs], capture_output=True, check=False
+    )
+    if done.returncode < 0 or done.returncode > 127:
+        raise GitError(f"git merge-file failed on {path}: {done.stderr.decode().strip()}")
+    return done.returncode
 
 
 def merge_manifest_files(base: str, ours: str, theirs: str, path: str) -> Manifest:
