@@ -71,7 +71,10 @@ def remove_definitions(
     result = BatchResult(noun=f"matched {label}", total=len(selected))
     with catalog.writing():
         for identifier in selected:
-            reason = in_use(identifier)
+            try:
+                reason = in_use(identifier)
+            except ViresRepoError as error:  # cannot tell: keep it, report it, go on
+                reason = str(error)
             if reason is not None:
                 result.fail(identifier, f"Failed to remove {label} {identifier}! {reason}")
                 continue
