@@ -642,3 +642,23 @@ def test_a_corrupt_stored_file_is_named_in_the_error(cli: Any, catalog_root: str
     code, out, _ = cli("-C", catalog_root, "product_type", "export", "A")
     assert code == 0
     assert [item["name"] for item in json.loads(out)] == ["A"]
+
+
+def test_a_removal_that_cannot_be_checked_fails_alone(cli: Any, catalog_root: str) -> None:
+    """A failing item never stops the batch: each type is reported, none removed blindly."""
+    cli("-C", catalog_root, "product_type", "import", stdin=dump([a_type("A"), a_type("B")]))
+    Storage(catalog_root).write_bytes("product_collections/C.json", b"{")
+    before = snapshot(catalog_root)
+
+    code, out, err = cli("-C", catalog_root, "product_type", "remove", "--all")
+
+    assert code == 2
+    assert out == ""
+    lines = err.splitlines()
+    assert [line.split("!")[0] for line in lines[:2]] == [
+        "ERROR: Failed to remove product type A",
+        "ERROR: Failed to remove product type B",
+    ]
+    assert all("product_collections/C.json: invalid JSON" in line for line in lines[:2])
+    assert lines[2:] == ["INFO: 2 of 2 matched product types failed to be removed."]
+    assert snapshot(catalog_root) == before
