@@ -63,7 +63,9 @@ def parse_time_spec(value: str, now: datetime | None = None) -> datetime:
             raise TimeSpecError(f"Invalid time specification {value!r}: {error}") from None
     try:
         duration = parse_duration(text)
-    except ValueError:
+    except ValueError as error:
+        if text.startswith("-") and _DURATION.match(text):  # well-formed, but negative
+            raise TimeSpecError(f"Invalid time specification {value!r}: {error}") from None
         raise TimeSpecError(
             f"Invalid time specification {value!r}: expected an ISO-8601 date, date-time or "
             "duration (e.g. 2016-01-01, 2016-01-01T12:00:00Z, P31D)"
