@@ -120,8 +120,13 @@ def test_a_duration_without_now_is_relative_to_the_current_time() -> None:
 def test_a_negative_duration_is_rejected() -> None:
     with pytest.raises(ValueError, match=r"Duration '-P1D' must not be negative"):
         parse_duration("-P1D")
-    with pytest.raises(TimeSpecError, match=r"Invalid time specification '-P1D'"):
+    with pytest.raises(
+        TimeSpecError,
+        match=r"^Invalid time specification '-P1D': Duration '-P1D' must not be negative$",
+    ):
         parse_time_spec("-P1D")
+    with pytest.raises(TimeSpecError, match=r"^Invalid time specification '-PT1H': Duration"):
+        parse_time_spec("-PT1H")
 
 
 @pytest.mark.parametrize(
@@ -132,7 +137,7 @@ def test_a_malformed_duration_is_rejected(text: str) -> None:
         parse_duration(text)
 
 
-@pytest.mark.parametrize("text", ["xyz", "yesterday", "", "P1W", "-PT1H", "P1X"])
+@pytest.mark.parametrize("text", ["xyz", "yesterday", "", "P1W", "-", "-P1X", "P1X"])
 def test_garbage_is_rejected_with_a_helpful_message(text: str) -> None:
     with pytest.raises(TimeSpecError) as caught:
         parse_time_spec(text)
