@@ -107,6 +107,7 @@ def prepare_product_input(
     next_samples: OrbitSamples | None = None,
     *,
     nominal_sampling: np.timedelta64,
+    gap_threshold: np.timedelta64 | None = None,
 ) -> ProductInput:
     """Join a product's samples with the last samples of ``previous`` and the first of
     ``next_samples`` (reference 8.4); the product is cut where the next one begins.
@@ -115,6 +116,11 @@ def prepare_product_input(
     the *cut* product (VirES measures it from the uncut end, which for products overlapping
     their successor puts the seam before the successor's context). All three inputs are
     sanitized; what was fixed is in ``issues`` for the caller to warn about.
+
+    With ``gap_threshold`` the neighbours' samples are kept only as far as they continue the
+    product without a gap: samples beyond a gap belong to another segment, whose boundaries the
+    table already holds from the neighbour's own extraction (with sparse neighbours the seam
+    would otherwise reach across the gap and cut points the new samples cannot reproduce).
     """
     body, body_issues = sanitize_samples(body)
     issues = [("body", body_issues)]
@@ -124,16 +130,21 @@ def prepare_product_input(
     margin_after = nominal_sampling
     trim_start = start
     previous_end = None
-    parts: list[OrbitSamples] = []
+    head_part: list[OrbitSamples] = []
+    tail_part: list[OrbitSamples] = []
     if previous is not None:
         previous, previous_issues = sanitize_samples(previous)
         issues.append(("previous", previous_issues))
         head = previous.take(previous.times < start)
         head = head.take(slice(max(0, len(head) - INPUT_MARGIN), None))
         if len(head):
-            trim_start = head.times[-min(TRIM_MARGIN, len(head))]
             previous_end = _ms(head.times[-1])
-            parts.append(head)
+            if gap_threshold is not None:
+                gaps = np.flatnonzero(np.diff(np.append(head.times, start)) > gap_threshold)
+                head = head.take(slice(int(gaps[-1]) + 1 if gaps.size else 0, None))
+        if len(head):
+            trim_start = head.times[-min(TRIM_MARGIN, len(head))]
+            head_part.append(head)
     if next_samples is not None:
         next_samples, next_issues = sanitize_samples(next_samples)
         issues.append(("next", next_issues))
@@ -144,13 +155,18 @@ def prepare_product_input(
                 raise ProductFileError(
                     "Empty time selection! The next product covers the whole product."
                 )
+            if gap_threshold is not None:
+                gaps = np.flatnonzero(
+                    np.diff(np.insert(tail.times, 0, body.times[-1])) > gap_threshold
+                )
+                tail = tail.take(slice(0, int(gaps[0]) if gaps.size else None))
+        if len(tail):
             seam = tail.times[min(TRIM_MARGIN, len(tail)) - 1]
             margin_after = max(margin_after, seam - body.times[-1])
-            parts.append(tail)
+            tail_part.append(tail)
     end = body.times[-1]
-    parts.insert(1 if previous_end is not None else 0, body)
     return ProductInput(
-        samples=OrbitSamples.concatenate(parts),
+        samples=OrbitSamples.concatenate([*head_part, body, *tail_part]),
         start=_ms(start),
         end=_ms(end),
         trim_start=_ms(trim_start),
