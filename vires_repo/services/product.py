@@ -19,7 +19,7 @@ from ..products import ProductRecord
 from ..products import ProductSelection as IndexSelection
 from ..readers.product_metadata import ProductMetadata, read_product_metadata
 from ..timespec import format_datetime, parse_datetime
-from ._batch import MAX_EXIT_CODE, BatchResult
+from ._batch import BatchResult
 from ._overlaps import plan_registration
 from .definitions import NO_SELECTION_WARNING
 from .product_collection import CollectionFilter, select_collections
@@ -199,11 +199,8 @@ class RegistrationResult(BatchResult):
 
     deregistered: int = 0
     post_registration_failures: int = 0
-
-    @property
-    def exit_code(self) -> int:
-        """Failures, including products whose orbit-direction update failed."""
-        return min(len(self.failures) + self.post_registration_failures, MAX_EXIT_CODE)
+    """Products registered whose orbit-direction update failed (reported on stderr; not
+    registration failures, so not in the exit code: 'orbit_direction sync' retries them)."""
 
     def summary_lines(self) -> list[str]:
         """The VirES summary (printed without the ``INFO:`` prefix, reference 6.1.7)."""
