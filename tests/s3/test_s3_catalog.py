@@ -107,7 +107,8 @@ def test_partitions_are_plain_hive_layout_readable_by_pyarrow_dataset(
 
     # what a reader must do before compaction: the manifest's file list, minus tombstones
     storage = Storage(s3_root)
-    paths, dead = [], set()
+    paths: list[str] = []
+    dead: set[tuple[str, str]] = set()
     for collection in (MAGA, MAGB):
         manifest = json.loads(storage.read_text(f"{partition_folder(collection)}/{MANIFEST_NAME}"))
         for entry in manifest["files"]:
