@@ -36,6 +36,7 @@ _GROUPS = (
     ("product_collection", "Product collections: import, list, export, remove."),
     ("product", "Registered products: register, list, exists, export, import, deregister."),
     ("cached_product", "Cached products: update, dump."),
+    ("orbit_direction", "Orbit-direction lookup tables: update, sync, rebuild, import, export."),
 )
 for _name, _help in _GROUPS:
     _kebab = _name.replace("_", "-")

@@ -550,6 +550,7 @@ def sync_tables(
     catalog: Catalog, selection: CollectionFilter | None = None, say: Messages = LOG
 ) -> OrbitDirectionResult:
     """``orbit_direction sync``: every selected source collection (all by default)."""
+    catalog.require_existing()
     result = OrbitDirectionResult()
     with catalog.writing():
         for source in source_collections(catalog, selection):
@@ -561,6 +562,7 @@ def rebuild_tables(
     catalog: Catalog, selection: CollectionFilter | None = None, say: Messages = LOG
 ) -> OrbitDirectionResult:
     """``orbit_direction rebuild``: every selected source collection (all by default)."""
+    catalog.require_existing()
     result = OrbitDirectionResult()
     with catalog.writing():
         for source in source_collections(catalog, selection):
