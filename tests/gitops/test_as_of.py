@@ -113,3 +113,15 @@ def test_help_is_not_refused(gitrepo: GitRepo) -> None:
     code, out, _err = gitrepo.run("--as-of", "HEAD", "product", "register", "--help")
     assert code == 0
     assert "register" in out
+
+
+def test_every_read_command_listed_exists() -> None:
+    """The --as-of allow-list names real commands (a renamed command would slip out)."""
+    from vires_repo.cli import _common, app
+
+    for command in _common.AS_OF_COMMANDS:
+        words = command.split(" ")
+        target = app[words[0]]
+        if len(words) > 1:
+            target = target[words[1]]
+        assert target is not None

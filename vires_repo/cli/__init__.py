@@ -51,7 +51,11 @@ app.command("vires_repo.cli.demo:demo", name="demo", help="Build a small demo ca
 app.command("vires_repo.cli.info:info", name="info", help="Show what the catalogue holds.")
 app.command("vires_repo.cli.check:check", name="check", help="Check the catalogue's integrity.")
 app.command("vires_repo.cli.sql:sql", name="sql", help="Query the catalogue with SQL (DuckDB).")
-app.command("vires_repo.cli.gitops:plan", name="plan", help="What a change does (Markdown).")
+app.command(
+    "vires_repo.cli.gitops:plan",
+    name="plan",
+    help="Compare the catalogue at two git revisions (Markdown plan for CI).",
+)
 app.command(
     "vires_repo.cli.gitops:git_textconv", name="git-textconv", help="git diff driver: Parquet rows."
 )
@@ -60,7 +64,11 @@ app.command(
     name="git-merge-manifest",
     help="git merge driver: product-index manifests.",
 )
-app.command("vires_repo.cli.gitops:git_setup", name="git-setup", help="Install the git drivers.")
+app.command(
+    "vires_repo.cli.gitops:git_setup",
+    name="git-setup",
+    help="Install the git diff and merge drivers into this clone.",
+)
 
 
 @app.meta.default

@@ -64,6 +64,7 @@ AS_OF_COMMANDS = frozenset(
         "product_collection list",
         "product_collection export",
         "cached_product dump",
+        "orbit_direction export",
         "sql",
         "info",
         "check",
