@@ -41,6 +41,7 @@ from ..orbit_direction import (
     thresholds_for_mission,
 )
 from ..orbit_direction.positions import read_edge, read_positions
+from ..orbit_direction.sql import orbit_direction_view_sql
 from ..orbit_direction.store import (
     LoadedTable,
     TableFiles,
@@ -727,3 +728,10 @@ def cached_product_records(catalog: Catalog) -> list[dict[str, Any]]:
             }
         )
     return records
+
+
+def view_statements(catalog: Catalog) -> list[str]:
+    """``CREATE VIEW`` statements of ``orbit_direction_boundaries`` and
+    ``orbit_direction_sources`` over the files the tables' manifests list now (for
+    :func:`vires_repo.query.open_connection` and ``vires-repo sql``)."""
+    return orbit_direction_view_sql(table_files(catalog))
