@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Check a pull request's catalogue (CI helper of the ``definitions`` workflow).
+
+1. validate every product type and collection definition file (JSON, the pydantic model,
+   the name matching the file name); each bad file is reported;
+2. run ``vires-repo check`` (exit 1 on errors);
+3. run ``vires-repo plan BASE [HEAD]`` and write its Markdown to the job summary
+   (``--summary``, default ``$GITHUB_STEP_SUMMARY``; standard output when neither is set).
+
+A command this vires-repo does not have yet is skipped with a message (also in the summary).
+Exit status 1 when any step failed, after all of them ran, so the summary is always complete.
+
+Usage: ``python scripts/ci_definitions.py [--catalog catalog] --base REV [--head REV]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+COMMAND_TIMEOUT = 1800
+
+
+def say(message: str) -> None:
+    print(f"ci_definitions: {message}", file=sys.stderr, flush=True)
+
+
+def command_available(words: Sequence[str]) -> bool:
+    """``vires-repo WORDS --help`` succeeds and shows that command's own usage line."""
+    done = subprocess.run(
+        [sys.executable, "-m", "vires_repo", *words, "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    return done.returncode == 0 and f"Usage: vires-repo {' '.join(words)}" in done.stdout
+
+
+def validate_definitions(catalog: str) -> list[str]:
+    """One message per invalid definition file (empty when all are valid)."""
+    from vires_repo.catalog import Catalog
+    from vires_repo.errors import ViresRepoError
+
+    opened = Catalog(catalog)
+    problems = []
+    for store in (opened.product_types, opened.product_collections):
+        for identifier in store.ids():
+            try:
+                store.load(identifier)
+            except ViresRepoError as error:
+                problems.append(str(error))
+    return problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--catalog", default="catalog")
+    parser.add_argument("--base", required=True, help="git revision of the base branch")
+    parser.add_argument("--head", default=None, help="git revision (default: the work tree)")
+    parser.add_argument("--summary", default=os.environ.get("GITHUB_STEP_SUMMARY"))
+    arguments = parser.parse_args(argv)
+    catalog = arguments.catalog
+    failed = []
+    lines = ["## Catalogue definitions", ""]
+
+    problems = validate_definitions(catalog)
+    for problem in problems:
+        say(f"invalid definition: {problem}")
+    if problems:
+        failed.append("definitions")
+        lines += [f"- :x: {problem}" for problem in problems]
+    else:
+        lines.append("- definitions: all valid")
+
+    if command_available(["check"]):
+        base = [sys.executable, "-m", "vires_repo", "--catalog", catalog]
+        checked = subprocess.run(base + ["check"], check=False, timeout=COMMAND_TIMEOUT)
+        if checked.returncode != 0:
+            failed.append("check")
+        lines.append(f"- `vires-repo check`: {'failed' if checked.returncode else 'passed'}")
+    else:
+        say("skipping 'vires-repo check': this vires-repo has no such command yet")
+        lines.append("- `vires-repo check`: skipped (not available in this version)")
+
+    lines.append("")
+    if command_available(["plan"]):
+        revisions = [arguments.base] + ([arguments.head] if arguments.head else [])
+        done = subprocess.run(
+            [sys.executable, "-m", "vires_repo", "--catalog", catalog, "plan", *revisions],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=COMMAND_TIMEOUT,
+        )
+        sys.stderr.write(done.stderr)
+        if done.returncode != 0:
+            failed.append("plan")
+        lines.append(done.stdout.rstrip("\n") or "_The plan is empty._")
+    else:
+        say("skipping 'vires-repo plan': this vires-repo has no such command yet")
+        lines.append("_No plan: `vires-repo plan` is not available in this version._")
+
+    text = "\n".join(lines) + "\n"
+    if arguments.summary:
+        with Path(arguments.summary).open("a", encoding="utf-8") as stream:
+            stream.write(text)
+    else:
+        sys.stdout.write(text)
+    if failed:
+        say(f"failed: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
