@@ -82,5 +82,5 @@ def test_new_files_at_an_s3_source_are_registered_by_url(
     assert git(repo, "log", "-1", "--format=%an %s").strip() == (
         "github-actions[bot] Register 2 new product(s)"
     )
-    locations = sorted(r.location for r in Catalog(str(repo / "catalog")).products.select())
+    locations = sorted(str(r.location) for r in Catalog(str(repo / "catalog")).products.select())
     assert locations == sorted(f"s3://{bucket}/swarm/{MAGA}/{Path(p).name}" for p in local)
