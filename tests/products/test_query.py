@@ -129,3 +129,10 @@ def test_refresh_views_sees_later_commits(storage: Storage) -> None:
     index.upsert(MAGA, [daily(1)])
     query.refresh_views(connection, index)
     assert query.query(connection, "SELECT count(*) AS n FROM products").to_pylist() == [{"n": 2}]
+
+
+def test_numeric_looking_collection_stays_text(storage: Storage) -> None:
+    ProductIndex(storage).upsert("0123", [daily(0, "0123")])
+    connection = query.connect(storage)
+    rows = query.query(connection, "SELECT collection FROM products WHERE collection = ?", ["0123"])
+    assert rows.to_pylist() == [{"collection": "0123"}]
