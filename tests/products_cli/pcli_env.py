@@ -35,7 +35,17 @@ class ProductEnv:
     def __call__(self, *argv: str, stdin: bytes | str | None = None) -> Any:
         return self.runner("--catalog", self.root, *argv, stdin=stdin)
 
-    def register(self, collection: str, *files: str, options: tuple[str, ...] = ()) -> Any:
+    def register(
+        self,
+        collection: str,
+        *files: str,
+        options: tuple[str, ...] = (),
+        orbit_directions: bool = False,
+    ) -> Any:
+        """``product register``; the orbit-direction update (a post-registration action with
+        tests of its own) is skipped unless ``orbit_directions`` is set."""
+        if not orbit_directions:
+            options = ("--skip-post-registration-actions", *options)
         return self("product", "register", "-c", collection, *options, *files)
 
     def listed(self, *argv: str) -> list[str]:

@@ -47,7 +47,7 @@ def test_unknown_collection_is_an_error(env: ProductEnv) -> None:
 
 def test_files_as_arguments(env: ProductEnv) -> None:
     locations = env.hourly("2016-01-01", range(3))
-    result = env.register(MAG_A, *locations)
+    result = env.register(MAG_A, *locations, orbit_directions=True)  # the default actions
     assert result.code == 0, result.err
     assert summary(result.err) == ["3 of 3 product(s) registered."]
     assert "INFO: 3 of 3" not in result.err
@@ -115,7 +115,7 @@ def test_touching_products_overlap_and_the_last_registered_wins(env: ProductEnv)
     first = env.mag("2016-01-01T00:00:00", "2016-01-01T01:00:00")
     second = env.mag("2016-01-01T01:00:00", "2016-01-01T02:00:00")  # touches the first
     apart = env.mag("2016-01-01T01:01:00", "2016-01-01T01:30:00")
-    result = env.register(MAG_A, first, second)
+    result = env.register(MAG_A, first, second, orbit_directions=True)
     assert result.code == 0, result.err
     assert summary(result.err) == [
         "2 of 2 product(s) registered.",
