@@ -32,6 +32,7 @@ from ..definitions.models import grade_of
 from ..errors import DefinitionError, NotFoundError, ViresRepoError
 from ..orbit_direction import (
     OrbitDirectionIntegrityError,
+    OrbitDirectionTable,
     OrbitDirectionThresholds,
     OrbitSamples,
     TableKey,
@@ -450,6 +451,9 @@ def sync_collection(
         tables.remove(product_id)
         batch.result.removed += 1
         batch.lines.append((say.info, f"{product_id} removed from orbit direction lookup tables"))
+    for loaded in tables.both:
+        if not loaded.table.sources and len(loaded.table):
+            loaded.table = OrbitDirectionTable(loaded.key)  # no source left: no points either
     _add_batch(
         tables, records, _Neighbours(records, source.thresholds), batch, say, check_neighbours=False
     )
