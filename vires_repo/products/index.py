@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -144,7 +144,6 @@ class _RowFilter:
     updated_before: int | None = None
     product_types: frozenset[str] | None = None
     locations: tuple[str, ...] | None = None
-    _identifier_set: frozenset[str] = field(default=frozenset(), compare=False)
 
     @classmethod
     def of(cls, selection: ProductSelection) -> _RowFilter:

@@ -62,12 +62,6 @@ class FileEntry:
     def may_contain(self, identifier: str) -> bool:
         return self.min_identifier <= identifier <= self.max_identifier
 
-    def may_overlap(self, begin: int | None, end: int | None) -> bool:
-        """Whether a row with ``end_time >= begin`` and ``begin_time <= end`` may be here."""
-        return (begin is None or self.max_end_time >= begin) and (
-            end is None or self.min_begin_time <= end
-        )
-
     def to_json(self) -> dict[str, object]:
         entry: dict[str, object] = {
             "file": self.file,
@@ -116,9 +110,6 @@ class Manifest:
     @property
     def tombstone_count(self) -> int:
         return sum(len(entry.tombstones) for entry in self.files)
-
-    def entry(self, file: str) -> FileEntry | None:
-        return next((entry for entry in self.files if entry.file == file), None)
 
     def with_tombstones(self, dead: dict[str, set[str]]) -> Manifest:
         """A manifest where the rows ``dead[file]`` (identifiers) are tombstoned."""

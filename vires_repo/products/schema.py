@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -137,13 +137,6 @@ class RecordColumns:
 
     def to_table(self) -> pa.Table:
         return pa.Table.from_pydict(self.columns, schema=SCHEMA)
-
-
-def records_to_table(records: Iterable[ProductRecord], now: datetime) -> pa.Table:
-    columns = RecordColumns()
-    for record in records:
-        columns.append(record, now)
-    return columns.to_table()
 
 
 def table_to_records(table: pa.Table) -> list[ProductRecord]:
