@@ -528,15 +528,19 @@ def import_products(
             _delete_records(catalog, stale, removed)
         index = catalog.products
         for collection, records in sorted(accepted.items()):
-            existing = index.existing_identifiers(collection, (r.identifier for r in records))
-            keep = [r for r in records if update or r.identifier not in existing]
+            # one record after the other, as VirES: a repeated identifier exists by then
+            seen = index.existing_identifiers(collection, (r.identifier for r in records))
+            keep: dict[str, ProductRecord] = {}
             for record in records:
                 outcome = "registered"
-                if record.identifier in existing:
+                if record.identifier in seen:
                     outcome = "updated" if update else "skipped"
+                seen.add(record.identifier)
+                if outcome != "skipped":
+                    keep[record.identifier] = record
                 imported.add(outcome, f"{collection}/{record.identifier}")
             if keep:
-                index.upsert(collection, keep)
+                index.upsert(collection, list(keep.values()))
     return imported, removed
 
 
