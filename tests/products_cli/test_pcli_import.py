@@ -370,3 +370,19 @@ def test_empty_input_list(env: ProductEnv) -> None:
     result = env("product", "import", stdin="[]")
     assert result.code == 0
     assert result.err.splitlines() == ["INFO: 0 of 0 product registered."]
+
+
+def test_an_identifier_repeated_in_the_input_is_imported_once(env: ProductEnv) -> None:
+    second = {**RECORDS[0], "endTime": "2016-01-01T12:00:00Z"}
+    result = run_import(env, [RECORDS[0], second])
+    assert result.code == 0, result.err
+    assert info(result.err) == [
+        "INFO: 1 of 2 product registered.",
+        "INFO: 1 of 2 product skipped.",
+    ]
+    assert env.exported()[0]["endTime"] == "2016-01-01T23:59:59Z"  # the first one, as VirES
+
+    third = {**RECORDS[0], "endTime": "2016-01-01T06:00:00Z"}
+    result = run_import(env, [second, third], "--update")
+    assert info(result.err) == ["INFO: 2 of 2 products updated."]
+    assert env.exported()[0]["endTime"] == "2016-01-01T06:00:00Z"  # the last one

@@ -515,3 +515,23 @@ def test_registration_keeps_the_file_where_it_is(local_env: ProductEnv, tmp_path
     assert local_env.register(MAG_A, str(moved)).code == 0
     [record] = local_env.exported()
     assert record["datasets"]["MDR_MAG_LR"]["location"] == str(moved)
+
+
+def test_a_file_given_twice_is_registered_once(env: ProductEnv) -> None:
+    [location] = env.hourly("2016-01-01", range(1))
+    result = env.register(MAG_A, location, location)
+    assert result.code == 0, result.err
+    assert summary(result.err) == [
+        "1 of 2 product(s) registered.",
+        "1 of 2 product(s) skipped.",
+    ]
+    assert ids(env) == [ident(location)]
+
+
+def test_file_list_from_an_interactive_terminal_is_an_error(local_env: ProductEnv) -> None:
+    result = local_env.runner(
+        "--catalog", local_env.root, "product", "register", "-c", MAG_A, "-f", "-", tty=True
+    )
+    assert result.code == 1
+    [line] = result.err.splitlines()
+    assert line.startswith("ERROR: no input")
