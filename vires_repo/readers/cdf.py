@@ -15,6 +15,7 @@ Invalid times (CDF_EPOCH fill ``-1e31`` or padding ``0.0``, TT2000 fill/pad, NaN
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import tempfile
@@ -62,10 +63,25 @@ CDF_TYPE_CODES: dict[str, int] = {
 
 CDF_EPOCH_1970_MS = 62_167_219_200_000.0
 """CDF_EPOCH (milliseconds since 0000-01-01) of 1970-01-01T00:00:00."""
-_CDF_EPOCH_MAX_MS = 315_569_519_999_999.0  # 9999-12-31T23:59:59.999, the ISTP fill value
+# Valid CDF_EPOCH values: from 0001-01-01 (Python's datetime range) to before the ISTP fill
+# value 9999-12-31T23:59:59.999.
+_CDF_EPOCH_MIN_MS = 31_622_400_000.0
+_CDF_EPOCH_FILL_MS = 315_569_519_999_999.0
 INVALID_TIME = np.datetime64("9999-12-31T23:59:59.999999", "us")
 
+_CDF3_MAGIC = bytes.fromhex("cdf30001")
+_UNCOMPRESSED_MARK = bytes.fromhex("0000ffff")
 _GLOBAL_SCOPE = 1
+_TYPE_BYTES = {  # bytes per element; the 8-byte types are the default
+    "CDF_INT1": 1, "CDF_UINT1": 1, "CDF_BYTE": 1, "CDF_CHAR": 1, "CDF_UCHAR": 1,
+    "CDF_INT2": 2, "CDF_UINT2": 2,
+    "CDF_INT4": 4, "CDF_UINT4": 4, "CDF_REAL4": 4, "CDF_FLOAT": 4,
+    "CDF_EPOCH16": 16,
+}  # fmt: skip
+# Records a read may request per byte of file: generous for compressed files, yet it stops a
+# damaged record count from making cdflib allocate gigabytes.
+_MAX_EXPANSION = 1000
+_MIN_ENTRY_BYTES = 24  # an attribute entry record is longer than that
 _TT2000_FILL = np.iinfo(np.int64).min
 _TT2000_PAD = _TT2000_FILL + 1
 _J2000_NOON_US = np.datetime64("2000-01-01T12:00:00", "us").astype(np.int64)
@@ -100,10 +116,14 @@ _LEAP_ERA_LAST_US = np.append(_LEAP_UTC_US[1:] - 1, np.iinfo(np.int64).max)
 def cdf_epoch_to_datetime64(values: npt.ArrayLike) -> TimeArray:
     """CDF_EPOCH milliseconds to ``datetime64[us]``, rounded to the microsecond."""
     epochs = np.asarray(values, dtype=np.float64)
-    valid = np.isfinite(epochs) & (epochs > 0) & (epochs <= _CDF_EPOCH_MAX_MS)
-    micros = np.rint((np.where(valid, epochs, CDF_EPOCH_1970_MS) - CDF_EPOCH_1970_MS) * 1000.0)
-    times = micros.astype(np.int64).astype("datetime64[us]")
-    return np.where(valid, times, INVALID_TIME)
+    valid = (epochs >= _CDF_EPOCH_MIN_MS) & (epochs < _CDF_EPOCH_FILL_MS)  # False for NaN
+    since_1970 = np.where(valid, epochs, CDF_EPOCH_1970_MS) - CDF_EPOCH_1970_MS  # exact
+    whole_ms = np.floor(since_1970)
+    # integer milliseconds and their fraction apart: float64 cannot hold 1e17 microseconds
+    micros = whole_ms.astype(np.int64) * 1000 + np.rint((since_1970 - whole_ms) * 1000.0).astype(
+        np.int64
+    )
+    return np.where(valid, micros.astype("datetime64[us]"), INVALID_TIME)
 
 
 def datetime64_to_cdf_epoch(times: npt.ArrayLike) -> FloatArray:
@@ -170,6 +190,7 @@ class VariableInfo:
     data_type: str
     shape: tuple[int, ...]
     records: int
+    record_bytes: int
 
 
 def _one_line(error: BaseException) -> str:
@@ -180,9 +201,10 @@ def _one_line(error: BaseException) -> str:
 class CdfReader:
     """An open CDF file; obtain one with :func:`open_cdf`."""
 
-    def __init__(self, location: str, cdf: Any) -> None:
+    def __init__(self, location: str, cdf: Any, file_size: int) -> None:
         self.location = location
         self._cdf = cdf
+        self._file_size = file_size
 
     def error(self, problem: str) -> ProductFileError:
         """A :class:`ProductFileError` about this file: ``<location>: <problem>``."""
@@ -209,15 +231,16 @@ class CdfReader:
         if inquiry.Variable != name:  # cdflib matches names case-insensitively, CDF does not
             raise self.error(f"variable {name} not found")
         shape = tuple(
-            int(size) for size, varies in zip(inquiry.Dim_Sizes, inquiry.Dim_Vary, strict=True)
+            int(size)
+            for size, varies in zip(inquiry.Dim_Sizes, inquiry.Dim_Vary, strict=True)
             if varies
         )
         records = int(inquiry.Last_Rec) + 1 if inquiry.Rec_Vary else min(1, inquiry.Last_Rec + 1)
-        return VariableInfo(name, str(inquiry.Data_Type_Description), shape, records)
+        data_type = str(inquiry.Data_Type_Description)
+        record_bytes = _TYPE_BYTES.get(data_type, 8) * int(inquiry.Num_Elements) * math.prod(shape)
+        return VariableInfo(name, data_type, shape, records, record_bytes)
 
-    def read_variable(
-        self, name: str, start: int = 0, stop: int | None = None
-    ) -> npt.NDArray[Any]:
+    def read_variable(self, name: str, start: int = 0, stop: int | None = None) -> npt.NDArray[Any]:
         """Records ``[start, stop)`` of variable ``name`` (all by default), records first."""
         return self._read(self.variable_info(name), start, stop)
 
@@ -229,6 +252,12 @@ class CdfReader:
         stop = info.records if stop is None else min(stop, info.records)
         if start >= stop:
             return self._empty(info)
+        if (stop - start) * info.record_bytes > _MAX_EXPANSION * self._file_size + 2**20:
+            # a damaged record count would make cdflib allocate gigabytes
+            raise self.error(
+                f"corrupt CDF, variable {info.name} claims {info.records} records, "
+                f"more than a {self._file_size}-byte file can hold"
+            )
         try:
             data = self._cdf.varget(info.name, startrec=start, endrec=stop - 1)
         except Exception as error:
@@ -307,8 +336,12 @@ class CdfReader:
             raise self._corrupt(f"global attribute {name}", error) from None
         if inquiry.scope != _GLOBAL_SCOPE:
             raise self.error(f"{name} is a variable attribute, not a global one")
+        if max(inquiry.num_gr_entry, inquiry.max_gr_entry) > self._file_size // _MIN_ENTRY_BYTES:
+            raise self.error(f"corrupt CDF, global attribute {name} claims too many entries")
         entries: list[Any] = []
         for entry in range(inquiry.max_gr_entry + 1):
+            if len(entries) == inquiry.num_gr_entry:
+                break
             found = self.global_attribute_entry(name, entry)
             if found is not None:
                 values, data_type = found
@@ -340,10 +373,10 @@ def open_cdf(location: str | os.PathLike[str]) -> Iterator[CdfReader]:
     """
     location = os.fspath(location)
     if is_local(location):
-        path = local_path(location)
-        if not Path(path).is_file():
+        path = Path(local_path(location))
+        if not path.is_file():
             raise ProductFileError(f"{location}: file not found")
-        yield CdfReader(location, _open_path(location, path))
+        yield CdfReader(location, _open_path(location, str(path)), path.stat().st_size)
         return
     try:
         data = fsspec.open(location, "rb").open().read()
@@ -354,17 +387,44 @@ def open_cdf(location: str | os.PathLike[str]) -> Iterator[CdfReader]:
     with tempfile.NamedTemporaryFile(suffix=".cdf") as stream:
         stream.write(data)
         stream.flush()
-        yield CdfReader(location, _open_path(location, stream.name))
+        yield CdfReader(location, _open_path(location, stream.name), len(data))
 
 
 def _open_path(location: str, path: str) -> Any:
     try:
-        return cdflib.CDF(path)
+        cdf = cdflib.CDF(path)
     except Exception as error:
         if Path(path).stat().st_size == 0:
             raise ProductFileError(f"{location}: empty file, not a CDF") from None
         problem = "not a CDF file" if "not a CDF" in str(error) else "corrupt or truncated CDF"
         raise ProductFileError(f"{location}: {problem} ({_one_line(error)})") from None
+    _check_not_truncated(location, path)
+    return cdf
+
+
+def _check_not_truncated(location: str, path: str) -> None:
+    """Compare the file size with the end of file recorded in the CDF's global descriptor.
+
+    A cut-off file may still hold the records a reader needs (e.g. the time variable comes
+    first), so this is the only way to notice. Offsets from the CDF internal format: the
+    descriptor's offset is in the CDF descriptor at byte 8, its ``eof`` field 36 bytes into it
+    (CDF 3, 8-byte offsets) or 20 bytes (CDF 2, 4-byte offsets).
+    """
+    with open(path, "rb") as stream:
+        head = stream.read(28)
+        if head[4:8] != _UNCOMPRESSED_MARK:
+            return  # cdflib has inflated the whole file already
+        version3 = head[:4] == _CDF3_MAGIC
+        width = 8 if version3 else 4
+        gdr_offset = int.from_bytes(head[20:28] if version3 else head[16:20], "big")
+        stream.seek(gdr_offset + (36 if version3 else 20))
+        field = stream.read(width)
+        size = stream.seek(0, os.SEEK_END)
+    if len(field) < width:
+        raise ProductFileError(f"{location}: truncated CDF ({size} bytes, cut in the header)")
+    end_of_file = int.from_bytes(field, "big")
+    if end_of_file > size:
+        raise ProductFileError(f"{location}: truncated CDF ({size} of {end_of_file} bytes)")
 
 
 # -- writing -----------------------------------------------------------------------------

@@ -200,6 +200,12 @@ def _read_observatories(
             raise cdf.error(f"time variable {series_list[0].time_variable} is empty")
         for series, times in times_of.items():
             positions = [cdf.read_variable(name) for name in series.position_variables]
+            for name, values in zip(series.position_variables, positions, strict=True):
+                if len(values) != len(times):
+                    raise cdf.error(
+                        f"variable {name} has {len(values)} records, "
+                        f"{series.time_variable} has {len(times)}"
+                    )
             ranges = _index_ranges(cdf, series.index_ranges_attribute, codes, len(times))
             for code, (start, stop) in zip(codes, ranges, strict=True):
                 latitude, longitude, radius = (float(values[start]) for values in positions)
