@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import fsspec
@@ -108,11 +109,21 @@ def remove_file(location: str) -> None:
     fs.rm_file(path)
 
 
-def snapshot(root: str) -> dict[str, tuple[bytes, Any]]:
-    """Bytes and modification time of every file under ``<root>/products``."""
-    fs, path = fsspec.core.url_to_fs(f"{root}/products")
-    result = {}
+def snapshot(root: str, folder: str = "products") -> dict[str, tuple[bytes, Any]]:
+    """Bytes and write stamp of every file under ``<root>/<folder>`` (the whole catalogue
+    without its runtime ``.state`` folder when ``folder`` is empty).
+
+    The stamp is the modification time in ns of a local file and the file object itself of
+    a memory:// file (a rewrite replaces the object; keeping it stops its id being reused).
+    """
+    fs, path = fsspec.core.url_to_fs(f"{root}/{folder}".rstrip("/"))
+    result: dict[str, tuple[bytes, Any]] = {}
     for name in fs.find(path):
-        info = fs.info(name)
-        result[name] = (fs.cat_file(name), info.get("mtime", info.get("created")))
+        if "/.state/" in name:
+            continue
+        if "memory" in fs.protocol:
+            stamp: Any = fs.store[name]
+        else:
+            stamp = Path(name).stat().st_mtime_ns
+        result[name] = (fs.cat_file(name), stamp)
     return result

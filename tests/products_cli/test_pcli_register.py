@@ -189,14 +189,17 @@ def test_a_chain_of_overlaps_in_one_batch_leaves_the_last(env: ProductEnv) -> No
 
 def test_identical_reregistration_is_skipped_and_rewrites_nothing(env: ProductEnv) -> None:
     locations = env.hourly("2016-01-01", range(3))
-    assert env.register(MAG_A, *locations).code == 0
+    assert env.register(MAG_A, *locations, orbit_directions=True).code == 0
     before = snapshot(env.root)
+    everything = snapshot(env.root, "")
+    assert set(before) < set(everything)  # the orbit-direction tables too
     exported = env.exported()
-    result = env.register(MAG_A, *locations)
+    result = env.register(MAG_A, *locations, orbit_directions=True)
     assert result.code == 0, result.err
     assert summary(result.err) == ["3 of 3 product(s) skipped."]
     assert " registered" not in result.err
     assert snapshot(env.root) == before
+    assert snapshot(env.root, "") == everything
     assert env.exported() == exported
 
 
