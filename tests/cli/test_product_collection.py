@@ -605,3 +605,82 @@ def test_the_kebab_case_alias(cli: Any, typed: str) -> None:
     cli("-C", typed, "product-collection", "import", stdin=dump([a_collection("COL_A")]))
 
     assert cli("-C", typed, "product-collection", "list") == (0, "COL_A\n", "")
+
+
+# -- collections holding products ------------------------------------------------------------
+
+
+@pytest.fixture
+def with_products(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Pretend the product index holds products: collection -> count."""
+    counts: dict[str, int] = {}
+
+    def product_count(catalog: Catalog, collection_id: str) -> int:
+        return counts.get(collection_id, 0)
+
+    monkeypatch.setattr("vires_repo.services.product.product_count", product_count)
+    return counts
+
+
+def test_a_collection_holding_products_is_not_removed(
+    cli: Any, vires: str, with_products: dict[str, int]
+) -> None:
+    with_products["SW_OPER_MAGA_LR_1B"] = 3
+    before = snapshot(vires)
+
+    code, out, err = cli(
+        "-C", vires, "product_collection", "remove", "SW_OPER_MAGA_LR_1B", "SW_OPER_MAGB_LR_1B"
+    )
+
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
+        "ERROR: Failed to remove product collection SW_OPER_MAGA_LR_1B! "
+        "The collection still contains 3 registered product(s).",
+        "INFO: 1 of 2 matched product collection removed.",
+        "INFO: 1 of 2 matched product collection failed to be removed.",
+    ]
+    after = snapshot(vires)
+    assert (
+        after["product_collections/SW_OPER_MAGA_LR_1B.json"]
+        == (before["product_collections/SW_OPER_MAGA_LR_1B.json"])
+    )
+    assert "product_collections/SW_OPER_MAGB_LR_1B.json" not in after
+
+
+def test_the_removal_exit_code_is_capped_at_255(
+    cli: Any, typed: str, with_products: dict[str, int]
+) -> None:
+    items = [a_collection(f"COL_{i:03d}") for i in range(300)]
+    cli("-C", typed, "product_collection", "import", stdin=dump(items))
+    with_products.update({item["name"]: 1 for item in items})
+
+    code, _, err = cli("-C", typed, "product_collection", "remove", "--all")
+
+    assert code == 255
+    assert err.count("ERROR: Failed to remove product collection COL_") == 300
+    assert err.splitlines()[-1] == (
+        "INFO: 300 of 300 matched product collections failed to be removed."
+    )
+    assert len(Catalog(typed).product_collections.ids()) == 300
+
+
+def test_a_collection_with_an_unreadable_index_is_kept(cli: Any, vires: str) -> None:
+    from vires_repo.products.manifest import MANIFEST_NAME, partition_folder
+
+    manifest = f"{partition_folder('SW_OPER_MAGA_LR_1B')}/{MANIFEST_NAME}"
+    Storage(vires).write_bytes(manifest, b"not json")
+
+    code, _, err = cli(
+        "-C", vires, "product_collection", "remove", "SW_OPER_MAGA_LR_1B", "SW_OPER_MAGB_LR_1B"
+    )
+
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[0].startswith("ERROR: Failed to remove product collection SW_OPER_MAGA_LR_1B! ")
+    assert lines[1:] == [
+        "INFO: 1 of 2 matched product collection removed.",
+        "INFO: 1 of 2 matched product collection failed to be removed.",
+    ]
+    assert Catalog(vires).product_collections.exists("SW_OPER_MAGA_LR_1B")
+    assert not Catalog(vires).product_collections.exists("SW_OPER_MAGB_LR_1B")
