@@ -27,6 +27,8 @@ class RegistrationPlan:
     """(identifier, "registered" | "updated" | "skipped") per incoming product, in input order."""
     deregistered: list[str] = field(default_factory=list)
     """Identifiers removed because a later product overlaps them."""
+    events: list[tuple[str, str]] = field(default_factory=list)
+    """(identifier, "de-registered" | outcome) in the order VirES reports them."""
     upserts: list[ProductRecord] = field(default_factory=list)
     """New or changed records to write."""
     deletions: list[str] = field(default_factory=list)
@@ -96,6 +98,7 @@ def plan_registration(
                 if identifier != record.identifier:
                     timeline.remove(identifier)
                     plan.deregistered.append(identifier)
+                    plan.events.append((identifier, "de-registered"))
         previous = timeline.by_id.get(record.identifier)
         if previous is None:
             outcome = "registered"
@@ -105,9 +108,11 @@ def plan_registration(
             record = replace(record, created=previous.created)
         else:
             plan.outcomes.append((record.identifier, "skipped"))
+            plan.events.append((record.identifier, "skipped"))
             continue
         timeline.add(record)
         plan.outcomes.append((record.identifier, outcome))
+        plan.events.append((record.identifier, outcome))
 
     final = timeline.by_id
     plan.deletions = sorted(i for i in stored if i not in final)

@@ -264,12 +264,11 @@ def register_products(
         plan = plan_registration(existing, records, update=update, ignore_overlaps=ignore_overlaps)
         if plan.upserts or plan.deletions:
             index.upsert(collection_id, plan.upserts, delete=plan.deletions)
-    for identifier in plan.deregistered if records else ():
-        logger.info("product %s/%s de-registered", collection_id, identifier)
     for identifier, outcome in plan.outcomes if records else ():
         result.add(outcome, identifier)
-        level = logging.DEBUG if outcome == "skipped" else logging.INFO
-        verb = "ignored" if outcome == "skipped" else outcome
+    for identifier, event in plan.events if records else ():  # in registration order
+        level = logging.DEBUG if event == "skipped" else logging.INFO
+        verb = "ignored" if event == "skipped" else event
         logger.log(level, "product %s/%s %s", collection_id, identifier, verb)
     result.deregistered = len(plan.deregistered) if records else 0
     changed = [i for i, outcome in plan.outcomes if outcome != "skipped"] if records else []
