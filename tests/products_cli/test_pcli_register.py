@@ -538,3 +538,33 @@ def test_file_list_from_an_interactive_terminal_is_an_error(local_env: ProductEn
     assert result.code == 1
     [line] = result.err.splitlines()
     assert line.startswith("ERROR: no input")
+
+
+def test_per_product_messages_follow_the_registration_order(env: ProductEnv) -> None:
+    first = env.mag("2016-01-01T00:00:00", "2016-01-01T01:00:00")
+    second = env.mag("2016-01-01T01:00:00", "2016-01-01T02:00:00")
+    third = env.mag("2016-01-01T03:00:00", "2016-01-01T04:00:00")
+    result = env.register(MAG_A, first, second, third, first)
+    assert labelled(result.err, "INFO") == [
+        f"INFO: product {MAG_A}/{ident(first)} registered",
+        f"INFO: product {MAG_A}/{ident(first)} de-registered",
+        f"INFO: product {MAG_A}/{ident(second)} registered",
+        f"INFO: product {MAG_A}/{ident(third)} registered",
+        f"INFO: product {MAG_A}/{ident(second)} de-registered",
+        f"INFO: product {MAG_A}/{ident(first)} registered",
+    ]
+    assert summary(result.err) == [
+        "4 of 4 product(s) registered.",
+        "2 overlapping product(s) de-registered.",
+    ]
+    assert ids(env) == [ident(first), ident(third)]
+
+
+def test_verbosity_zero_keeps_only_the_summary(env: ProductEnv) -> None:
+    locations = env.hourly("2016-01-01", range(2))
+    result = env.runner(
+        "--catalog", env.root, "-v", "0", "product", "register", "-c", MAG_A,
+        "--skip-post-registration-actions", *locations,
+    )  # fmt: skip
+    assert result.code == 0
+    assert result.err.splitlines() == ["2 of 2 product(s) registered."]
