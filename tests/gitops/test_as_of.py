@@ -125,3 +125,16 @@ def test_every_read_command_listed_exists() -> None:
         if len(words) > 1:
             target = target[words[1]]
         assert target is not None
+
+
+def test_sql_reads_the_revision(gitrepo: GitRepo) -> None:
+    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
+    gitrepo.commit("one product")
+    gitrepo.register(gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"))
+    query = "SELECT count(*) AS n FROM products"
+    code, out, err = gitrepo.run("--as-of", "HEAD", "sql", "--format", "csv", query)
+    assert code == 0, err
+    assert out.split() == ["n", "1"]
+    code, out, err = gitrepo.run("sql", "--format", "csv", query)
+    assert code == 0, err
+    assert out.split() == ["n", "2"]

@@ -271,3 +271,24 @@ def test_compaction_on_one_side_update_on_the_other(gitrepo: GitRepo, compacting
     assert files >= compacted
     on_disk = {path.name for path in (gitrepo.path / MANIFEST).parent.glob("*.parquet")}
     assert files <= on_disk
+
+
+@pytest.mark.parametrize("operation", ["rebase", "cherry-pick"])
+def test_rebase_and_cherry_pick_use_the_driver(gitrepo: GitRepo, operation: str) -> None:
+    _setup(gitrepo)
+    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
+    gitrepo.commit("day 1")
+    _branches(gitrepo)
+    gitrepo.register(gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"))
+    gitrepo.commit("day 2 on main")
+    gitrepo.git("checkout", "-q", "other")
+    gitrepo.register(gitrepo.product("2020-01-03T00:00:00", "2020-01-03T23:59:00"))
+    gitrepo.commit("day 3 on other")
+    if operation == "rebase":
+        done = gitrepo.git("rebase", "-q", "main", check=False)
+    else:
+        gitrepo.git("checkout", "-q", "main")
+        done = gitrepo.git("cherry-pick", "other", check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    days = [_day(line) for line in _listed(gitrepo)]
+    assert days == ["20200101", "20200102", "20200103"]

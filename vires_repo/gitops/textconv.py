@@ -38,11 +38,11 @@ def parquet_lines(path: str | os.PathLike[str]) -> list[str]:
         metadata = parquet.metadata.metadata or {}
         names = parquet.schema_arrow.names
         if FORMAT_KEY in metadata and all(name in names for name in _PRODUCT_COLUMNS):
-            table = parquet.read(columns=list(_PRODUCT_COLUMNS))
+            table = parquet.read(columns=list(_PRODUCT_COLUMNS), use_threads=False)
             header = f"# vires-repo product index data file: {table.num_rows} product(s)"
             rows = [_product_line(row) for row in table.to_pylist()]
         else:
-            table = parquet.read()
+            table = parquet.read(use_threads=False)
             header = f"# Parquet file: {table.num_rows} row(s); columns: {', '.join(names)}"
             rows = [" | ".join(_cell(value) for value in row.values()) for row in table.to_pylist()]
     except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
