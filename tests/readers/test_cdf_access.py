@@ -262,6 +262,27 @@ def test_a_damaged_record_count_is_refused_before_allocating(tmp_path: Path) -> 
         cdf.read_variable("Flags")
 
 
+@pytest.mark.parametrize(
+    ("offset", "value"),
+    [(44, 2**31 - 1), (48, -1), (56, 2**20), (60, 10**6), (8, 7)],
+    ids=["rVariables", "attributes", "r-dimensions", "zVariables", "record-type"],
+)
+def test_a_damaged_global_descriptor_is_refused(tmp_path: Path, offset: int, value: int) -> None:
+    """cdflib would loop (or allocate) as often as a damaged count says."""
+    location = tmp_path / "x.cdf"
+    write_cdf(location, _example_variables())
+    data = bytearray(location.read_bytes())
+    gdr = int.from_bytes(data[20:28], "big")  # CDF 3: the CDR at byte 8 points to the GDR
+    data[gdr + offset : gdr + offset + 4] = value.to_bytes(4, "big", signed=True)
+    location.write_bytes(bytes(data))
+
+    with pytest.raises(
+        ProductFileError, match=r"x\.cdf: corrupt CDF \(damaged global descriptor\)$"
+    ):
+        with open_cdf(location):
+            pass
+
+
 def test_fsspec_memory_file_is_read_from_a_temporary_copy() -> None:
     write_cdf("memory://cdf-tests/a.cdf", _example_variables())
 

@@ -70,6 +70,7 @@ _CDF_EPOCH_FILL_MS = 315_569_519_999_999.0
 INVALID_TIME = np.datetime64("9999-12-31T23:59:59.999999", "us")
 
 _CDF3_MAGIC = bytes.fromhex("cdf30001")
+_CDF_MAGICS = (_CDF3_MAGIC, bytes.fromhex("cdf26002"), bytes.fromhex("0000ffff"))
 _UNCOMPRESSED_MARK = bytes.fromhex("0000ffff")
 _GLOBAL_SCOPE = 1
 _TYPE_BYTES = {  # bytes per element; the 8-byte types are the default
@@ -391,40 +392,74 @@ def open_cdf(location: str | os.PathLike[str]) -> Iterator[CdfReader]:
 
 
 def _open_path(location: str, path: str) -> Any:
+    _check_global_descriptor(location, path)
     try:
-        cdf = cdflib.CDF(path)
+        return cdflib.CDF(path)
     except Exception as error:
         if Path(path).stat().st_size == 0:
             raise ProductFileError(f"{location}: empty file, not a CDF") from None
         problem = "not a CDF file" if "not a CDF" in str(error) else "corrupt or truncated CDF"
         raise ProductFileError(f"{location}: {problem} ({_one_line(error)})") from None
-    _check_not_truncated(location, path)
-    return cdf
 
 
-def _check_not_truncated(location: str, path: str) -> None:
-    """Compare the file size with the end of file recorded in the CDF's global descriptor.
+@dataclass(frozen=True)
+class _DescriptorLayout:
+    """Where the global descriptor (GDR) and its fields are: (offset, width) in bytes."""
+
+    gdr_pointer: tuple[int, int]
+    record_type: tuple[int, int]
+    end_of_file: tuple[int, int]
+    counts: tuple[tuple[int, int], ...]  # rVariables, attributes, zVariables
+    r_dimensions: tuple[int, int]
+
+
+# From the CDF internal format description: CDF 3 uses 8-byte offsets, CDF 2 4-byte ones.
+_CDF3_LAYOUT = _DescriptorLayout((20, 8), (8, 4), (36, 8), ((44, 4), (48, 4), (60, 4)), (56, 4))
+_CDF2_LAYOUT = _DescriptorLayout((16, 4), (4, 4), (20, 4), ((24, 4), (28, 4), (40, 4)), (36, 4))
+_GDR_RECORD_TYPE = 2
+_MAX_DIMENSIONS = 10
+_MIN_DESCRIBED_BYTES = 64  # each variable or attribute descriptor is longer than that
+
+
+def _check_global_descriptor(location: str, path: str) -> None:
+    """Check the global descriptor of an uncompressed CDF before cdflib walks the file.
 
     A cut-off file may still hold the records a reader needs (e.g. the time variable comes
-    first), so this is the only way to notice. Offsets from the CDF internal format: the
-    descriptor's offset is in the CDF descriptor at byte 8, its ``eof`` field 36 bytes into it
-    (CDF 3, 8-byte offsets) or 20 bytes (CDF 2, 4-byte offsets).
+    first), so its size is compared with the end of file the descriptor records. cdflib trusts
+    the descriptor's counts and loops (or allocates) that many times, so a damaged descriptor
+    is refused here. Anything else (not a CDF, compressed) is left to cdflib.
     """
     with open(path, "rb") as stream:
         head = stream.read(28)
-        if head[4:8] != _UNCOMPRESSED_MARK:
-            return  # cdflib has inflated the whole file already
-        version3 = head[:4] == _CDF3_MAGIC
-        width = 8 if version3 else 4
-        gdr_offset = int.from_bytes(head[20:28] if version3 else head[16:20], "big")
-        stream.seek(gdr_offset + (36 if version3 else 20))
-        field = stream.read(width)
+        if head[:4] not in _CDF_MAGICS or head[4:8] != _UNCOMPRESSED_MARK:
+            return
+        layout = _CDF3_LAYOUT if head[:4] == _CDF3_MAGIC else _CDF2_LAYOUT
+        gdr_offset = _field(head, layout.gdr_pointer)
+        stream.seek(max(gdr_offset, 0))
+        gdr = stream.read(_field_end(layout))
         size = stream.seek(0, os.SEEK_END)
-    if len(field) < width:
+    if len(head) < 28 or len(gdr) < _field_end(layout):
         raise ProductFileError(f"{location}: truncated CDF ({size} bytes, cut in the header)")
-    end_of_file = int.from_bytes(field, "big")
+    end_of_file = _field(gdr, layout.end_of_file)
     if end_of_file > size:
         raise ProductFileError(f"{location}: truncated CDF ({size} of {end_of_file} bytes)")
+    counts = [_field(gdr, field) for field in layout.counts]
+    if (
+        _field(gdr, layout.record_type) != _GDR_RECORD_TYPE
+        or not 0 <= _field(gdr, layout.r_dimensions) <= _MAX_DIMENSIONS
+        or not all(0 <= count <= size // _MIN_DESCRIBED_BYTES for count in counts)
+    ):
+        raise ProductFileError(f"{location}: corrupt CDF (damaged global descriptor)")
+
+
+def _field(data: bytes, where: tuple[int, int]) -> int:
+    offset, width = where
+    return int.from_bytes(data[offset : offset + width], "big", signed=True)
+
+
+def _field_end(layout: _DescriptorLayout) -> int:
+    fields = (layout.record_type, layout.end_of_file, layout.r_dimensions, *layout.counts)
+    return max(offset + width for offset, width in fields)
 
 
 # -- writing -----------------------------------------------------------------------------
