@@ -231,12 +231,11 @@ def make_plan(catalog_root: str | os.PathLike[str], base: str, head: str | None 
         old = _Snapshot(base_catalog, base, False, location).load()
         new = _Snapshot(head_catalog, head_label, True, location).load()
         plan = Plan(base=base, head=head_label)
-        plan.warnings.extend(old.problems)
         plan.definitions = _definition_changes(old, new)
         plan.index = _index_changes(old, new)
-        plan.errors.extend(new.problems)
-        plan.warnings.extend(p for p in old.problems if p not in plan.warnings)
-        plan.errors.extend(_consistency_errors(new))
+        # Problems at BASE do not make the change invalid (it may be the fix).
+        plan.warnings = list(old.problems)
+        plan.errors = [*new.problems, *_consistency_errors(new)]
     return plan
 
 

@@ -1,15 +1,16 @@
 """The rows of a Parquet file as text, so that ``git diff`` can show what changed.
 
 git runs the ``textconv`` command of the ``vires-parquet`` diff driver on each side of a diff
-and compares the text. A product-index data file gives one line per product, sorted::
+and compares the text. A product-index data file gives a header line, then one line per
+product, sorted: collection, identifier, begin/end and location, separated by spaces::
 
-    SW_OPER_MAGA_LR_1B SW_OPER_MAGA_LR_1B_20200101T..._0602 \
-        2020-01-01T00:00:00Z/2020-01-01T23:59:59Z /data/SW_OPER_MAGA_LR_1B_20200101T..._0602.cdf
+    # vires-repo product index data file: 1 product(s)
+    SW_OPER_MAGA_LR_1B SW_OPER_MAGA_LR_1B_20200101T000000_20200101T235959_0602_MDR_MAG_LR \
+2020-01-01T00:00:00Z/2020-01-01T23:59:59Z /data/SW_OPER_MAGA_LR_1B_20200101T000000_20200101T...
 
-(on one line)
-(collection, identifier, begin/end, location). Any other Parquet file (an orbit-direction
-table, ...) gives its columns and one line per row. A file that cannot be read gives one
-``#`` line saying why instead of failing, so a broken file never breaks ``git diff``.
+(the product line is one line). Any other Parquet file (an orbit-direction table, ...) gives
+its columns and one line per row. A file that cannot be read gives one ``#`` line saying why
+instead of failing, so that a broken file never breaks ``git diff``.
 """
 
 from __future__ import annotations
