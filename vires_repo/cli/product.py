@@ -57,7 +57,7 @@ class Selection:
     "Only products updated at or after this time."
     updated_before: TimeSpec = None
     "Only products updated before this time."
-    invalid_only: bool = False
+    invalid_only: Annotated[bool, Parameter(name=["--invalid-only", "--invalid"])] = False
     "Only products whose data file is missing (each one is reported)."
 
     def build(self, identifiers: list[str] | None) -> Any:
