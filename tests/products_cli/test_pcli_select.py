@@ -457,3 +457,31 @@ def test_missing_catalogue_is_an_error(cli: Any, tmp_path: Path, argv: list[str]
         "with 'vires-repo product_type import --default')"
     ]
     assert not root.exists()
+
+
+def test_invalid_is_accepted_for_invalid_only(populated: Catalogue) -> None:
+    """The VirES registration script calls ``product deregister --invalid`` (an argparse
+    prefix of --invalid-only)."""
+    env = populated.env
+    gone = populated.files[MAG_B][0]
+    remove_file(gone)
+    assert env.listed("--invalid") == [populated.line(MAG_B, 0)]
+    result = env("product", "deregister", "--invalid")
+    assert result.code == 0
+    assert result.err.splitlines()[-1] == "INFO: 1 of 1 matched product de-registered."
+    assert populated.line(MAG_B, 0) not in env.listed()
+
+
+def test_export_invalid_only_and_not_before_the_identifier(populated: Catalogue) -> None:
+    env = populated.env
+    gone = populated.files[MAG_A][2]
+    remove_file(gone)
+    result = env("product", "export", "--invalid-only")
+    assert [r["identifier"] for r in json.loads(result.out)] == [ident(gone)]
+    assert labelled(result.err, "WARNING") == [
+        f"WARNING: Invalid product {ident(gone)} detected! File {gone} does not exist!"
+    ]
+    result = env("product", "exists", "--not", ident(gone))
+    assert result.code == 1
+    result = env("product", "exists", "--not", "XYZ")
+    assert (result.code, result.err) == (0, "INFO: product XYZ does not exist\n")
