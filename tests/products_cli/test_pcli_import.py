@@ -386,3 +386,24 @@ def test_an_identifier_repeated_in_the_input_is_imported_once(env: ProductEnv) -
     result = run_import(env, [second, third], "--update")
     assert info(result.err) == ["INFO: 2 of 2 products updated."]
     assert env.exported()[0]["endTime"] == "2016-01-01T06:00:00Z"  # the last one
+
+
+def test_sync_and_update_limited_to_one_collection(env: ProductEnv) -> None:
+    assert run_import(env, RECORDS).code == 0
+    extra_b = record("Q2", "2016-01-02T00:00:00Z", "2016-01-02T23:59:59Z", collection=MAG_B)
+    assert run_import(env, [extra_b]).code == 0
+    changed = {**RECORDS[0], "endTime": "2016-01-01T12:00:00Z"}
+    new = record("P4", "2016-01-04T00:00:00Z", "2016-01-04T23:59:59Z")
+    # the dump holds P1 (changed), P4 (new) and Q1 of the other collection
+    result = run_import(env, [changed, new, RECORDS[3]], "-c", MAG_A, "--sync", "--update")
+    assert result.code == 0, result.err
+    assert info(result.err) == [
+        f"INFO: product {MAG_A}/P2 de-registered",
+        f"INFO: product {MAG_A}/P3 de-registered",
+        "INFO: 2 of 2 products de-registered.",
+        "INFO: 1 of 3 product registered.",
+        "INFO: 1 of 3 product updated.",
+        "INFO: 1 of 3 product skipped.",
+    ]
+    assert env.listed() == [f"{MAG_A}/P1", f"{MAG_A}/P4", f"{MAG_B}/Q1", f"{MAG_B}/Q2"]
+    assert env.exported("P1")[0]["endTime"] == "2016-01-01T12:00:00Z"
