@@ -380,6 +380,25 @@ def _cli_process(root: Path, *argv: str, lock_timeout: str) -> subprocess.Popen[
     )
 
 
+def _wait_until_waiting_for_the_lock(child: subprocess.Popen[str], lock_path: Path) -> None:
+    """Return once ``child`` has the lock file open (it then polls for the lock)."""
+    fd_folder = Path(f"/proc/{child.pid}/fd")
+    if not fd_folder.exists():  # no procfs: give it time instead
+        time.sleep(2.0)
+        return
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert child.poll() is None, "the writer ended while the lock was held"
+        for fd in list(fd_folder.iterdir()):
+            try:
+                if fd.readlink() == lock_path.resolve():
+                    return
+            except OSError:  # the descriptor closed meanwhile
+                continue
+        time.sleep(0.02)
+    pytest.fail("the writer never reached the lock")
+
+
 def test_a_cli_writer_in_another_process_waits_for_the_lock_then_proceeds(
     local_root: Path, children: list[subprocess.Popen[str]]
 ) -> None:
@@ -387,7 +406,7 @@ def test_a_cli_writer_in_another_process_waits_for_the_lock_then_proceeds(
     with catalog.writing():
         writer = _cli_process(local_root, "product_type", "import", "--default", lock_timeout="60")
         children.append(writer)
-        time.sleep(1.0)  # give the writer time to start and reach the lock
+        _wait_until_waiting_for_the_lock(writer, local_root / LOCK_FILE)
         # While the lock is held the writer can neither finish nor write anything.
         assert writer.poll() is None
         assert catalog.product_types.ids() == []
