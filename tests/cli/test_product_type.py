@@ -662,3 +662,28 @@ def test_a_removal_that_cannot_be_checked_fails_alone(cli: Any, catalog_root: st
     assert all("product_collections/C.json: invalid JSON" in line for line in lines[:2])
     assert lines[2:] == ["INFO: 2 of 2 matched product types failed to be removed."]
     assert snapshot(catalog_root) == before
+
+
+def test_non_ascii_text_is_kept_as_utf8(cli: Any, catalog_root: str) -> None:
+    item = a_type("A", description="Ørsted-like fluxgate ✓", citation="Olsen, N. (2021) – Swarm")
+
+    cli("-C", catalog_root, "product_type", "import", stdin=dump([item]).encode("utf-8"))
+
+    data = Storage(catalog_root).read_bytes("product_types/A.json")
+    assert "Ørsted-like fluxgate ✓".encode() in data
+    assert b"\\u" not in data
+    _, out, _ = cli("-C", catalog_root, "product_type", "export", "A")
+    assert json.loads(out)[0]["citation"] == "Olsen, N. (2021) – Swarm"
+
+
+def test_input_with_a_byte_order_mark_is_read(cli: Any, catalog_root: str) -> None:
+    code, _, err = cli(
+        "-C",
+        catalog_root,
+        "product_type",
+        "import",
+        stdin=b"\xef\xbb\xbf" + dump([a_type("A")]).encode(),
+    )
+
+    assert code == 0
+    assert err.splitlines()[-1] == "INFO: 1 of 1 product type created."
