@@ -37,6 +37,10 @@ class Catalogue:
 
 @pytest.fixture
 def populated(env: ProductEnv) -> Catalogue:
+    return populate(env)
+
+
+def populate(env: ProductEnv) -> Catalogue:
     """MAG A: 3 hourly products on 2016-01-01 (00-00:59, 01-01:59, 02-02:59); MAG B: 2 on
     2016-01-02; FAST MAG A: 1 on 2016-01-03; AUX_OBSM2_: 1 on 2016-01-01 (no mission)."""
     files = {
@@ -485,3 +489,25 @@ def test_export_invalid_only_and_not_before_the_identifier(populated: Catalogue)
     assert result.code == 1
     result = env("product", "exists", "--not", "XYZ")
     assert (result.code, result.err) == (0, "INFO: product XYZ does not exist\n")
+
+
+def test_export_selects_what_list_selects(populated: Catalogue) -> None:
+    env = populated.env
+    for argv, expected in [*COLLECTION_FILTERS, *TIME_FILTERS]:
+        records = env.exported(*argv)
+        assert [f"{r['collection']}/{r['identifier']}" for r in records] == lines(
+            populated, expected
+        ), argv
+
+
+def test_deregister_removes_what_list_selects(local_env: ProductEnv) -> None:
+    populated_catalogue = populate(local_env)
+    env = local_env
+    dump = env("product", "export").out
+    for argv, expected in [*COLLECTION_FILTERS[::2], *TIME_FILTERS[::2]]:
+        result = env("product", "deregister", "--all", *argv)
+        assert result.code == 0, (argv, result.err)
+        removed = lines(populated_catalogue, expected)
+        remaining = [line for line in lines(populated_catalogue, ALL_LINES) if line not in removed]
+        assert env.listed() == remaining, argv
+        assert env("product", "import", stdin=dump).code == 0
