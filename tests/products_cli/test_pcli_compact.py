@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 import fsspec
-from pcli_env import MAG_A, MAG_B, ProductEnv, ident, labelled
+from pcli_env import MAG_A, MAG_B, ProductEnv, ident, labelled, summary
 
 from vires_repo import samples
 
@@ -126,3 +126,20 @@ def test_collection_export_shows_max_product_duration(env: ProductEnv) -> None:
     )
     assert env.register("SW_OPER_ULFAMAG_2F", location).code == 0
     assert exported_duration(env, "SW_OPER_ULFAMAG_2F") == "PT3602S"
+
+
+def test_deregistered_then_registered_again_is_one_product(env: ProductEnv) -> None:
+    locations = env.hourly("2016-01-01", range(2))
+    assert env.register(MAG_A, *locations).code == 0
+    for _ in range(2):
+        assert env("product", "deregister", ident(locations[0])).code == 0
+        assert env.register(MAG_A, locations[0]).code == 0
+    result = env.register(MAG_A, locations[0], options=("--update",))
+    assert summary(result.err) == ["1 of 1 product(s) updated."]
+    expected = [f"{MAG_A}/{ident(location)}" for location in locations]
+    assert env.listed() == expected
+    before = env.exported()
+    assert env("product", "compact").code == 0
+    assert env.listed() == expected
+    assert env.exported() == before
+    assert len(manifest_files(env, MAG_A)) == 1
