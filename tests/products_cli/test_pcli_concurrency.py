@@ -18,6 +18,7 @@ from vires_repo import samples
 from vires_repo.products.index import ProductIndex
 
 PARTITION = f"products/collection={MAG_A}"
+HOUR = timedelta(hours=1)
 
 # Runs the CLI with the manifest commit replaced by "tell the test, then hang": the process
 # is killed while it has written its new data files but not the manifest.
@@ -75,6 +76,41 @@ def test_two_processes_register_into_the_same_catalogue(local_env: ProductEnv) -
         assert summary(err) == [f"{len(files)} of {len(files)} product(s) registered."]
     assert ids(env, "-c", MAG_A) == [ident(f) for f in [*first, *second]]
     assert ids(env, "-c", MAG_B) == [ident(f) for f in other]
+
+
+def test_concurrent_overlapping_registrations_leave_one_product_per_overlap(
+    local_env: ProductEnv,
+) -> None:
+    """Each process's product of a day overlaps the other's: whatever the interleaving, the
+    overlap check and the write happen under one lock, so exactly one survives per day."""
+    env = local_env
+    days = [f"2016-02-{day:02d}" for day in range(1, 16)]
+    morning = [env.mag(f"{d}T00:00:00", f"{d}T12:00:00", sampling=HOUR) for d in days]
+    noon = [env.mag(f"{d}T06:00:00", f"{d}T18:00:00", sampling=HOUR) for d in days]
+    processes = [
+        subprocess.Popen(
+            cli_command(
+                "--catalog", env.root, "product", "register", "-c", MAG_A,
+                "--skip-post-registration-actions", *files,
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=subprocess_env(),
+        )
+        for files in (morning, noon)
+    ]  # fmt: skip
+    removed = 0
+    for process in processes:
+        _out, err = process.communicate(timeout=240)
+        assert process.returncode == 0, err
+        assert summary(err)[0] == "15 of 15 product(s) registered."
+        removed += sum(int(line.split()[0]) for line in summary(err)[1:])
+    assert removed == 15
+    listed = ids(env)
+    assert len(listed) == 15
+    for early, late in zip(morning, noon, strict=True):
+        assert (ident(early) in listed) != (ident(late) in listed)
 
 
 def test_a_registration_killed_before_its_commit_leaves_the_old_index(
