@@ -292,3 +292,24 @@ def test_rebase_and_cherry_pick_use_the_driver(gitrepo: GitRepo, operation: str)
     assert done.returncode == 0, done.stdout + done.stderr
     days = [_day(line) for line in _listed(gitrepo)]
     assert days == ["20200101", "20200102", "20200103"]
+
+
+def test_overlapping_products_from_both_sides_merge_with_a_warning(gitrepo: GitRepo) -> None:
+    _setup(gitrepo)
+    gitrepo.register(gitrepo.product("2020-01-05T00:00:00", "2020-01-05T23:59:00"))
+    gitrepo.commit("day 5")
+    _branches(gitrepo)
+    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
+    gitrepo.commit("day 1 on main")
+    gitrepo.git("checkout", "-q", "other")
+    gitrepo.register(gitrepo.product("2020-01-01T12:00:00", "2020-01-02T11:59:00"))
+    gitrepo.register(gitrepo.product("2020-01-03T00:00:00", "2020-01-03T23:59:00"))
+    gitrepo.commit("overlapping day 1-2 and day 3 on other")
+    gitrepo.git("checkout", "-q", "main")
+    done = _merge(gitrepo, "other")
+    assert done.returncode == 0, done.stdout + done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("WARNING: ")]
+    assert len(warnings) == 1
+    assert f"collection {MAG_A}: product {MAG_A}_20200101T000000_" in warnings[0]
+    assert f"(ours) overlaps product {MAG_A}_20200101T120000_" in warnings[0]
+    assert len(_listed(gitrepo)) == 4

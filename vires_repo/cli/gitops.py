@@ -96,7 +96,7 @@ def git_merge_manifest(base: str, ours: str, theirs: str, path: str, /) -> int:
             return 1
         return 0
     try:
-        merged = merge_manifest_files(base, ours, theirs, path)
+        merged = merge_manifest_files(base, ours, theirs, path, _common.warning)
     except MergeConflict as conflict:
         _common.error(f"cannot merge {path}: {conflict}")
         return 1

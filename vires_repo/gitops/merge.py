@@ -27,6 +27,7 @@ range and name, so that merging A into B and B into A gives the same bytes.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import subprocess
@@ -107,9 +108,20 @@ class _Merger:
         return _SideChanges(touched, changed)
 
 
-def merge_manifests(base: Manifest, ours: Manifest, theirs: Manifest, rows: RowReader) -> Manifest:
+def merge_manifests(
+    base: Manifest,
+    ours: Manifest,
+    theirs: Manifest,
+    rows: RowReader,
+    warn: Callable[[str], None] | None = None,
+) -> Manifest:
     """The merged manifest, or :class:`MergeConflict` naming the products changed on both
-    sides in different ways."""
+    sides in different ways.
+
+    ``warn`` is told about products new on one side whose time range overlaps a product new
+    on the other: registered one after the other, the later would have replaced the earlier
+    (unless registered with ``--ignore-overlaps``), so the merge keeps both and says so.
+    """
     for manifest in (ours, theirs):
         if manifest.collection != base.collection and base.files:
             raise MergeConflict(
@@ -130,6 +142,13 @@ def merge_manifests(base: Manifest, ours: Manifest, theirs: Manifest, rows: RowR
             f"collection {collection}: {len(conflicts)} product(s) changed on both sides: {shown}",
             conflicts,
         )
+
+    if warn is not None:
+        for mine_id, other_id in _cross_overlaps(mine.changed, other.changed):
+            warn(
+                f"collection {collection}: product {mine_id} (ours) overlaps product "
+                f"{other_id} (theirs); both are kept (see 'vires-repo check')"
+            )
 
     # Files: base files both sides kept, then the added ones; tombstones of both sides.
     ours_files = {entry.file: entry for entry in ours.files}
@@ -182,6 +201,32 @@ def merge_manifests(base: Manifest, ours: Manifest, theirs: Manifest, rows: RowR
         for entry in result.values()
     )
     return Manifest(collection=collection, files=files)
+
+
+def _cross_overlaps(
+    mine: Mapping[str, Row | None], other: Mapping[str, Row | None]
+) -> list[tuple[str, str]]:
+    """Pairs of new rows, one per side, with overlapping time ranges (inclusive, as VirES)."""
+    from ..products.schema import COLUMNS
+
+    begin, end = COLUMNS.index("begin_time"), COLUMNS.index("end_time")
+    theirs = sorted(
+        (row[begin], row[end], name)
+        for name, row in other.items()
+        if row is not None and name not in mine
+    )
+    if not theirs:
+        return []
+    begins = [item[0] for item in theirs]
+    longest = max(item[1] - item[0] for item in theirs)
+    pairs = []
+    for name, row in sorted(mine.items()):
+        if row is None or name in other:
+            continue
+        first = bisect.bisect_left(begins, row[begin] - longest)
+        last = bisect.bisect_right(begins, row[end])
+        pairs += [(name, item[2]) for item in theirs[first:last] if item[1] >= row[begin]]
+    return pairs
 
 
 # -- reading data files for the driver ------------------------------------------------------
@@ -290,7 +335,9 @@ def text_merge(base: str, ours: str, theirs: str, path: str) -> int:
     return done.returncode
 
 
-def merge_manifest_files(base: str, ours: str, theirs: str, path: str) -> Manifest:
+def merge_manifest_files(
+    base: str, ours: str, theirs: str, path: str, warn: Callable[[str], None] | None = None
+) -> Manifest:
     """Merge the manifest files git gives a merge driver and write the result over ``ours``.
 
     ``path`` is the manifest's path in the repository (``%P``); the data files are looked up
@@ -311,6 +358,6 @@ def merge_manifest_files(base: str, ours: str, theirs: str, path: str) -> Manife
     base_manifest = _read_manifest(base, f"{path} (base)", ours_manifest.collection)
     folder = str(PurePosixPath(path).parent)
     reader = DataFileReader(toplevel, folder)
-    merged = merge_manifests(base_manifest, ours_manifest, theirs_manifest, reader)
+    merged = merge_manifests(base_manifest, ours_manifest, theirs_manifest, reader, warn)
     Path(ours).write_text(merged.dumps(), encoding="utf-8")
     return merged
