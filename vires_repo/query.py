@@ -6,8 +6,9 @@ writer stay invisible), minus tombstoned rows:
 
 * ``products``: one row per product, the columns of the Parquet index (``collection`` is
   also read from the ``collection=<ID>`` folder name, always as text, so that a filter on
-  it skips the other collections' files without opening them: measured 37 ms instead of
-  300 ms for a one-day window on a 1M-product catalogue);
+  it skips the other collections' files without opening them; tombstones are removed with
+  an ANTI JOIN, which keeps that filter pushed down where NOT EXISTS did not: measured 30-50
+  ms instead of 2.5 s for a one-day window on a 1M-product catalogue);
 * ``product_datasets``: one row per dataset entry of a product (``collection, identifier,
   dataset, location, index_start, index_stop, begin_time, end_time, latitude, longitude,
   radius``); observatory datasets carry their own index range, times and position, other
@@ -46,12 +47,10 @@ FROM read_parquet(
     getvariable('vires_product_files'),
     filename = true, hive_partitioning = true, hive_types_autocast = false
 ) p
-WHERE NOT EXISTS (
-    SELECT 1 FROM _product_tombstones t
-    WHERE t.collection = p.collection
-      AND t.identifier = p.identifier
-      AND t.file = parse_filename(p.filename)
-)
+ANTI JOIN _product_tombstones t
+    ON t.collection = p.collection
+    AND t.identifier = p.identifier
+    AND t.file = parse_filename(p.filename)
 """
 _PRODUCTS_EMPTY = "CREATE OR REPLACE VIEW products AS SELECT * FROM _product_empty"
 
@@ -125,10 +124,9 @@ def product_view_statements(index: ProductIndex) -> list[str]:
         if tombstones:
             rows = ",\n        ".join(tombstones)
             products += (
-                "\nWHERE NOT EXISTS (\n    SELECT 1 FROM (VALUES\n        "
-                f"{rows}\n    ) AS t(collection, file, identifier)\n"
-                "    WHERE t.collection = p.collection AND t.identifier = p.identifier\n"
-                "      AND t.file = parse_filename(p.filename)\n)"
+                f"\nANTI JOIN (VALUES\n        {rows}\n    ) AS t(collection, file, identifier)\n"
+                "    ON t.collection = p.collection AND t.identifier = p.identifier\n"
+                "    AND t.file = parse_filename(p.filename)"
             )
     return [products, PRODUCT_DATASETS_VIEW]
 
