@@ -313,3 +313,10 @@ def test_overlapping_products_from_both_sides_merge_with_a_warning(gitrepo: GitR
     assert f"collection {MAG_A}: product {MAG_A}_20200101T000000_" in warnings[0]
     assert f"(ours) overlaps product {MAG_A}_20200101T120000_" in warnings[0]
     assert len(_listed(gitrepo)) == 4
+
+
+def test_git_setup_outside_a_repository(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli("--catalog", str(tmp_path / "catalog"), "git-setup")
+    assert code == 1
+    assert out == ""
+    assert err == f"ERROR: catalogue {tmp_path / 'catalog'} is not inside a git working tree\n"
