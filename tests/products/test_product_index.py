@@ -120,6 +120,10 @@ def test_invalid_records_are_refused(storage: Storage) -> None:
         index.upsert(MAGB, [daily(0)])
     with pytest.raises(DefinitionError, match="end time is before begin time"):
         index.upsert(MAGA, [daily(0, end_time=T0 - DAY)])
+    with pytest.raises(DefinitionError, match="no identifier"):
+        index.bulk_upsert([daily(0, identifier="")])
+    with pytest.raises(DefinitionError, match="Invalid collection identifier 'a/b'"):
+        index.bulk_upsert([daily(0, collection="a/b")])
     assert index.collections() == []
 
 

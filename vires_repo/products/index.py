@@ -549,8 +549,9 @@ class ProductIndex:
         """
         stamp = to_utc(now or datetime.now(UTC))
         columns = RecordColumns()
+        partition_folder(collection)
         for record in records:
-            _check_record(record, collection)
+            _check_collection(record, collection)
             columns.append(record, stamp)
         with self.storage.lock():
             return self._upsert_table(collection, columns.to_table(), set(delete), skip_existing)
@@ -582,9 +583,9 @@ class ProductIndex:
             buffers.clear()
 
         for record in records:
-            _check_record(record, None)
             buffer = buffers.get(record.collection)
             if buffer is None:
+                partition_folder(record.collection)  # refuses an unusable identifier
                 buffer = buffers[record.collection] = RecordColumns()
             buffer.append(record, stamp)
             buffered += 1
@@ -733,15 +734,12 @@ class ProductIndex:
         )
 
 
-def _check_record(record: ProductRecord, collection: str | None) -> None:
-    where = f"product {record.collection}/{record.identifier}"
-    if collection is not None and record.collection != collection:
-        raise DefinitionError(f"{where} does not belong to collection {collection}")
-    if not record.identifier:
-        raise DefinitionError(f"{where}: empty identifier")
-    partition_folder(record.collection)
-    if to_utc(record.end_time) < to_utc(record.begin_time):
-        raise DefinitionError(f"{where}: end time is before begin time")
+def _check_collection(record: ProductRecord, collection: str) -> None:
+    if record.collection != collection:
+        raise DefinitionError(
+            f"product {record.collection}/{record.identifier} does not belong to "
+            f"collection {collection}"
+        )
 
 
 def _last_wins(batch: pa.Table) -> pa.Table:

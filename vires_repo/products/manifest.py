@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from ..errors import IndexFormatError
+from ..errors import DefinitionError, IndexFormatError
 from ..timespec import format_datetime
 from .schema import FORMAT_VERSION, to_micros
 
@@ -33,7 +33,7 @@ _PARTITION_PREFIX = "collection="
 def partition_folder(collection: str) -> str:
     """The folder of a collection relative to the catalogue root."""
     if not collection or "/" in collection or collection in (".", ".."):
-        raise ValueError(f"Invalid collection identifier {collection!r}")
+        raise DefinitionError(f"Invalid collection identifier {collection!r}")
     return f"{PRODUCTS_FOLDER}/{_PARTITION_PREFIX}{collection}"
 
 

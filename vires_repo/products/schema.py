@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..errors import IndexFormatError
+from ..errors import DefinitionError, IndexFormatError
 
 FORMAT_VERSION = 1
 FORMAT_KEY = b"vires_repo"
@@ -92,6 +92,8 @@ def default_location(datasets: Mapping[str, Mapping[str, Any]]) -> str | None:
 
 def to_utc(value: datetime) -> datetime:
     """An aware UTC datetime; a naive value is taken as UTC."""
+    if value.tzinfo is UTC:
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
@@ -121,12 +123,18 @@ class RecordColumns:
         return len(self.columns["identifier"])
 
     def append(self, record: ProductRecord, now: datetime) -> None:
+        """Add a record; refuse one without identifier or ending before it begins."""
+        begin_time = to_utc(record.begin_time)
+        end_time = to_utc(record.end_time)
+        if not record.identifier or end_time < begin_time:
+            problem = "end time is before begin time" if record.identifier else "no identifier"
+            raise DefinitionError(f"product {record.collection}/{record.identifier}: {problem}")
         columns = self.columns
         columns["collection"].append(record.collection)
         columns["identifier"].append(record.identifier)
         columns["product_type"].append(record.product_type)
-        columns["begin_time"].append(to_utc(record.begin_time))
-        columns["end_time"].append(to_utc(record.end_time))
+        columns["begin_time"].append(begin_time)
+        columns["end_time"].append(end_time)
         columns["created"].append(to_utc(record.created) if record.created else now)
         columns["updated"].append(to_utc(record.updated) if record.updated else now)
         columns["metadata"].append(dumps_json(record.metadata))
