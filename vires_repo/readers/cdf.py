@@ -435,10 +435,14 @@ def _check_global_descriptor(location: str, path: str) -> None:
             return
         layout = _CDF3_LAYOUT if head[:4] == _CDF3_MAGIC else _CDF2_LAYOUT
         gdr_offset = _field(head, layout.gdr_pointer)
-        stream.seek(max(gdr_offset, 0))
-        gdr = stream.read(_field_end(layout))
         size = stream.seek(0, os.SEEK_END)
-    if len(head) < 28 or len(gdr) < _field_end(layout):
+        if len(head) < 28 or not 0 < gdr_offset < size:
+            raise ProductFileError(
+                f"{location}: corrupt or truncated CDF ({size} bytes, no global descriptor)"
+            )
+        stream.seek(gdr_offset)
+        gdr = stream.read(_field_end(layout))
+    if len(gdr) < _field_end(layout):
         raise ProductFileError(f"{location}: truncated CDF ({size} bytes, cut in the header)")
     end_of_file = _field(gdr, layout.end_of_file)
     if end_of_file > size:
