@@ -147,7 +147,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, help="catalogue folder (default: a temporary one)")
     parser.add_argument("--products", type=int, default=1_000_000)
     parser.add_argument("--collections", type=int, default=150)
-    parser.add_argument("--year-days", type=int, default=365)
+    parser.add_argument("--year-days", type=int, default=365, help="0 skips the simulation")
     parser.add_argument("--git", action="store_true", help="also measure a real git repository")
     options = parser.parse_args()
 
@@ -250,6 +250,8 @@ def main() -> None:
     )
 
     # -- a simulated year of daily registrations ---------------------------------------------
+    if options.year_days < 1:
+        return
     if options.git:
         git(root, "init", "--quiet")
         git(root, "config", "user.email", "bench@example.invalid")
