@@ -491,6 +491,11 @@ class LoadedTable:
     table: OrbitDirectionTable = field(init=False)
     window: _Window | None = None
     replaced: bool = False
+    _known: dict[str, tuple[Boundaries, list[Source], MonthEntry]] = field(
+        init=False, default_factory=dict
+    )
+    """The stored content of the months read or written, so that unchanged months are not
+    serialized again to find out that they did not change."""
 
     def __post_init__(self) -> None:
         self.table = OrbitDirectionTable(self.manifest.key)
@@ -572,8 +577,8 @@ class LoadedTable:
             if not (first <= entry.month <= last) or (old is not None and old.covers(entry.month)):
                 continue
             (head if old is None or entry.month < old.first else tail).append(entry)
-        parts_before = [self.store.read_month(self.name, e) for e in head]
-        parts_after = [self.store.read_month(self.name, e) for e in tail]
+        parts_before = [self._read(e) for e in head]
+        parts_after = [self._read(e) for e in tail]
         if parts_before or parts_after:
             boundaries = Boundaries.concatenate(
                 [p for p, _ in parts_before] + [self.table.boundaries] + [p for p, _ in parts_after]
@@ -583,6 +588,11 @@ class LoadedTable:
             sources += [s for _, ss in parts_after for s in ss]
             self.table = OrbitDirectionTable(self.key, boundaries, sources)
         self.window = _Window(first, last)
+
+    def _read(self, entry: MonthEntry) -> tuple[Boundaries, list[Source]]:
+        points, sources = self.store.read_month(self.name, entry)
+        self._known[entry.month] = (points, sources, entry)
+        return points, sources
 
     def verify(self) -> None:
         verify_window(self.table.boundaries, self.key, at_start=self.at_start, at_end=self.at_end)
@@ -632,13 +642,21 @@ class LoadedTable:
         for month in months:
             m = np.asarray(month, "datetime64[M]")
             selected = np.flatnonzero(point_months == m)
+            part = (
+                boundaries.slice(int(selected[0]), int(selected[-1]) + 1)
+                if selected.size
+                else Boundaries.empty()
+            )
+            month_sources = [s for s, sm in zip(sources, source_months, strict=True) if sm == m]
+            known = self._known.get(month)
+            if known is not None and known[0].equals(part) and known[1] == month_sources:
+                entries.append(known[2])
+                continue
             entry = MonthEntry(month)
             if selected.size:
-                part = boundaries.slice(int(selected[0]), int(selected[-1]) + 1)
                 data = _parquet_bytes(points_table(part))
                 entry = replace(entry, points=_content_hash(data))
                 payloads[str(entry.points_file())] = data
-            month_sources = [s for s, sm in zip(sources, source_months, strict=True) if sm == m]
             if month_sources:
                 data = _parquet_bytes(sources_table(month_sources))
                 entry = replace(
@@ -647,6 +665,7 @@ class LoadedTable:
                     sources_end=to_ms(np.array([s.end for s in month_sources], _MS).max()),
                 )
                 payloads[str(entry.sources_file())] = data
+            self._known[month] = (part, month_sources, entry)
             entries.append(entry)
         return entries, payloads
 

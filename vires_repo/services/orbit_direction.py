@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import bisect
 import logging
+import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,10 +32,12 @@ from ..catalog import Catalog
 from ..definitions.models import grade_of
 from ..errors import DefinitionError, NotFoundError, ViresRepoError
 from ..orbit_direction import (
+    Boundaries,
     OrbitDirectionIntegrityError,
     OrbitDirectionTable,
     OrbitDirectionThresholds,
     OrbitSamples,
+    ProductInput,
     TableKey,
     extract_orbit_directions,
     extract_qd_orbit_directions,
@@ -177,6 +180,85 @@ def source_collection(catalog: Catalog, collection_id: str) -> SourceCollection 
 # -- the two tables of a source collection ----------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Extracted:
+    """The boundaries of one product with its neighbours' edges (no samples: picklable and
+    small, so that extraction can run in worker processes)."""
+
+    product_id: str
+    product: ProductInput
+    geo: Boundaries
+    qd: Boundaries
+    warnings: tuple[str, ...]
+
+
+def _extract(
+    thresholds: OrbitDirectionThresholds,
+    product_id: str,
+    samples: OrbitSamples,
+    previous: OrbitSamples | None,
+    next_samples: OrbitSamples | None,
+) -> _Extracted:
+    product = prepare_product_input(
+        samples,
+        previous,
+        next_samples,
+        nominal_sampling=thresholds.nominal_sampling,
+        gap_threshold=thresholds.gap_threshold,
+    )
+    warnings = [
+        f"{product_id} ({role} samples): {message}"
+        for role, issues in product.issues
+        for message in issues.messages()
+    ]
+    geo = extract_orbit_directions(
+        product.samples.times,
+        product.samples.latitudes,
+        thresholds.nominal_sampling,
+        thresholds.gap_threshold,
+    )
+    qd = extract_qd_orbit_directions(
+        product.samples, thresholds.nominal_sampling, thresholds.gap_threshold
+    )
+    if geo.skipped_nan or qd.skipped_nan:
+        warnings.append(f"{product_id}: NaN value detected and skipped!")
+    empty = OrbitSamples(*(np.empty(0, a.dtype) for a in _sample_arrays(product.samples)))
+    return _Extracted(
+        product_id,
+        replace(product, samples=empty),
+        geo.boundaries,
+        qd.boundaries,
+        tuple(warnings),
+    )
+
+
+def _sample_arrays(samples: OrbitSamples) -> tuple[npt.NDArray[Any], ...]:
+    return samples.times, samples.latitudes, samples.longitudes, samples.radii
+
+
+def _extract_job(
+    job: tuple[OrbitDirectionThresholds, str, str, str | None, np.datetime64],
+) -> _Extracted | str:
+    """Worker-process task of a rebuild: read a product (and the previous one's edge) and
+    extract; an error is returned as its message. An unreadable previous product is left out
+    (as a sequential rebuild would, having failed on it)."""
+    thresholds, product_id, location, previous_location, start = job
+    try:
+        samples = read_positions(location)
+    except (ViresRepoError, ValueError, OSError) as error:
+        return str(error)
+    previous = None
+    if previous_location is not None:
+        try:
+            previous = read_edge(previous_location, "tail", start)
+        except (ViresRepoError, ValueError, OSError):
+            previous = None
+    try:
+        return _extract(thresholds, product_id, samples, previous, None)
+    except (ViresRepoError, ValueError, OSError) as error:
+        return str(error)
+
+
 @dataclass
 class _Tables:
     """The GEO and QD tables of one source collection, windows of them in memory."""
@@ -231,32 +313,28 @@ class _Tables:
     ) -> None:
         """Extract both tables' boundaries of a product with its neighbours' edges and merge
         them in. An integrity error leaves the windows unusable (the caller discards them)."""
-        thresholds = self.source.thresholds
-        product = prepare_product_input(
+        extracted = _extract(
+            self.source.thresholds,
+            product_id,
             samples,
             previous[1] if previous else None,
             next_samples,
-            nominal_sampling=thresholds.nominal_sampling,
-            gap_threshold=thresholds.gap_threshold,
         )
-        for role, issues in product.issues:
-            for message in issues.messages():
-                say.warning(f"{product_id} ({role} samples): {message}")
-        geo = extract_orbit_directions(
-            product.samples.times,
-            product.samples.latitudes,
-            thresholds.nominal_sampling,
-            thresholds.gap_threshold,
-        )
-        qd = extract_qd_orbit_directions(
-            product.samples, thresholds.nominal_sampling, thresholds.gap_threshold
-        )
-        if geo.skipped_nan or qd.skipped_nan:
-            say.warning(f"{product_id}: NaN value detected and skipped!")
+        self.merge(extracted, previous[0] if previous else None, span_start, say)
+
+    def merge(
+        self,
+        extracted: _Extracted,
+        previous_id: str | None,
+        span_start: np.datetime64,
+        say: Messages,
+    ) -> None:
+        for message in extracted.warnings:
+            say.warning(message)
+        product = extracted.product
         self.ensure(min(span_start, product.trim_start), product.trim_end)
-        previous_id = previous[0] if previous else None
-        self.geo.table.update(product_id, geo.boundaries, product, previous_id)
-        self.qd.table.update(product_id, qd.boundaries, product, previous_id)
+        self.geo.table.update(extracted.product_id, extracted.geo, product, previous_id)
+        self.qd.table.update(extracted.product_id, extracted.qd, product, previous_id)
         self.changed = True
 
     def save(self) -> bool:
@@ -466,38 +544,85 @@ def rebuild_collection(
     catalog: Catalog, source: SourceCollection, say: Messages = LOG
 ) -> OrbitDirectionResult:
     """The tables from scratch, products in begin-time order, each with the previous one as
-    neighbour when the gap is below ``max_product_gap`` (reference 8.6); always saved."""
+    neighbour when the gap is below ``max_product_gap`` (reference 8.6); always saved.
+
+    With many local product files the extraction runs in worker processes (one per CPU);
+    the merge stays in time order in this process."""
     say.info(f"Rebuilding orbit direction lookup tables for collection {source.identifier} ...")
     records = _collection_records(catalog, source.identifier)
     tables = _Tables.open(catalog, source)
     tables.reset()
     result = OrbitDirectionResult()
     max_gap = timedelta(seconds=float(source.thresholds.max_product_gap / np.timedelta64(1, "s")))
-    last: tuple[ProductRecord, OrbitSamples] | None = None
-    last_start: datetime | None = None
+    plan: list[tuple[ProductRecord, ProductRecord | None]] = []
+    last: ProductRecord | None = None
     for item in records:
         result.total += 1
-        if last_start is not None and not last_start < item.begin_time:
+        if last is not None and not last.begin_time < item.begin_time:
             say.warning(f"{item.identifier} orbit direction lookup table extraction skipped")
             result.skipped += 1
             continue
+        gap_ok = last is not None and item.begin_time - last.end_time < max_gap
+        plan.append((item, last if gap_ok else None))
+        last = item
+    jobs = []
+    for item, previous in plan:
         try:
-            samples = read_positions(_location(item))
-            before = None
-            if last is not None and item.begin_time - last[0].end_time < max_gap:
-                before = (last[0].identifier, last[1])
-            tables.add(item.identifier, samples, before, None, to_ms(item.begin_time), say)
+            location = _location(item)
+            previous_location = _location(previous) if previous is not None else None
+        except ViresRepoError as error:
+            location, previous_location = f"<{error}>", None
+        jobs.append(
+            (
+                source.thresholds,
+                item.identifier,
+                location,
+                previous_location,
+                to_ms(item.begin_time),
+            )
+        )
+    failed: set[str] = set()
+    for (item, previous), outcome in zip(plan, _run_extraction(jobs), strict=True):
+        if isinstance(outcome, str):
+            failed.add(item.identifier)
+            result.failed += 1
+            say.error(f"Processing of {item.identifier} failed! Reason: {outcome}")
+            continue
+        previous_id = (
+            None if previous is None or previous.identifier in failed else previous.identifier
+        )
+        try:
+            tables.merge(outcome, previous_id, to_ms(item.begin_time), say)
         except OrbitDirectionIntegrityError as error:
             raise _ProductIntegrityError(item.identifier, error) from error
-        except (ViresRepoError, ValueError, OSError) as error:
-            result.failed += 1
-            say.error(f"Processing of {item.identifier} failed! Reason: {error}")
-            continue
-        last, last_start = (item, samples), item.begin_time
         result.processed += 1
     tables.changed = True
     tables.save()
     return result
+
+
+_PARALLEL_MIN_PRODUCTS = 8
+
+
+def _run_extraction(
+    jobs: Sequence[tuple[OrbitDirectionThresholds, str, str, str | None, np.datetime64]],
+) -> Iterable[_Extracted | str]:
+    """The extraction of each job, in order: in worker processes for many local files."""
+    workers = min(os.cpu_count() or 1, 8)
+    local = all("://" not in job[2] for job in jobs)
+    if len(jobs) < _PARALLEL_MIN_PRODUCTS or workers < 2 or not local:
+        return (_extract_job(job) for job in jobs)
+    return _pool_map(jobs, workers)
+
+
+def _pool_map(
+    jobs: Sequence[tuple[OrbitDirectionThresholds, str, str, str | None, np.datetime64]],
+    workers: int,
+) -> Iterable[_Extracted | str]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers) as pool:
+        yield from pool.map(_extract_job, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
 
 
 # -- the commands ---------------------------------------------------------------------------
