@@ -82,6 +82,7 @@ _TYPE_BYTES = {  # bytes per element; the 8-byte types are the default
 # Records a read may request per byte of file: generous for compressed files, yet it stops a
 # damaged record count from making cdflib allocate gigabytes.
 _MAX_EXPANSION = 1000
+_ONE_READ_RECORDS = 256  # records read at once rather than one by one
 _MIN_ENTRY_BYTES = 24  # an attribute entry record is longer than that
 _TT2000_FILL = np.iinfo(np.int64).min
 _TT2000_PAD = _TT2000_FILL + 1
@@ -274,6 +275,9 @@ class CdfReader:
             )
         if not picked:
             return self._empty(info)
+        first, last = min(picked), max(picked)
+        if last - first < _ONE_READ_RECORDS:  # one cdflib call is cheaper than several
+            return self._read(info, first, last + 1)[[index - first for index in picked]]
         return np.concatenate([self._read(info, index, index + 1) for index in picked])
 
     def read_times(self, name: str, start: int = 0, stop: int | None = None) -> TimeArray:
