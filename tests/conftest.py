@@ -41,7 +41,7 @@ def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_vires_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A VIRES_CATALOG or VIRES_LOCK_TIMEOUT of the caller never reaches a test."""
+    """A VIRES_CATALOG (or VIRES_LOCK_TIMEOUT, for child processes) of the caller stays out."""
     for name in list(os.environ):
         if name.startswith("VIRES_") and name != "VIRES_TESTDATA":
             monkeypatch.delenv(name)
@@ -94,10 +94,14 @@ def catalog(catalog_root: str) -> Catalog:
 
 @pytest.fixture
 def vires_defaults() -> Path:
-    """The folder with the real VirES default definitions (product_types.json, ...)."""
-    if not (VIRES_DEFAULTS / "product_types.json").exists():
-        pytest.skip(f"VirES default definitions not found in {VIRES_DEFAULTS}")
-    return VIRES_DEFAULTS
+    """The folder with the real VirES default definitions (product_types.json, ...).
+
+    The shared test data when present, else the verbatim copies shipped in the package (so the
+    round trips also run in CI, where the shared folder does not exist).
+    """
+    if (VIRES_DEFAULTS / "product_types.json").exists():
+        return VIRES_DEFAULTS
+    return REPO_ROOT / "vires_repo" / "definitions" / "data"
 
 
 # -- command line ----------------------------------------------------------------------------
