@@ -41,6 +41,7 @@ import fnmatch
 import functools
 import os
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -69,9 +70,20 @@ def say(message: str) -> None:
 def vires_repo(
     catalog: str, *argv: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``vires-repo --catalog CATALOG ARGV...`` with this Python (output passed through)."""
+    """Run ``vires-repo --catalog CATALOG ARGV...`` with this Python (output passed through).
+
+    A process killed by a signal (e.g. an abort at interpreter exit) is run once more: every
+    write of vires-repo is atomic and these commands are idempotent, so a rerun completes
+    whatever the first run left undone.
+    """
     command = [sys.executable, "-m", "vires_repo", "--catalog", catalog, *argv]
-    return subprocess.run(command, input=stdin, text=True, check=False, timeout=COMMAND_TIMEOUT)
+    for attempt in (1, 2):
+        done = subprocess.run(command, input=stdin, text=True, check=False, timeout=COMMAND_TIMEOUT)
+        if done.returncode >= 0 and done.returncode != 128 + signal.SIGABRT:
+            break
+        if attempt == 1:
+            say(f"'vires-repo {argv[0]}' died (exit {done.returncode}): running it again")
+    return done
 
 
 @functools.cache

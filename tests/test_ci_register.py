@@ -316,3 +316,23 @@ def test_a_missing_command_is_skipped_with_a_message(
 ) -> None:
     assert script.run_optional(str(tmp_path), ["no_such_command", "sync"]) == 0
     assert "skipping 'vires-repo no_such_command sync'" in capsys.readouterr().err
+
+
+def test_a_command_killed_by_a_signal_is_run_once_more(
+    script: ModuleType, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    codes = iter([-6, 0, -6, -6])
+    calls: list[list[str]] = []
+
+    def fake_run(argv: list[str], **options: object) -> subprocess.CompletedProcess[str]:
+        calls.append(argv)
+        return subprocess.CompletedProcess(argv, next(codes))
+
+    monkeypatch.setattr(script.subprocess, "run", fake_run)
+
+    assert script.vires_repo("cat", "orbit_direction", "sync").returncode == 0
+    assert len(calls) == 2
+    err = capsys.readouterr().err
+    assert "'vires-repo orbit_direction' died (exit -6): running it again" in err
+    assert script.vires_repo("cat", "check").returncode == -6  # a second death is reported
+    assert len(calls) == 4
