@@ -309,3 +309,25 @@ def test_the_exit_code_is_an_int_for_commands_without_one(cli: Any, catalog_root
 
     assert code == 0
     assert type(code) is int
+
+
+def test_a_locked_catalogue_is_one_error_line_and_no_change(
+    cli: Any, catalog_root: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vires_repo.storage import Storage
+
+    monkeypatch.setattr("vires_repo.storage.DEFAULT_LOCK_TIMEOUT", 0.2)
+    holder = Storage(catalog_root)
+    holder.makedirs()
+
+    with holder.lock():
+        code, out, err = cli("-C", catalog_root, "product_type", "import", stdin=TYPE)
+        listed = cli("-C", catalog_root, "product_type", "list")  # readers do not wait
+
+    assert code == 1
+    assert out == ""
+    assert err.startswith(f"ERROR: catalogue {catalog_root} is locked by ")
+    assert err.endswith("; gave up after 0.2 s\n")
+    assert len(err.splitlines()) == 1
+    assert listed == (0, "", "")
+    assert Catalog(catalog_root).product_types.ids() == []
