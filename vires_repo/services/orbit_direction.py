@@ -18,6 +18,7 @@ are read and written, under the catalogue lock.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -236,25 +237,53 @@ def _sample_arrays(samples: OrbitSamples) -> tuple[npt.NDArray[Any], ...]:
     return samples.times, samples.latitudes, samples.longitudes, samples.radii
 
 
-def _extract_job(
-    job: tuple[OrbitDirectionThresholds, str, str, str | None, np.datetime64],
-) -> _Extracted | str:
-    """Worker-process task of a rebuild: read a product (and the previous one's edge) and
-    extract; an error is returned as its message. An unreadable previous product is left out
-    (as a sequential rebuild would, having failed on it)."""
-    thresholds, product_id, location, previous_location, start = job
+_Job = tuple[OrbitDirectionThresholds, str, str, str | None, str | None, np.datetime64]
+"""(thresholds, product id, location, previous product's location, next product's location,
+product start): what a worker needs to extract one product."""
+
+
+def _job(
+    source: SourceCollection,
+    item: ProductRecord,
+    previous: ProductRecord | None,
+    following: ProductRecord | None,
+) -> _Job:
+    def location(record: ProductRecord | None) -> str | None:
+        if record is None:
+            return None
+        try:
+            return _location(record)
+        except ViresRepoError:
+            return None
+
+    return (
+        source.thresholds,
+        item.identifier,
+        location(item) or f"<product {item.identifier} has no data file>",
+        location(previous),
+        location(following),
+        to_ms(item.begin_time),
+    )
+
+
+def _extract_job(job: _Job) -> _Extracted | str:
+    """Read a product and its neighbours' edges and extract (in a worker process when many);
+    an error is returned as its message. An unreadable neighbour is left out of the context
+    (the tables keep whatever that neighbour contributed)."""
+    thresholds, product_id, location, previous_location, next_location, start = job
     try:
         samples = read_positions(location)
     except (ViresRepoError, ValueError, OSError) as error:
         return str(error)
-    previous = None
+    previous = next_samples = None
     if previous_location is not None:
-        try:
+        with contextlib.suppress(ViresRepoError, ValueError, OSError):
             previous = read_edge(previous_location, "tail", start)
-        except (ViresRepoError, ValueError, OSError):
-            previous = None
+    if next_location is not None:
+        with contextlib.suppress(ViresRepoError, ValueError, OSError):
+            next_samples = read_edge(next_location, "head")
     try:
-        return _extract(thresholds, product_id, samples, previous, None)
+        return _extract(thresholds, product_id, samples, previous, next_samples)
     except (ViresRepoError, ValueError, OSError) as error:
         return str(error)
 
@@ -301,26 +330,6 @@ class _Tables:
             if product_id in loaded.table:
                 loaded.table.remove(product_id)
         self.changed = True
-
-    def add(
-        self,
-        product_id: str,
-        samples: OrbitSamples,
-        previous: tuple[str, OrbitSamples] | None,
-        next_samples: OrbitSamples | None,
-        span_start: np.datetime64,
-        say: Messages,
-    ) -> None:
-        """Extract both tables' boundaries of a product with its neighbours' edges and merge
-        them in. An integrity error leaves the windows unusable (the caller discards them)."""
-        extracted = _extract(
-            self.source.thresholds,
-            product_id,
-            samples,
-            previous[1] if previous else None,
-            next_samples,
-        )
-        self.merge(extracted, previous[0] if previous else None, span_start, say)
 
     def merge(
         self,
@@ -435,18 +444,21 @@ def _add_batch(
     *,
     check_neighbours: bool,
 ) -> None:
-    """Add the products (sorted by begin time) that are not in the tables yet."""
+    """Add the products (sorted by begin time) that are not in the tables yet, each with the
+    edges of its neighbours. Extraction may run in worker processes; the merge is in time
+    order. A product that fails is reported and left out; an unreadable neighbour is left
+    out of its neighbours' context."""
     batch_ids = {r.identifier for r in items}
-    failed: set[str] = set()
-    cache: dict[str, OrbitSamples] = {}
     result = batch.result
+    plan: list[tuple[ProductRecord, ProductRecord | None]] = []
+    jobs: list[_Job] = []
     for item in items:
         result.total += 1
         if tables.contains(item.identifier):
             result.skipped += 1
-            batch.lines.append(
-                (say.info, f"{item.identifier} orbit direction lookup table extraction skipped")
-            )
+            if check_neighbours:  # sync does not list what it skips
+                line = f"{item.identifier} orbit direction lookup table extraction skipped"
+                batch.lines.append((say.info, line))
             continue
         previous, following = neighbours.previous(item), neighbours.next(item)
         if check_neighbours:
@@ -462,30 +474,20 @@ def _add_batch(
                             f"{neighbour.identifier} not found in orbit direction lookup table!"
                         ),
                     )
-        previous = None if previous is None or previous.identifier in failed else previous
-        following = None if following is None or following.identifier in failed else following
-        try:
-            samples = cache.pop(item.identifier, None) or read_positions(_location(item))
-            before = None
-            if previous is not None:
-                previous_samples = cache.get(previous.identifier) or read_edge(
-                    _location(previous), "tail", to_ms(item.begin_time)
-                )
-                before = (previous.identifier, previous_samples)
-            after = read_edge(_location(following), "head") if following is not None else None
-            span_start = to_ms(previous.begin_time if previous else item.begin_time)
-            tables.add(item.identifier, samples, before, after, span_start, say)
-        except OrbitDirectionIntegrityError as error:
-            raise _ProductIntegrityError(item.identifier, error) from error
-        except (ViresRepoError, ValueError, OSError) as error:
-            failed.add(item.identifier)
+        plan.append((item, previous))
+        jobs.append(_job(tables.source, item, previous, following))
+    for (item, previous), outcome in zip(plan, _run_extraction(jobs), strict=True):
+        if isinstance(outcome, str):
             result.failed += 1
             batch.lines.append(
-                (say.error, f"Processing of {item.identifier} failed! Reason: {error}")
+                (say.error, f"Processing of {item.identifier} failed! Reason: {outcome}")
             )
             continue
-        cache.clear()
-        cache[item.identifier] = samples
+        span_start = to_ms(previous.begin_time if previous else item.begin_time)
+        try:
+            tables.merge(outcome, previous.identifier if previous else None, span_start, say)
+        except OrbitDirectionIntegrityError as error:
+            raise _ProductIntegrityError(item.identifier, error) from error
         result.processed += 1
         batch.lines.append((say.info, f"{item.identifier} orbit direction lookup table extracted"))
 
@@ -565,22 +567,7 @@ def rebuild_collection(
         gap_ok = last is not None and item.begin_time - last.end_time < max_gap
         plan.append((item, last if gap_ok else None))
         last = item
-    jobs = []
-    for item, previous in plan:
-        try:
-            location = _location(item)
-            previous_location = _location(previous) if previous is not None else None
-        except ViresRepoError as error:
-            location, previous_location = f"<{error}>", None
-        jobs.append(
-            (
-                source.thresholds,
-                item.identifier,
-                location,
-                previous_location,
-                to_ms(item.begin_time),
-            )
-        )
+    jobs = [_job(source, item, previous, None) for item, previous in plan]
     failed: set[str] = set()
     for (item, previous), outcome in zip(plan, _run_extraction(jobs), strict=True):
         if isinstance(outcome, str):
@@ -604,21 +591,16 @@ def rebuild_collection(
 _PARALLEL_MIN_PRODUCTS = 8
 
 
-def _run_extraction(
-    jobs: Sequence[tuple[OrbitDirectionThresholds, str, str, str | None, np.datetime64]],
-) -> Iterable[_Extracted | str]:
+def _run_extraction(jobs: Sequence[_Job]) -> Iterable[_Extracted | str]:
     """The extraction of each job, in order: in worker processes for many local files."""
     workers = min(os.cpu_count() or 1, 8)
-    local = all("://" not in job[2] for job in jobs)
+    local = all("://" not in (location or "") for job in jobs for location in job[2:5])
     if len(jobs) < _PARALLEL_MIN_PRODUCTS or workers < 2 or not local:
         return (_extract_job(job) for job in jobs)
     return _pool_map(jobs, workers)
 
 
-def _pool_map(
-    jobs: Sequence[tuple[OrbitDirectionThresholds, str, str, str | None, np.datetime64]],
-    workers: int,
-) -> Iterable[_Extracted | str]:
+def _pool_map(jobs: Sequence[_Job], workers: int) -> Iterable[_Extracted | str]:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(workers) as pool:
