@@ -201,6 +201,33 @@ def test_a_waiting_writer_gets_the_lock_after_the_holder_releases_it(s3_root: st
     assert events == ["first in", "first out", "second in"]
 
 
+def test_writers_with_their_own_storage_never_overlap(s3_root: str) -> None:
+    events: list[tuple[str, int]] = []
+    errors: list[BaseException] = []
+
+    def writer(number: int) -> None:
+        storage = Storage(s3_root)
+        try:
+            for _ in range(5):
+                with storage.lock(timeout=60):
+                    events.append(("in", number))
+                    threading.Event().wait(0.01)  # give the others a chance to try
+                    events.append(("out", number))
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+
+    assert not errors
+    assert len(events) == 30
+    for enter, leave in zip(events[::2], events[1::2], strict=True):
+        assert (enter[0], leave) == ("in", ("out", enter[1]))  # nobody entered in between
+
+
 def _foreign_lock(fs: Any, root: str) -> str:
     bucket, _, key = lock_key(root).partition("/")
     response = fs.call_s3(
