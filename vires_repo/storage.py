@@ -27,7 +27,9 @@ The lock, by kind of root:
   renewed meanwhile survives. Release deletes the object with ``If-Match: <our ETag>``: only
   our own lock is ever removed. A holder whose lock was broken (it stalled longer than
   ``stale_after``) notices at its next renewal or at release and fails with
-  :class:`LockLostError`;
+  :class:`LockLostError`. This needs a store with conditional writes (AWS S3 has them; moto,
+  used by the tests, too); for a store without conditional deletes release falls back to
+  comparing the ETag before an unconditional delete;
 * other filesystems (``memory://``, ...): an in-process lock only.
 """
 
@@ -193,7 +195,8 @@ class Storage:
 
         A second writer waits up to ``timeout`` seconds, then fails with
         :class:`LockTimeoutError` naming the holder. On a local disk the lock is an ``flock`` on
-        ``<root>/.state/lock``, released by the kernel even when the holder is killed.
+        ``<root>/.state/lock``, released by the kernel even when the holder is killed; on S3 it
+        is a conditionally created lock object (see the module docstring).
         """
         wait = DEFAULT_LOCK_TIMEOUT if timeout is None else timeout
         # Another thread holding the lock through this same object: wait for it with the same
