@@ -6,7 +6,6 @@ Layout below the root::
     product_collections/<name>.json      product collection definitions
     products/collection=<ID>/            product index partitions (Parquet + _manifest.json)
     orbit_direction/<TABLE>/             orbit-direction tables (monthly Parquet + _manifest.json)
-    orbit_direction/                     orbit-direction lookup tables (Parquet)
     cached_products/                     cached auxiliary products (VirES formats + _manifest.json)
     .state/                              runtime state, not versioned (lock, job spool, temp)
 """
