@@ -511,3 +511,32 @@ def test_deregister_removes_what_list_selects(local_env: ProductEnv) -> None:
         remaining = [line for line in lines(populated_catalogue, ALL_LINES) if line not in removed]
         assert env.listed() == remaining, argv
         assert env("product", "import", stdin=dump).code == 0
+
+
+def test_deregister_failures_are_reported_per_product(
+    populated: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vires_repo.errors import IndexFormatError
+    from vires_repo.products.index import ProductIndex
+
+    original = ProductIndex.delete
+
+    def delete(self: ProductIndex, collection: str, identifiers: Any) -> Any:
+        if collection == MAG_B:
+            raise IndexFormatError("the index of MAG B is damaged")
+        return original(self, collection, identifiers)
+
+    monkeypatch.setattr(ProductIndex, "delete", delete)
+    env = populated.env
+    result = env("product", "deregister", "--all", "-c", MAG_A, "-c", MAG_B)
+    assert result.code == 2
+    assert labelled(result.err, "ERROR") == [
+        f"ERROR: Failed to de-register product {ident(location)} from collection {MAG_B}! "
+        "the index of MAG B is damaged"
+        for location in populated.files[MAG_B]
+    ]
+    assert result.err.splitlines()[-2:] == [
+        "INFO: 3 of 5 matched products de-registered.",
+        "INFO: 2 of 5 matched products failed to be de-registered.",
+    ]
+    assert env.listed() == lines(populated, [(FAST_A, 0), (OBS, 0), (MAG_B, 0), (MAG_B, 1)])
