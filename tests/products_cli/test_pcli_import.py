@@ -407,3 +407,11 @@ def test_sync_and_update_limited_to_one_collection(env: ProductEnv) -> None:
     ]
     assert env.listed() == [f"{MAG_A}/P1", f"{MAG_A}/P4", f"{MAG_B}/Q1", f"{MAG_B}/Q2"]
     assert env.exported("P1")[0]["endTime"] == "2016-01-01T12:00:00Z"
+
+
+def test_exit_code_is_capped_at_255(env: ProductEnv) -> None:
+    """VirES exits with the failure count, which wraps to 0 at 256 failures (its bug 10)."""
+    broken = [without(record(f"B{n}", "2016-01-01", "2016-01-02"), "datasets") for n in range(256)]
+    result = run_import(env, broken)
+    assert result.code == 255
+    assert info(result.err) == ["INFO: 256 of 256 products failed to be imported."]
