@@ -4,9 +4,10 @@
   cdflib's own epoch helpers loop in Python and cost about a second per day of 1 Hz data.
 * :func:`open_cdf`: a reader for local paths and fsspec URLs that reads only what is asked
   (selected variables, record ranges, single records, global attributes). Every failure is a
-  :class:`~vires_repo.errors.ProductFileError` whose message names the file.
-* :func:`write_cdf`: a small row-major writer (the majority of every ESA/VirES file) for
-  synthetic products.
+  :class:`~vires_repo.errors.ProductFileError` whose message names the file; truncated files
+  and damaged counts that would make cdflib loop or allocate for long are refused up front.
+* :func:`write_cdf`: a small writer for synthetic products, row-major and uncompressed like
+  every ESA/VirES file.
 
 Invalid times (CDF_EPOCH fill ``-1e31`` or padding ``0.0``, TT2000 fill/pad, NaN) become
 :data:`INVALID_TIME`, ``9999-12-31T23:59:59.999999`` as in VirES.
