@@ -189,6 +189,26 @@ def _one_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0]
 
 
+def run_statement(
+    sql: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    tables: Mapping[str, pa.Table] | None = None,
+) -> pa.Table:
+    """Run one parameterised statement on a fresh in-memory connection (times in UTC) with
+    the given Arrow ``tables`` registered; DuckDB errors become one-line DefinitionErrors."""
+    connection = duckdb.connect()
+    try:
+        connection.execute("SET TimeZone = 'UTC'")
+        for name, table in (tables or {}).items():
+            connection.register(name, table)
+        return connection.sql(sql, params=params).to_arrow_table()
+    except duckdb.Error as error:
+        raise DefinitionError(_one_line(error)) from None
+    finally:
+        connection.close()
+
+
 def statement_types(sql: str) -> list[str]:
     """The DuckDB statement type of each statement in ``sql`` (e.g. ``SELECT``, ``COPY``)."""
     try:

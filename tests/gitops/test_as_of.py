@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import MAG_A, MAG_B, GitRepo
+from gitops_env import MAG_A, MAG_B, GitRepo
 
 
 def _identifiers(result: object) -> list[str]:

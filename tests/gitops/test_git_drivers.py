@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MAG_A, GitRepo
+from gitops_env import MAG_A, GitRepo
 
 from vires_repo.products.manifest import MANIFEST_NAME, Manifest, partition_folder
 

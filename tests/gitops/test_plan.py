@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import MAG_A, MAG_B, MAG_TYPE, GitRepo
+from gitops_env import MAG_A, MAG_B, MAG_TYPE, GitRepo
 
 
 def _plan(repo: GitRepo, *revisions: str) -> tuple[int, str, str]:

@@ -23,7 +23,7 @@ from vires_repo.catalog import Catalog
 from vires_repo.cli import main
 from vires_repo.errors import LockTimeoutError
 from vires_repo.products.manifest import MANIFEST_NAME, partition_folder
-from vires_repo.services import product
+from vires_repo.services import product, product_import
 from vires_repo.storage import LOCK_FILE, LockLostError, ObjectStoreLock, Storage
 
 MAGA, MAGB = MAG_COLLECTIONS
@@ -362,7 +362,7 @@ def test_two_threads_importing_with_their_own_storage_lose_nothing(
             catalog = Catalog(Storage(s3_root))  # its own Storage, hence its own lock object
             for batch in names(collection, writer):
                 records = [_record(collection, name, start) for name in batch]
-                imported, _removed = product.import_products(
+                imported, _removed = product_import.import_products(
                     catalog, records, product.ProductSelection()
                 )
                 assert imported.count("registered") == 3

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
+import tempfile
 import time
-from collections.abc import Iterable, Sequence
-from contextlib import ExitStack
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -186,6 +187,20 @@ def read_input(file: str) -> tuple[bytes, str]:
         raise NotFoundError(f"input file {file} does not exist") from None
     except IsADirectoryError:
         raise ViresRepoError(f"input file {file} is a directory") from None
+
+
+@contextmanager
+def local_input(file: str) -> Iterator[tuple[str, str]]:
+    """A local path holding the input ('-' = stdin, URLs are fetched) and a name for
+    messages; tools that read files themselves (DuckDB) get a real file this way."""
+    if file != "-" and "://" not in file:
+        yield file, file
+        return
+    data, name = read_input(file)
+    with tempfile.NamedTemporaryFile(suffix=".input") as stream:
+        stream.write(data)
+        stream.flush()
+        yield stream.name, name
 
 
 def write_output(file: str, text: str) -> None:

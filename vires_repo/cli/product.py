@@ -213,16 +213,18 @@ def import_(
         Also de-register selected products that are not in the input.
     """
     from ..services import product as service
+    from ..services import product_import
 
-    items = service.parse_product_records(*_common.read_input(file))
-    imported, removed = service.import_products(
-        _common.session.catalog(),
-        items,
-        (selection or Selection()).build(identifiers),
-        update=update,
-        sync=sync,
-        warn=_common.warning,
-    )
+    with _common.local_input(file) as (path, name):
+        imported, removed = product_import.import_products(
+            _common.session.catalog(),
+            path,
+            (selection or Selection()).build(identifiers),
+            update=update,
+            sync=sync,
+            warn=_common.warning,
+            source_name=name,
+        )
     code = _common.report(removed, removed.summary(service.SYNC_REMOVAL_SUMMARY)) if sync else 0
     return _common.report(imported, imported.summary(service.IMPORT_SUMMARY)) or code
 

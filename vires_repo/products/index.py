@@ -556,6 +556,30 @@ class ProductIndex:
         with self.storage.lock():
             return self._upsert_table(collection, columns.to_table(), set(delete), skip_existing)
 
+    def upsert_table(
+        self,
+        collection: str,
+        table: pa.Table,
+        *,
+        skip_existing: bool = False,
+        now: datetime | None = None,
+    ) -> UpsertResult:
+        """:meth:`upsert` for rows that are already columns of the index schema (bulk
+        imports build them without per-row objects); null ``created``/``updated`` become
+        ``now``. All rows must belong to ``collection``."""
+        stamp = pa.scalar(to_utc(now or datetime.now(UTC)), TIMESTAMP)
+        columns = {}
+        for field in SCHEMA:
+            column = table[field.name].cast(field.type)
+            if field.name in ("created", "updated"):
+                column = pc.fill_null(column, stamp)
+            columns[field.name] = column
+        table = pa.table(columns, schema=SCHEMA)
+        if table.num_rows and pc.any(pc.not_equal(table["collection"], collection)).as_py():
+            raise DefinitionError(f"rows of other collections given for {collection}")
+        with self.storage.lock():
+            return self._upsert_table(collection, table, set(), skip_existing)
+
     def delete(self, collection: str, identifiers: Iterable[str]) -> UpsertResult:
         """De-register products of one collection (unknown identifiers are ignored)."""
         return self.upsert(collection, (), delete=identifiers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -12,13 +11,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .. import jsonio
 from ..catalog import Catalog
 from ..errors import DefinitionError, NotFoundError, ViresRepoError
 from ..products import ProductRecord
 from ..products import ProductSelection as IndexSelection
 from ..readers.product_metadata import ProductMetadata, read_product_metadata
-from ..timespec import format_datetime, parse_datetime
+from ..timespec import format_datetime
 from ._batch import BatchResult
 from ._overlaps import plan_registration
 from .definitions import NO_SELECTION_WARNING
@@ -368,203 +366,10 @@ def export_record(record: ProductRecord) -> dict[str, Any]:
     }
 
 
-def parse_product_records(data: bytes, source: str) -> list[Any]:
-    """Parse a product export document (a JSON list of records)."""
-    try:
-        document = jsonio.loads(data)
-    except json.JSONDecodeError as error:
-        raise DefinitionError(f"{source}: invalid JSON: {error}") from None
-    if not isinstance(document, list):
-        raise DefinitionError(
-            f"{source}: expected a JSON list of product records, got {type(document).__name__}"
-        )
-    return document
-
-
-class _RecordFilter:
-    """The selection options applied to input records of ``product import``."""
-
-    def __init__(self, catalog: Catalog, selection: ProductSelection, warn: Warn) -> None:
-        self.selection = selection
-        self.collections = (
-            set(resolve_collections(catalog, selection, warn))
-            if selection.restricts_collections
-            else None
-        )
-
-    def accepts(self, record: ProductRecord, item: Mapping[str, Any]) -> bool:
-        s = self.selection
-        if self.collections is not None and record.collection not in self.collections:
-            return False
-        if s.identifiers:
-            keys = record.dataset_locations() if s.by_location else [record.identifier]
-            wanted = {normalize_location(i) if s.by_location else i for i in s.identifiers}
-            if not wanted.intersection(keys):
-                return False
-        times = {
-            "created": _optional_time(item.get("created")),
-            "updated": _optional_time(item.get("updated")),
-        }
-        bounds = (
-            (record.begin_time, s.after, None),
-            (record.end_time, None, s.before),
-            (times["created"], s.created_after, s.created_before),
-            (times["updated"], s.updated_after, s.updated_before),
-        )
-        for value, low, high in bounds:
-            if (low or high) and value is None:
-                return False
-            if low is not None and value is not None and value < low:
-                return False
-            if high is not None and value is not None and value >= high:
-                return False
-        return True
-
-
-def _optional_time(value: Any) -> datetime | None:
-    return parse_datetime(value) if isinstance(value, str) else None
-
-
-def _item_time(item: Mapping[str, Any], key: str) -> datetime:
-    value = item[key]
-    if not isinstance(value, str):
-        raise DefinitionError(f"invalid {key}: expected an ISO-8601 string, got {value!r}")
-    try:
-        return parse_datetime(value)
-    except ValueError as error:
-        raise DefinitionError(f"invalid {key}: {error}") from None
-
-
-def _item_text(item: Mapping[str, Any], key: str) -> str:
-    value = item[key]
-    if not isinstance(value, str) or not value:
-        raise DefinitionError(f"invalid {key}: expected a non-empty string, got {value!r}")
-    return value
-
-
-def _record_from_item(catalog: Catalog, item: Any, types: dict[str, str]) -> ProductRecord:
-    """Validate one import record (reference 6.6); raises DefinitionError."""
-    if not isinstance(item, Mapping):
-        raise DefinitionError("a product record must be a JSON object")
-    for key in ("identifier", "collection", "beginTime", "endTime", "datasets"):
-        if key not in item:
-            raise DefinitionError(f"Missing mandatory key {key!r}!")
-    identifier = _item_text(item, "identifier")
-    collection = _item_text(item, "collection")
-    for key in ("created", "updated"):  # parsed (and checked) but not applied, as VirES
-        if item.get(key) is not None:
-            _item_time(item, key)
-    if collection not in types:
-        if not catalog.product_collections.exists(collection):
-            raise DefinitionError(f"The product collection {collection} does not exist!")
-        types[collection] = catalog.product_collections.load(collection)["productType"]
-    product_type = item.get("productType")
-    if product_type is not None and product_type != types[collection]:
-        raise DefinitionError("Collection product type mismatch!")
-    datasets = item["datasets"]
-    metadata = item.get("metadata") or {}
-    if not isinstance(datasets, Mapping) or not isinstance(metadata, Mapping):
-        raise DefinitionError("datasets and metadata must be JSON objects")
-    if not all(isinstance(entry, Mapping) for entry in datasets.values()):
-        raise DefinitionError("every entry of datasets must be a JSON object")
-    begin, end = _item_time(item, "beginTime"), _item_time(item, "endTime")
-    if end < begin:
-        raise DefinitionError("endTime is before beginTime")
-    return ProductRecord(
-        collection=collection,
-        identifier=identifier,
-        product_type=types[collection],
-        begin_time=begin,
-        end_time=end,
-        metadata=dict(metadata),
-        datasets={str(k): dict(v) for k, v in datasets.items()},
-    )
-
-
-def import_products(
-    catalog: Catalog,
-    items: Sequence[Any],
-    selection: ProductSelection,
-    *,
-    update: bool = False,
-    sync: bool = False,
-    warn: Warn = logger.warning,
-) -> tuple[BatchResult, BatchResult]:
-    """Import exported records (no file is read, no orbit-direction update is made).
-
-    Returns the import outcome and, with ``sync``, the outcome of removing the selected
-    stored products that are missing from the input.
-    """
-    catalog.require_existing()
-    imported = BatchResult(noun="product", total=len(items))
-    removed = BatchResult(noun="product")
-    record_filter = _RecordFilter(catalog, selection, warn)
-    types: dict[str, str] = {}
-    accepted: dict[str, list[ProductRecord]] = {}
-    for position, item in enumerate(items, 1):
-        label = _item_label(item, position)
-        try:
-            record = _record_from_item(catalog, item, types)
-        except DefinitionError as error:
-            imported.fail(label, f"Failed to import product {label}! {error}")
-            continue
-        if record_filter.accepts(record, item):
-            accepted.setdefault(record.collection, []).append(record)
-        else:
-            imported.add("skipped", label)
-
-    with catalog.writing():
-        if sync:
-            # Everything the input names is kept, also records filtered out or invalid
-            # (VirES compares the stored products with the whole input).
-            present = {_item_key(item) for item in items}
-            stale = [
-                r
-                for r in select_products(catalog, selection, warn)
-                if (r.collection, r.identifier) not in present
-            ]
-            removed.total = len(stale)
-            _delete_records(catalog, stale, removed)
-        index = catalog.products
-        for collection, records in sorted(accepted.items()):
-            # one record after the other, as VirES: a repeated identifier exists by then
-            seen = index.existing_identifiers(collection, (r.identifier for r in records))
-            keep: dict[str, ProductRecord] = {}
-            for record in records:
-                outcome = "registered"
-                if record.identifier in seen:
-                    outcome = "updated" if update else "skipped"
-                seen.add(record.identifier)
-                if outcome != "skipped":
-                    keep[record.identifier] = record
-                imported.add(outcome, f"{collection}/{record.identifier}")
-            if keep:
-                index.upsert(collection, list(keep.values()))
-    return imported, removed
-
-
-def _item_key(item: Any) -> tuple[str, str] | None:
-    """(collection, identifier) named by an input item, if any."""
-    if not isinstance(item, Mapping):
-        return None
-    collection, identifier = item.get("collection"), item.get("identifier")
-    if isinstance(collection, str) and isinstance(identifier, str):
-        return collection, identifier
-    return None
-
-
-def _item_label(item: Any, position: int) -> str:
-    if isinstance(item, Mapping) and "identifier" in item:
-        return f"{item.get('collection')}/{item['identifier']}"
-    return f"#{position}"
-
-
 # -- de-registration and maintenance ----------------------------------------------------
 
 
-def _delete_records(
-    catalog: Catalog, records: Iterable[ProductRecord], result: BatchResult
-) -> None:
+def delete_records(catalog: Catalog, records: Iterable[ProductRecord], result: BatchResult) -> None:
     by_collection: dict[str, list[str]] = {}
     for record in records:
         by_collection.setdefault(record.collection, []).append(record.identifier)
@@ -597,7 +402,7 @@ def deregister_products(
     with catalog.writing():
         records = select_products(catalog, selection, warn)
         result.total = len(records)
-        _delete_records(catalog, records, result)
+        delete_records(catalog, records, result)
     from .orbit_direction import deregistration_note
 
     removed = set(result.outcomes.get("deregistered", ()))

@@ -1,0 +1,87 @@
+"""Shared helpers of the gitops tests (a git repository holding a catalogue)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from vires_repo import samples
+from vires_repo.catalog import Catalog
+
+MAG_TYPE = "SW_MAGx_LR_1B"
+MAG_A = "SW_OPER_MAGA_LR_1B"
+MAG_B = "SW_OPER_MAGB_LR_1B"
+
+
+@dataclass
+class GitRepo:
+    path: Path
+    data: Path
+    cli: Callable[..., Any]
+
+    @property
+    def root(self) -> Path:
+        return self.path / "catalog"
+
+    @property
+    def catalog(self) -> Catalog:
+        return Catalog(str(self.root))
+
+    def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            ["git", *args], cwd=self.path, capture_output=True, text=True, check=False
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done
+
+    def commit(self, message: str) -> str:
+        self.git("add", "-A", ".")
+        self.git("commit", "-q", "-m", message)
+        return self.git("rev-parse", "HEAD").stdout.strip()
+
+    def product(
+        self, start: str, end: str, spacecraft: str = "A", version: str = "0409", folder: str = ""
+    ) -> str:
+        """A MAG LR product file (one record a minute); ``folder`` below the data folder."""
+        target = self.data / (folder or version)
+        target.mkdir(exist_ok=True)
+        return samples.write_mag_lr_product(
+            target,
+            start,
+            end,
+            spacecraft=spacecraft,
+            sampling=timedelta(minutes=1),
+            minimal=True,
+            version=version,
+        )
+
+    def register(self, *files: str, collection: str = MAG_A, update: bool = False) -> None:
+        from vires_repo.services.product import register_products
+
+        result = register_products(
+            self.catalog,
+            collection,
+            list(files),
+            update=update,
+            skip_post_registration_actions=True,
+        )
+        assert not result.failures, result.failures
+
+    def run(self, *argv: str) -> Any:
+        """``vires-repo --catalog <repo>/catalog ARGV`` in-process."""
+        return self.cli("--catalog", str(self.root), *argv)
+
+
+def definitions() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    from vires_repo.services import product_collection, product_type
+
+    types = [item for item in product_type.default_types() if item["name"] == MAG_TYPE]
+    collections = [
+        item for item in product_collection.default_collections() if item["name"] in (MAG_A, MAG_B)
+    ]
+    return types, collections
