@@ -137,6 +137,17 @@ def test_a_window_loads_only_the_months_around_a_change(catalog, monkeypatch) ->
     assert not loaded.at_start and loaded.at_end
     loaded.verify()
 
+    # a change after the first point of its month leaves the month before unread
+    read.clear()
+    loaded = store.open(GEO_A)
+    loaded.ensure(np.datetime64("2016-02-15", "ms"), np.datetime64("2016-02-16", "ms"))
+    assert sorted(p for p in read if not p.startswith("SW_VIRE")) == [
+        "points/2016-02",
+        "points/2016-03",
+        "sources/2016-02",
+    ]
+    loaded.verify()
+
 
 def test_an_interrupted_save_leaves_the_old_table(catalog, monkeypatch) -> None:
     store = TableStore(catalog.storage)

@@ -547,8 +547,10 @@ class LoadedTable:
         self.replaced = True
 
     def ensure(self, start: np.datetime64, end: np.datetime64) -> None:
-        """Load the months a change in ``[start, end]`` touches, plus the nearest month with
-        points on each side (the seams), and the months of sources overlapping it."""
+        """Load the months a change in ``[start, end]`` touches, the months of the sources
+        overlapping it and, when no loaded point lies before ``start`` (after ``end``), the
+        nearest month with points on that side: the point next to the change and the seam
+        the change may alter must be in the window."""
         if self.replaced:
             return
         start, end = to_ms(start), to_ms(end)
@@ -556,13 +558,20 @@ class LoadedTable:
         for entry in self.manifest.months:
             if entry.sources_end is not None and entry.month <= last and entry.sources_end >= start:
                 first = min(first, entry.month)
+        self._extend(first, last)
+        assert self.window is not None
+        times = self.table.boundaries.times
         points_months = self._points_months()
-        before = [m for m in points_months if m < first]
-        after = [m for m in points_months if m > last]
-        if before:
-            first = before[-1]
-        if after:
-            last = after[0]
+        if not (times.size and times[0] < start):
+            before = [m for m in points_months if m < self.window.first]
+            if before:
+                self._extend(before[-1], self.window.last)
+        if not (times.size and times[-1] > end):
+            after = [m for m in points_months if m > self.window.last]
+            if after:
+                self._extend(self.window.first, after[0])
+
+    def _extend(self, first: str, last: str) -> None:
         if self.window is not None:
             if self.window.first <= first and last <= self.window.last:
                 return

@@ -504,11 +504,8 @@ def _update_collection(
         _collection_records(catalog, source.identifier, start, end), source.thresholds
     )
     tables = _Tables.open(catalog, source)
-    span = neighbours.records or list(items)
-    tables.ensure(
-        min(r.begin_time for r in span) - timedelta(days=1),
-        max(r.end_time for r in span) + timedelta(days=1),
-    )
+    span = neighbours.records or list(items)  # the products and their neighbours
+    tables.ensure(min(r.begin_time for r in span), max(r.end_time for r in span))
     batch = _Batch()
     _add_batch(tables, items, neighbours, batch, say, check_neighbours=True)
     tables.save()
