@@ -339,6 +339,7 @@ def test_generic_product_with_time_extent_attribute(env: ProductEnv) -> None:
     )
     result = env.register(MAG_A, location)
     assert result.code == 0, result.err
+    assert labelled(result.err, "ERROR") == []
     [record] = env.exported()
     assert (record["beginTime"], record["endTime"]) == (
         "2016-01-01T00:00:00Z",
@@ -351,7 +352,8 @@ def test_generic_product_without_time_extent_uses_first_and_last_record(
     env: ProductEnv,
 ) -> None:
     location = env.mag("2016-01-01T00:00:00", "2016-01-01T00:30:00", minimal=False)
-    assert env.register(MAG_A, location).code == 0
+    result = env.register(MAG_A, location, orbit_directions=True)
+    assert (result.code, labelled(result.err, "ERROR")) == (0, [])
     [record] = env.exported()
     assert list(record) == [
         "identifier",
@@ -376,7 +378,8 @@ def test_generic_product_without_time_extent_uses_first_and_last_record(
 
 def test_tt2000_product_across_a_leap_second(env: ProductEnv) -> None:
     location = env.mag("2016-12-31T23:00:00", "2017-01-01T00:00:00", time_type="CDF_TIME_TT2000")
-    assert env.register(MAG_A, location).code == 0
+    result = env.register(MAG_A, location, orbit_directions=True)
+    assert (result.code, labelled(result.err, "ERROR")) == (0, [])
     [record] = env.exported()
     assert (record["beginTime"], record["endTime"]) == (
         "2016-12-31T23:00:00Z",
@@ -388,8 +391,9 @@ def test_timespan_attribute_product(env: ProductEnv) -> None:
     location = samples.write_timespan_product(
         env.data, "2016-01-01T00:00:00", "2016-01-01T01:00:00", sampling=MINUTE
     )
-    result = env.register("SW_OPER_ULFAMAG_2F", location)
+    result = env.register("SW_OPER_ULFAMAG_2F", location, orbit_directions=True)
     assert result.code == 0, result.err
+    assert labelled(result.err, "ERROR") == []
     [record] = env.exported()
     assert (record["beginTime"], record["endTime"]) == (
         "2016-01-01T00:00:00Z",
@@ -411,8 +415,9 @@ def test_obs_product_has_one_dataset_per_observatory(env: ProductEnv) -> None:
         sampling=MINUTE,
         observatories=[abk, bou],
     )
-    result = env.register("SW_OPER_AUX_OBSM2_", location)
+    result = env.register("SW_OPER_AUX_OBSM2_", location, orbit_directions=True)
     assert result.code == 0, result.err
+    assert labelled(result.err, "ERROR") == []
     [record] = env.exported()
     assert record["identifier"] == ident(location)
     assert (record["beginTime"], record["endTime"]) == (
@@ -443,8 +448,9 @@ def test_vobs_product_has_observed_and_secular_variation_datasets(env: ProductEn
         env.data, "2016-01-01", "2016-12-31", months=4, sites=[(65, -51), (-30, 120)]
     )
     assert ident(location).startswith("SW_OPER_VOBS_4M_2_")
-    result = env.register("SW_OPER_VOBS_4M_2_", location)
+    result = env.register("SW_OPER_VOBS_4M_2_", location, orbit_directions=True)
     assert result.code == 0, result.err
+    assert labelled(result.err, "ERROR") == []
     [record] = env.exported()
     assert (record["beginTime"], record["endTime"]) == (
         "2016-01-15T00:00:00Z",
@@ -482,8 +488,9 @@ def test_con_eph_product_has_max_record_duration(env: ProductEnv) -> None:
     location = samples.write_con_eph_product(
         env.data, "2016-01-01T00:00:00", "2016-01-01T06:00:00", crossover_step=timedelta(hours=1)
     )
-    result = env.register("MM_OPER_CON_EPH_2_", location)
+    result = env.register("MM_OPER_CON_EPH_2_", location, orbit_directions=True)
     assert result.code == 0, result.err
+    assert labelled(result.err, "ERROR") == []
     [record] = env.exported()
     # crossovers every hour lasting (7k mod 60 + 1) minutes: the last ends at 06:43
     assert (record["beginTime"], record["endTime"]) == (
