@@ -11,6 +11,7 @@ import pytest
 from pcli_env import MAG_A, MAG_B, ProductEnv, ident, labelled, remove_file
 
 from vires_repo import samples
+from vires_repo.timespec import parse_datetime
 
 OBS = "SW_OPER_AUX_OBSM2_"
 CON_EPH = "MM_OPER_CON_EPH_2_"
@@ -144,7 +145,7 @@ def test_import_keeps_existing_unless_update(env: ProductEnv) -> None:
     assert after["endTime"] == "2016-01-01T12:00:00Z"
     assert after["metadata"] == {"format": "CDF-generic", "note": "reprocessed"}
     assert after["created"] == before["created"]
-    assert after["updated"] > before["updated"]
+    assert parse_datetime(after["updated"]) > parse_datetime(before["updated"])
 
 
 def test_import_does_not_resolve_overlaps(env: ProductEnv) -> None:

@@ -23,6 +23,7 @@ from pcli_env import (
 
 from vires_repo import samples
 from vires_repo.readers.cdf import CDF_EPOCH, CdfVariable, datetime64_to_cdf_time, write_cdf
+from vires_repo.timespec import parse_datetime
 
 # -- options -------------------------------------------------------------------------------
 
@@ -214,7 +215,7 @@ def test_update_option_rewrites_an_identical_product(env: ProductEnv, option: st
     assert f"INFO: product {MAG_A}/{ident(location)} updated" in result.err
     [new] = env.exported()
     assert new["created"] == old["created"]
-    assert new["updated"] > old["updated"]
+    assert parse_datetime(new["updated"]) > parse_datetime(old["updated"])
     assert new["metadata"] == {"format": "CDF-generic"}  # no identifier leak (bug 7)
     unchanged = ("identifier", "beginTime", "endTime", "collection", "datasets")
     assert {k: new[k] for k in unchanged} == {k: old[k] for k in unchanged}
