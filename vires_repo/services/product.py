@@ -9,18 +9,20 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog
 from ..errors import DefinitionError, NotFoundError, ViresRepoError
 from ..products import ProductRecord
 from ..products import ProductSelection as IndexSelection
-from ..readers.product_metadata import ProductMetadata, read_product_metadata
 from ..timespec import format_datetime
 from ._batch import BatchResult
 from ._overlaps import plan_registration
 from .definitions import NO_SELECTION_WARNING
 from .product_collection import CollectionFilter, select_collections
+
+if TYPE_CHECKING:  # the readers import cdflib, which lookups do not need
+    from ..readers.product_metadata import ProductMetadata
 
 logger = logging.getLogger("vires_repo.product")
 
@@ -311,6 +313,8 @@ def _product_record(
 
 
 def _read_metadata(args: tuple[str, Mapping[str, Any]]) -> ProductMetadata | str:
+    from ..readers.product_metadata import read_product_metadata
+
     location, product_type = args
     try:
         return read_product_metadata(location, product_type)
