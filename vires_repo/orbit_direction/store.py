@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -457,15 +457,6 @@ class TableStore:
             sources = _read_sources(self.storage.read_bytes(f"{folder}/{path}"), path)
         return points, sources
 
-    def remove_table(self, name: str) -> None:
-        manifest = self.manifest(name)
-        if manifest is None:
-            return
-        self.storage.remove(f"{self.folder(name)}/{MANIFEST_NAME}")
-        for entry in manifest.months:
-            for path in entry.files():
-                self.storage.remove(f"{self.folder(name)}/{path}")
-
 
 @dataclass
 class _Window:
@@ -616,6 +607,11 @@ class LoadedTable:
         self.verify()
         new_entries, payloads = self._partition()
         window = self.window
+        outside = [m.month for m in new_entries if not (self.replaced or window.covers(m.month))]
+        if outside:  # a caller changed the table without ensure(): refuse to lose months
+            raise OrbitDirectionIntegrityError(
+                f"{self.key}: changes in {', '.join(outside)} outside the loaded months"
+            )
         kept = [m for m in self.manifest.months if not (self.replaced or window.covers(m.month))]
         months = tuple(sorted([*kept, *new_entries], key=lambda m: m.month))
         if months == self.manifest.months:
@@ -678,23 +674,6 @@ class LoadedTable:
             entries.append(entry)
         return entries, payloads
 
-    def all_sources(self) -> list[Source]:
-        """Every source of the stored table (reads the source partitions not loaded)."""
-        self.ensure_all()
-        return self.table.sources
-
-
-def read_all_sources(store: TableStore, name: str) -> list[Source]:
-    manifest = store.manifest(name)
-    if manifest is None:
-        return []
-    found: list[Source] = []
-    for entry in manifest.months:
-        if (path := entry.sources_file()) is not None:
-            data = store.storage.read_bytes(f"{store.folder(name)}/{path}")
-            found.extend(_read_sources(data, path))
-    return sorted(found, key=lambda s: (s.start, s.product_id))
-
 
 def write_table(store: TableStore, table: OrbitDirectionTable, now: datetime | None = None) -> bool:
     """Replace the stored table of ``table.key`` with ``table`` (verified first)."""
@@ -709,8 +688,3 @@ def read_table(store: TableStore, key: TableKey) -> OrbitDirectionTable:
     loaded = store.open(key)
     loaded.ensure_all()
     return loaded.table
-
-
-def sources_in(tables: Iterable[LoadedTable], product_id: str) -> bool:
-    """True when every table lists the product (VirES: processed iff in both tables)."""
-    return all(product_id in loaded.table for loaded in tables)
