@@ -412,3 +412,13 @@ def test_exit_code_is_capped_at_255(env: ProductEnv) -> None:
     result = run_import(env, broken)
     assert result.code == 255
     assert info(result.err) == ["INFO: 256 of 256 products failed to be imported."]
+
+
+def test_naive_and_offset_times_are_taken_as_utc(env: ProductEnv) -> None:
+    naive = record("N1", "2016-01-01T00:00:00", "2016-01-01T23:59:59.5", created=None)
+    offset = record("N2", "2016-01-02T01:00:00+01:00", "2016-01-03T00:59:59+01:00")
+    assert run_import(env, [naive, offset]).code == 0
+    assert [(r["beginTime"], r["endTime"]) for r in env.exported()] == [
+        ("2016-01-01T00:00:00Z", "2016-01-01T23:59:59.500000Z"),
+        ("2016-01-02T00:00:00Z", "2016-01-02T23:59:59Z"),
+    ]
