@@ -182,7 +182,7 @@ def test_import_from_an_interactive_terminal_asks_for_input(cli: Any, typed: str
 
     assert code == 1
     assert err == (
-        "ERROR: no input: give --file FILE, pipe the data to standard input, or use --default\n"
+        "ERROR: no input: give --file FILE or pipe the data to standard input, or use --default\n"
     )
 
 

@@ -14,7 +14,7 @@ from vires_repo import jsonio
 from vires_repo.catalog import Catalog
 from vires_repo.storage import Storage
 
-NO_INPUT = "ERROR: no input: give --file FILE, pipe the data to standard input, or use --default"
+NO_INPUT = "ERROR: no input: give --file FILE or pipe the data to standard input, or use --default"
 NO_SELECTION = (
     "WARNING: No identifier selected and no type will be removed. "
     "Use the --all option to remove all matched items."

@@ -128,3 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `vires-repo product list | head`
         sys.stderr.close()
         return 0
+    except OSError as exc:  # disk full, permission denied, ...: nothing was committed
+        if _common.session.traceback:
+            traceback_module.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        _common.error(f"{where}{exc.strerror or exc}")
+        return 1

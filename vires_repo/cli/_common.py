@@ -170,12 +170,14 @@ OutputFile = Annotated[
 ]
 
 
-def read_input(file: str) -> tuple[bytes, str]:
-    """The bytes of ``file`` ('-' = stdin) and a name for messages."""
+def read_input(file: str, *, has_default: bool = False) -> tuple[bytes, str]:
+    """The bytes of ``file`` ('-' = stdin) and a name for messages; ``has_default`` says
+    that the command also offers ``--default`` (for the message when there is no input)."""
     if file == "-":
         if sys.stdin is None or sys.stdin.isatty():
+            alternative = ", or use --default" if has_default else ""
             raise ViresRepoError(
-                "no input: give --file FILE, pipe the data to standard input, or use --default"
+                f"no input: give --file FILE or pipe the data to standard input{alternative}"
             )
         return sys.stdin.buffer.read(), "<stdin>"
     import fsspec

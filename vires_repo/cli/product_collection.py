@@ -69,7 +69,7 @@ def import_(
         _common.info("Loading default product collections ...")
         items = service.default_collections()
     else:
-        items = parse_definitions(*_common.read_input(file))
+        items = parse_definitions(*_common.read_input(file, has_default=True))
     result = service.import_collections(_common.session.catalog(), items)
     return _common.report(result, result.summary(IMPORT_SUMMARY))
 

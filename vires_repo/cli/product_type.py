@@ -35,7 +35,7 @@ def import_(
         _common.info("Loading default product types ...")
         items = service.default_types()
     else:
-        items = parse_definitions(*_common.read_input(file))
+        items = parse_definitions(*_common.read_input(file, has_default=True))
     result = service.import_types(_common.session.catalog(), items)
     return _common.report(result, result.summary(IMPORT_SUMMARY))
 
