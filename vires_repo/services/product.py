@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -338,8 +339,9 @@ def _read_all_metadata(
         return results
     # Processes for local files (cdflib is pure Python, so threads would share one core);
     # threads for URLs, whose filesystems (e.g. memory://) live in this process.
+    # spawn, not fork: forking a process that already runs pyarrow's threads can kill the child
     pool: Executor = (
-        ProcessPoolExecutor(workers)
+        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
         if not any(is_url(location) for location in locations)
         else ThreadPoolExecutor(workers)
     )
