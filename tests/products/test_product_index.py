@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+import pyarrow as pa
 import pytest
 from product_samples import DAY, STAMP, T0, daily
 
 from vires_repo.errors import DefinitionError
 from vires_repo.products import ProductIndex, ProductRecord, ProductSelection
+from vires_repo.products.schema import SCHEMA, RecordColumns
 from vires_repo.storage import Storage
 from vires_repo.timespec import format_timedelta
 
@@ -351,3 +353,23 @@ def test_instant_products_get_the_one_second_buffer(storage: Storage) -> None:
     index = ProductIndex(storage)
     index.upsert(MAGA, [daily(0, end_time=T0)])
     assert format_timedelta(index.max_product_duration(MAGA)) == "PT1S"
+
+
+def test_upsert_table_checks_rows_like_upsert(storage: Storage) -> None:
+    index = ProductIndex(storage)
+    columns = RecordColumns()
+    columns.append(daily(0), STAMP)
+    good = columns.to_table()
+    assert index.upsert_table(MAGA, good).inserted == (daily(0).identifier,)
+    backwards = good.set_column(
+        SCHEMA.get_field_index("end_time"),
+        "end_time",
+        pa.array([T0 - DAY], SCHEMA.field("end_time").type),
+    )
+    with pytest.raises(DefinitionError, match="end time is before begin time"):
+        index.upsert_table(MAGA, backwards)
+    nameless = good.set_column(SCHEMA.get_field_index("identifier"), "identifier", pa.array([""]))
+    with pytest.raises(DefinitionError, match="empty identifier"):
+        index.upsert_table(MAGA, nameless)
+    with pytest.raises(DefinitionError, match="rows of other collections"):
+        index.upsert_table(MAGB, good)

@@ -575,8 +575,10 @@ class ProductIndex:
                 column = pc.fill_null(column, stamp)
             columns[field.name] = column
         table = pa.table(columns, schema=SCHEMA)
+        partition_folder(collection)
         if table.num_rows and pc.any(pc.not_equal(table["collection"], collection)).as_py():
             raise DefinitionError(f"rows of other collections given for {collection}")
+        _check_rows(table)
         with self.storage.lock():
             return self._upsert_table(collection, table, set(), skip_existing)
 
@@ -764,6 +766,20 @@ def _check_collection(record: ProductRecord, collection: str) -> None:
             f"product {record.collection}/{record.identifier} does not belong to "
             f"collection {collection}"
         )
+
+
+def _check_rows(table: pa.Table) -> None:
+    """The checks of ``RecordColumns.append``, column-wise: identifier and times present,
+    no product ending before it begins."""
+    for name in ("collection", "identifier", "begin_time", "end_time"):
+        if table[name].null_count:
+            raise DefinitionError(f"{table[name].null_count} product row(s) without {name}")
+    if pc.any(pc.equal(pc.utf8_length(table["identifier"]), 0)).as_py():
+        raise DefinitionError("product row(s) with an empty identifier")
+    backwards = pc.less(table["end_time"], table["begin_time"])
+    if pc.any(backwards).as_py():
+        first = table.filter(backwards)["identifier"][0].as_py()
+        raise DefinitionError(f"product {first}: end time is before begin time")
 
 
 def _last_wins(batch: pa.Table) -> pa.Table:
