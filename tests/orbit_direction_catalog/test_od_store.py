@@ -192,7 +192,8 @@ def test_products_across_a_month_boundary_make_one_block(odenv: OdEnv) -> None:
     assert months == ["2016-01", "2016-02"]
 
 
-def test_parallel_rebuild_equals_incremental_registration(local_odenv: OdEnv) -> None:
+def test_parallel_rebuild_equals_incremental_registration(local_odenv: OdEnv, monkeypatch) -> None:
+    monkeypatch.setattr(service, "_PARALLEL_MIN_PRODUCTS", 4)  # worker processes for 9 products
     files = local_odenv.products(9)
     for location in files:
         assert local_odenv.register(location).code == 0
