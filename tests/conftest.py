@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import pytest
+from testdata import TESTDATA
 
 if TYPE_CHECKING:
     from vires_repo.catalog import Catalog
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-TESTDATA = Path(os.environ.get("VIRES_TESTDATA", "/work/shared/testdata"))
 VIRES_DEFAULTS = TESTDATA / "vires-defaults"
 
 

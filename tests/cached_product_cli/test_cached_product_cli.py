@@ -5,7 +5,6 @@ on a local and a ``memory://`` catalogue (the ``catalog_root`` fixture runs each
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from typing import Any
 
 import fsspec
 import pytest
+from testdata import TESTDATA
 
 from vires_repo.cached_products.store import MANIFEST_PATH, sha256
 from vires_repo.catalog import Catalog
@@ -22,7 +22,6 @@ from vires_repo.services import cached_product as service
 CliRunner = Callable[..., Any]
 """The ``cli`` fixture of tests/conftest.py: ``cli(*argv)`` -> ``(code, out, err)``."""
 
-TESTDATA = Path(os.environ.get("VIRES_TESTDATA", "/work/shared/testdata"))
 AUX = TESTDATA / "aux"
 MODELS = TESTDATA / "models"
 KP = AUX / "Kp_MJD_1998_QL_sample.dat"

@@ -3,12 +3,12 @@ the manifest model (on a local and a ``memory://`` catalogue)."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from testdata import TESTDATA
 
 from vires_repo.cached_products import CACHED_PRODUCT_TYPES, convert, read_table
 from vires_repo.cached_products.conversion import CachedProductInfo
@@ -21,7 +21,6 @@ from vires_repo.catalog import Catalog
 from vires_repo.errors import DefinitionError, IndexFormatError, NotFoundError
 from vires_repo.services import cached_product as service
 
-TESTDATA = Path(os.environ.get("VIRES_TESTDATA", "/work/shared/testdata"))
 AUX = TESTDATA / "aux"
 SOURCES = {
     "AUXAORBCNT": AUX / "SW_OPER_AUXAORBCNT_sample.TXT",

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 from cdflib.cdfwrite import CDF as CdfWriter
+from testdata import TESTDATA
 
-TESTDATA = Path("/work/shared/testdata")
 AUX = TESTDATA / "aux"
 MODELS = TESTDATA / "models"
 

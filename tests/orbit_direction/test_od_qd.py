@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from testdata import TESTDATA
 
 from vires_repo.orbit_direction.extract import (
     DEFAULT_THRESHOLDS,
@@ -25,7 +24,7 @@ from vires_repo.orbit_model import SWARM_ORBITS, CircularOrbit
 
 pytest.importorskip("apexpy")
 
-QD_REFERENCE = Path("/work/shared/testdata/qd/QuasiDipoleTestData.tsv")
+QD_REFERENCE = TESTDATA / "qd/QuasiDipoleTestData.tsv"
 GOCE_ORBIT = CircularOrbit(altitude_m=255e3, inclination_deg=96.7, node_deg=10.0)
 
 

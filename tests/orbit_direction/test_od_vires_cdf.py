@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from testdata import TESTDATA
 
 from vires_repo.errors import DefinitionError
 from vires_repo.orbit_direction.extract import Boundaries
@@ -23,9 +24,7 @@ from vires_repo.orbit_direction.vires_cdf import (
 )
 from vires_repo.readers.cdf import open_cdf
 
-REAL_TABLE = Path(
-    "/work/shared/testdata/orbit_direction/SW_VIRE_AUXBODBGEO_test_orbit_directions.cdf"
-)
+REAL_TABLE = Path(str(TESTDATA / "orbit_direction/SW_VIRE_AUXBODBGEO_test_orbit_directions.cdf"))
 KEY = TableKey("Swarm", "B", None, "GEO")
 SOURCE_ID = "SW_OPER_MAGB_LR_1B_20161231T000000_20161231T235959_0505_MDR_MAG_LR"
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from testdata import TESTDATA
 
 from vires_repo import samples
 from vires_repo.definitions import load_defaults
@@ -17,7 +18,7 @@ from vires_repo.readers import ProductMetadata, read_product_metadata
 from vires_repo.readers.cdf import CdfVariable, datetime64_to_cdf_epoch, write_cdf
 
 REAL_VIRES_CDF = Path(
-    "/work/shared/testdata/products/viresclient_test_data_01_SW_OPER_MAGA_LR_1B_subset.cdf"
+    str(TESTDATA / "products/viresclient_test_data_01_SW_OPER_MAGA_LR_1B_subset.cdf")
 )
 TYPES = {definition["name"]: definition for definition in load_defaults("product_types")}
 MAG_LR = TYPES["SW_MAGx_LR_1B"]
