@@ -10,15 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from od_env import GEO_A, MAG_A, MOD_A, QD_A, OdEnv, identifier
+from testdata import TESTDATA
 
 from vires_repo.orbit_direction import Boundaries, BoundaryType
 from vires_repo.orbit_direction.store import TableStore, read_table, write_table
 from vires_repo.readers.cdf import open_cdf
 from vires_repo.services import orbit_direction as service
 
-REAL_TABLE = Path(
-    "/work/shared/testdata/orbit_direction/SW_VIRE_AUXBODBGEO_test_orbit_directions.cdf"
-)
+REAL_TABLE = Path(TESTDATA / "orbit_direction/SW_VIRE_AUXBODBGEO_test_orbit_directions.cdf")
 
 
 def assert_same_tables(first: OdEnv, second: OdEnv) -> None:
@@ -343,9 +342,9 @@ def test_the_real_swarm_b_table_imports_and_exports_unchanged(odenv: OdEnv, tmp_
     assert after["TITLE"] == ["SW_VIRE_AUXBODBGEO"]
 
     records = service.cached_product_records(odenv.catalog)
-    [record] = [r for r in records if r["identifier"] == "SW_VIRE_AUXBODBGEO"]
-    assert record["sources"] == before["SOURCES"]
-    assert record["updated"] and record["location"].endswith("orbit_direction/SW_VIRE_AUXBODBGEO")
+    [record] = [r for r in records if r.identifier == "SW_VIRE_AUXBODBGEO"]
+    assert record.sources == before["SOURCES"]
+    assert record.updated and record.location.endswith("orbit_direction/SW_VIRE_AUXBODBGEO")
 
 
 def test_import_needs_a_table_name(odenv: OdEnv, tmp_path) -> None:

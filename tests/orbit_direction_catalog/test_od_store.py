@@ -246,14 +246,14 @@ def test_views_exist_without_tables(odenv: OdEnv) -> None:
 
 def test_dump_records_list_the_tables_of_the_source_collections(odenv: OdEnv) -> None:
     assert odenv.register(odenv.product(0)).code == 0
-    records = {r["identifier"]: r for r in service.cached_product_records(odenv.catalog)}
+    records = {r.identifier: r for r in service.cached_product_records(odenv.catalog)}
     assert sorted(records) == [
         "SW_VIRE_AUXAODBGEO",
         "SW_VIRE_AUXAODBMAG",
         "SW_VIRE_AUXBODBGEO",
         "SW_VIRE_AUXBODBMAG",
     ]
-    assert records["SW_VIRE_AUXBODBGEO"]["updated"] is None
-    assert records["SW_VIRE_AUXBODBGEO"]["sources"] == []
-    assert records["SW_VIRE_AUXAODBMAG"]["sources"] == [identifier(odenv.product(0))]
-    assert records["SW_VIRE_AUXAODBMAG"]["updated"].endswith("Z")
+    assert records["SW_VIRE_AUXBODBGEO"].updated is None
+    assert records["SW_VIRE_AUXBODBGEO"].sources == []
+    assert records["SW_VIRE_AUXAODBMAG"].sources == [identifier(odenv.product(0))]
+    assert records["SW_VIRE_AUXAODBMAG"].updated is not None

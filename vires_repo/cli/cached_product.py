@@ -67,6 +67,9 @@ def dump(
         Cached product types, in the order wanted (default: all, sorted).
     """
     from ..services import cached_product as service
+    from ..services import orbit_direction
 
-    records = service.dump_cached_products(_common.session.catalog(), types or ())
+    catalog = _common.session.catalog()
+    tables = orbit_direction.cached_product_records(catalog) if catalog.storage.exists() else []
+    records = service.dump_cached_products(catalog, types or (), extra=tables)
     _common.write_json(file, records)

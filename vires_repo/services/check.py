@@ -17,6 +17,7 @@ from typing import Any, Literal
 from ..catalog import Catalog
 from ..errors import NotFoundError, ViresRepoError
 from ..jsonio import dumps
+from ..products import ProductSelection
 from ..products.manifest import MANIFEST_NAME, PRODUCTS_FOLDER, collection_of_folder
 
 Severity = Literal["error", "warning"]
@@ -161,8 +162,6 @@ def _orphan_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
 def _duplicate_identifiers(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
     from collections import Counter
 
-    from ..products import ProductSelection
-
     for collection in catalog.products.collections():
         table = catalog.products.read_table(
             ProductSelection(collections=(collection,)), columns=["identifier"]
@@ -174,8 +173,6 @@ def _duplicate_identifiers(catalog: Catalog, _options: CheckOptions) -> Iterator
 
 
 def _overlapping_products(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
-    from ..products import ProductSelection
-
     for collection in catalog.products.collections():
         table = catalog.products.read_table(
             ProductSelection(collections=(collection,)),
@@ -236,6 +233,33 @@ def _orbit_sources(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
                 f"orbit-direction table of {mission}/{spacecraft or '-'}/{grade or '-'} has "
                 f"{len(names)} source collections: {', '.join(names)} (one is allowed)"
             )
+
+
+def _orbit_tables_in_sync(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
+    """Each table's sources are exactly the registered products of its source collection."""
+    from ..orbit_direction.store import TableStore, read_table
+    from .orbit_direction import source_collections
+
+    store = TableStore(catalog.storage)
+    for source in source_collections(catalog):
+        products = catalog.products.read_table(
+            ProductSelection(collections=(source.identifier,)), columns=["identifier"]
+        )
+        registered = set(products["identifier"].to_pylist())
+        for name in source.table_names():
+            manifest = store.manifest(name)
+            processed = (
+                {s.product_id for s in read_table(store, manifest.key).sources}
+                if manifest is not None
+                else set()
+            )
+            missing, stale = registered - processed, processed - registered
+            if missing or stale:
+                yield (
+                    f"orbit-direction table {name} is out of sync with {source.identifier}: "
+                    f"{len(missing)} product(s) not processed, {len(stale)} no longer "
+                    f"registered (run 'vires-repo orbit_direction sync {source.identifier}')"
+                )
 
 
 def _loadable_collections(catalog: Catalog) -> list[dict[str, Any]]:
@@ -299,6 +323,12 @@ CHECKS: tuple[Check, ...] = (
         "error",
         "one source collection per orbit-direction table",
         _orbit_sources,
+    ),
+    Check(
+        "orbit-direction-sync",
+        "warning",
+        "orbit-direction tables hold exactly the registered products of their source",
+        _orbit_tables_in_sync,
     ),
     Check("json-schemas", "error", "schemas/ matches the definition models", _json_schemas),
     Check(

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..cached_products.conversion import CachedProductInfo
 from ..catalog import Catalog
 from ..definitions.models import grade_of
 from ..errors import DefinitionError, NotFoundError, ViresRepoError
@@ -61,6 +62,7 @@ from ..orbit_direction.table import TableKind
 from ..orbit_direction.vires_cdf import read_vires_table, vires_table_name, write_vires_table
 from ..products import ProductRecord
 from ..products import ProductSelection as IndexSelection
+from ..timespec import parse_datetime
 from ._batch import MAX_EXIT_CODE
 from .product_collection import CollectionFilter, select_collections
 
@@ -817,10 +819,10 @@ def table_files(catalog: Catalog) -> list[TableFiles]:
     return [files for files in found if files is not None]
 
 
-def cached_product_records(catalog: Catalog) -> list[dict[str, Any]]:
+def cached_product_records(catalog: Catalog) -> list[CachedProductInfo]:
     """The tables as ``cached_product dump`` records: identifier (table name), updated,
-    location, sources. Tables of source collections that were never built are listed with
-    ``null`` and ``[]`` (as VirES lists missing files)."""
+    catalogue-relative location, sources. Tables of source collections that were never built
+    are listed with no update time and no sources (as VirES lists missing files)."""
     store = TableStore(catalog.storage)
     names = set(store.table_names())
     for source in source_collections(catalog):
@@ -832,13 +834,14 @@ def cached_product_records(catalog: Catalog) -> list[dict[str, Any]]:
         if manifest is not None:
             table = read_table(store, manifest.key)
             sources = [s.product_id for s in table.sources]
+        updated = manifest.updated if manifest else None
         records.append(
-            {
-                "identifier": name,
-                "updated": manifest.updated if manifest else None,
-                "location": catalog.storage.url_of(store.folder(name)),
-                "sources": sources,
-            }
+            CachedProductInfo(
+                identifier=name,
+                updated=parse_datetime(updated) if updated else None,
+                location=store.folder(name),
+                sources=sources,
+            )
         )
     return records
 

@@ -98,8 +98,13 @@ def view_statements(catalog: Catalog) -> list[str]:
     """Every view of the catalogue as standalone DDL."""
     catalog.require_existing()
     from ..query import product_view_statements
+    from . import orbit_direction
 
-    return [*definition_views(catalog), *product_view_statements(catalog.products)]
+    return [
+        *definition_views(catalog),
+        *product_view_statements(catalog.products),
+        *orbit_direction.view_statements(catalog),
+    ]
 
 
 def run_sql(catalog: Catalog, statement: str) -> pa.Table:
