@@ -369,5 +369,9 @@ def run_checks(
         if check.needs_files_option and not options.files:
             outcomes.append(CheckOutcome(check, skipped="needs --files"))
             continue
-        outcomes.append(CheckOutcome(check, list(check.run(catalog, options))))
+        try:
+            found = list(check.run(catalog, options))
+        except (ViresRepoError, OSError, ValueError) as error:  # pyarrow errors included
+            found = [f"the check could not run: {error}"]
+        outcomes.append(CheckOutcome(check, found))
     return CheckReport(outcomes)
