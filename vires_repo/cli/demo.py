@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -19,8 +20,9 @@ def demo(
     """Create (or refresh) a catalogue with the VirES defaults and a few synthetic products.
 
     Writes realistic 1 Hz Swarm A and B magnetic products (SW_MAGx_LR_1B layout, circular
-    polar orbits) into the data folder, registers them and prints what the catalogue holds.
-    Running it again changes nothing that is already there.
+    polar orbits) into the data folder, registers them (which fills the orbit-direction
+    tables) and prints what the catalogue holds, with SQL. Running it again changes nothing
+    that is already there.
 
     Parameters
     ----------
@@ -36,7 +38,7 @@ def demo(
         raise ViresRepoError("the demo writes product files locally: give a local --catalog folder")
     folder = data or Path(f"{catalog.storage.root.rstrip('/')}-data")
     report = run_demo(catalog, folder, days, _common.info)
-    _common.info(f"catalogue {catalog.url}:")
-    for collection, count in report.collection_counts.items():
-        _common.print_lines([f"{collection}: {count} product(s)"])
-    _common.info("try: vires-repo --catalog " + catalog.url + " product list")
+    for statement, result in report.queries:
+        command = f"vires-repo --catalog {shlex.quote(catalog.url)} sql {shlex.quote(statement)}"
+        _common.print_lines([f"$ {command}", result])
+    _common.info(f"try: vires-repo --catalog {catalog.url} product list")

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..catalog import Catalog
-from . import product, product_collection, product_type
+from . import product, product_collection, product_type, sql
 
 Say = Callable[[str], None]
 
@@ -20,11 +20,24 @@ class DemoReport:
     data_folder: str
     product_files: list[str] = field(default_factory=list)
     collection_counts: dict[str, int] = field(default_factory=dict)
+    queries: list[tuple[str, str]] = field(default_factory=list)
+    """(SQL statement, its result as a text table) showing what the catalogue holds."""
+
+
+DEMO_QUERIES = (
+    "SELECT collection, count(*) AS products, min(begin_time) AS first_begin, "
+    "max(end_time) AS last_end FROM products GROUP BY ALL ORDER BY collection",
+    'SELECT "table", kind, count(*) AS boundary_points, min(time) AS first_point, '
+    "max(time) AS last_point FROM orbit_direction_boundaries GROUP BY ALL ORDER BY 1",
+    "SELECT time, boundary_type, orbit_direction FROM orbit_direction_boundaries "
+    "WHERE \"table\" = 'SW_VIRE_AUXAODBMAG' ORDER BY time LIMIT 5",
+)
 
 
 def run_demo(catalog: Catalog, data_folder: Path, days: int, say: Say) -> DemoReport:
     """Load the defaults, synthesize ``days`` daily 1 Hz MAG LR products of Swarm A and B
-    (circular orbits, realistic layout) into ``data_folder`` and register them."""
+    (circular orbits, realistic layout) into ``data_folder``, register them (which builds
+    their orbit-direction tables) and query the result with SQL."""
     from ..samples import write_mag_lr_product
 
     report = DemoReport(data_folder=str(data_folder))
@@ -50,4 +63,6 @@ def run_demo(catalog: Catalog, data_folder: Path, days: int, say: Say) -> DemoRe
             say(f"{collection}: {line}")
         report.product_files += files
         report.collection_counts[collection] = product.product_count(catalog, collection)
+    for statement in DEMO_QUERIES:
+        report.queries.append((statement, sql.render(sql.run_sql(catalog, statement), "table")))
     return report
