@@ -26,8 +26,9 @@ def sql(
 
     Views: product_types, product_collections (one row per definition file, with the whole
     definition as JSON), products (one row per registered product), product_datasets (one row
-    per dataset entry: locations, observatory index ranges and positions), and the cached
-    products orbit_counter, f107, kp, dst (inside vires-repo sql only). Example:
+    per dataset entry: locations, observatory index ranges and positions),
+    orbit_direction_boundaries and orbit_direction_sources, and the cached products
+    orbit_counter, f107, kp, dst (inside vires-repo sql only). Example:
 
         vires-repo sql "SELECT collection, count(*) FROM products GROUP BY ALL"
 
