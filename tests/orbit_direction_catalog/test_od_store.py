@@ -19,7 +19,7 @@ from vires_repo.orbit_direction.store import (
     TableStore,
     read_table,
     table_key_of_name,
-    verify_window,
+    verify_boundaries,
     write_table,
 )
 from vires_repo.query import open_connection, query
@@ -41,15 +41,15 @@ def boundaries(*points: tuple[str, int, int]) -> Boundaries:
 
 def test_a_window_may_begin_and_end_inside_a_block() -> None:
     inside = boundaries(("2016-01-01T00:10", 0, 1), ("2016-01-01T00:50", 0, -1))
-    verify_window(inside, GEO_A, at_start=False, at_end=False)
+    verify_boundaries(inside, GEO_A, at_start=False, at_end=False)
     closing = boundaries(
         ("2016-01-01T00:10", 0, 1), ("2016-01-01T00:20", -1, 0), ("2016-01-01T00:30", 1, 1)
     )
-    verify_window(closing, GEO_A, at_start=False, at_end=False)
+    verify_boundaries(closing, GEO_A, at_start=False, at_end=False)
     with pytest.raises(OrbitDirectionIntegrityError, match="must begin with a block START"):
-        verify_window(inside, GEO_A, at_start=True, at_end=False)
+        verify_boundaries(inside, GEO_A, at_start=True, at_end=False)
     with pytest.raises(OrbitDirectionIntegrityError, match="must end with a block END"):
-        verify_window(inside, GEO_A, at_start=False, at_end=True)
+        verify_boundaries(inside, GEO_A, at_start=False, at_end=True)
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,7 @@ def test_a_window_may_begin_and_end_inside_a_block() -> None:
 )
 def test_broken_windows_are_refused(points, message) -> None:
     with pytest.raises(OrbitDirectionIntegrityError, match=message):
-        verify_window(boundaries(*points), GEO_A, at_start=False, at_end=False)
+        verify_boundaries(boundaries(*points), GEO_A, at_start=False, at_end=False)
 
 
 # -- partitions -----------------------------------------------------------------------------

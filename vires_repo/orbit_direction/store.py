@@ -46,7 +46,7 @@ import pyarrow.parquet as pq
 from ..errors import IndexFormatError, NotFoundError
 from ..storage import Storage
 from ..timespec import format_datetime
-from .extract import Boundaries, BoundaryType, OrbitDirection, TimeArray
+from .extract import Boundaries, TimeArray
 from .table import (
     POINTS_SCHEMA,
     SOURCES_SCHEMA,
@@ -54,6 +54,7 @@ from .table import (
     OrbitDirectionTable,
     Source,
     TableKey,
+    verify_boundaries,
 )
 from .vires_cdf import vires_table_name
 
@@ -313,74 +314,6 @@ def _read_parquet(data: bytes, where: str, schema: pa.Schema) -> pa.Table:
 # -- verification of a window ---------------------------------------------------------------
 
 
-def verify_window(boundaries: Boundaries, key: TableKey, *, at_start: bool, at_end: bool) -> None:
-    """The VirES invariants of a run of consecutive points of a table.
-
-    ``at_start``/``at_end`` say whether the run begins/ends the table (then it must begin with a
-    block START / end with a block END). Otherwise the run may begin inside a block (its first
-    flag is then an END) and end inside one.
-    """
-    if at_start and at_end:
-        OrbitDirectionTable(key, boundaries).verify()
-        return
-    times, types, directions = boundaries.times, boundaries.types, boundaries.directions
-    if not len(boundaries):
-        return
-    if np.any(np.isnat(times)):
-        raise OrbitDirectionIntegrityError(f"{key}: a boundary time is missing (NaT)")
-    decreasing = np.flatnonzero(times[1:] <= times[:-1])
-    if decreasing.size:
-        at = decreasing[0] + 1
-        raise OrbitDirectionIntegrityError(
-            f"{key}: boundary times are not strictly increasing at {times[at]}"
-        )
-    if not (np.isin(types, (-1, 0, 1)).all() and np.isin(directions, (-1, 0, 1)).all()):
-        raise OrbitDirectionIntegrityError(
-            f"{key}: boundary types and directions must be -1, 0 or 1"
-        )
-    if at_start and types[0] != BoundaryType.START:
-        raise OrbitDirectionIntegrityError(f"{key}: the table must begin with a block START")
-    if at_end and types[-1] != BoundaryType.END:
-        raise OrbitDirectionIntegrityError(f"{key}: the table must end with a block END")
-    flags = np.flatnonzero(types != BoundaryType.REGULAR)
-    inside = bool(flags.size and types[flags[0]] == BoundaryType.END) or not flags.size
-    if types[0] == BoundaryType.REGULAR and not inside:
-        raise OrbitDirectionIntegrityError(f"{key}: points outside a block at {times[0]}")
-    first = BoundaryType.END if inside else BoundaryType.START
-    second = BoundaryType.START if inside else BoundaryType.END
-    expected = np.where(np.arange(flags.size) % 2 == 0, first, second)
-    wrong = np.flatnonzero(types[flags] != expected)
-    if wrong.size:
-        at = flags[wrong[0]]
-        raise OrbitDirectionIntegrityError(
-            f"{key}: block START and END do not alternate at {times[at]}"
-        )
-    ends = flags[types[flags] == BoundaryType.END]
-    followers = ends + 1
-    followers = followers[followers < types.size]
-    if np.any(types[followers] != BoundaryType.START):
-        at = followers[np.flatnonzero(types[followers] != BoundaryType.START)[0]] - 1
-        raise OrbitDirectionIntegrityError(
-            f"{key}: points between the block END at {times[at]} and the next START"
-        )
-    if np.any(directions[ends] != OrbitDirection.UNDEFINED):
-        raise OrbitDirectionIntegrityError(f"{key}: a block END has a direction")
-    in_block = types != BoundaryType.END
-    if np.any(directions[in_block] == OrbitDirection.UNDEFINED):
-        at = np.flatnonzero(in_block & (directions == OrbitDirection.UNDEFINED))[0]
-        raise OrbitDirectionIntegrityError(
-            f"{key}: undefined orbit direction inside a block at {times[at]}"
-        )
-    repeated = np.flatnonzero(
-        (directions[1:] == directions[:-1]) & (types[1:] == BoundaryType.REGULAR)
-    )
-    if repeated.size:
-        at = repeated[0] + 1
-        raise OrbitDirectionIntegrityError(
-            f"{key}: orbit directions do not alternate at {times[at]}"
-        )
-
-
 # -- the store ------------------------------------------------------------------------------
 
 
@@ -595,7 +528,9 @@ class LoadedTable:
         return points, sources
 
     def verify(self) -> None:
-        verify_window(self.table.boundaries, self.key, at_start=self.at_start, at_end=self.at_end)
+        verify_boundaries(
+            self.table.boundaries, self.key, at_start=self.at_start, at_end=self.at_end
+        )
 
     def save(self, now: datetime | None = None) -> bool:
         """Verify the window and write the months that changed; True if anything was written.

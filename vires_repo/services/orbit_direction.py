@@ -666,23 +666,27 @@ def sync_tables(
     catalog: Catalog, selection: CollectionFilter | None = None, say: Messages = LOG
 ) -> OrbitDirectionResult:
     """``orbit_direction sync``: every selected source collection (all by default)."""
-    catalog.require_existing()
-    result = OrbitDirectionResult()
-    with catalog.writing():
-        for source in source_collections(catalog, selection):
-            result.add(sync_collection(catalog, source, say))
-    return result
+    return _each_source(catalog, selection, say, sync_collection)
 
 
 def rebuild_tables(
     catalog: Catalog, selection: CollectionFilter | None = None, say: Messages = LOG
 ) -> OrbitDirectionResult:
     """``orbit_direction rebuild``: every selected source collection (all by default)."""
+    return _each_source(catalog, selection, say, rebuild_collection)
+
+
+def _each_source(
+    catalog: Catalog,
+    selection: CollectionFilter | None,
+    say: Messages,
+    action: Callable[[Catalog, SourceCollection, Messages], OrbitDirectionResult],
+) -> OrbitDirectionResult:
     catalog.require_existing()
     result = OrbitDirectionResult()
     with catalog.writing():
         for source in source_collections(catalog, selection):
-            result.add(rebuild_collection(catalog, source, say))
+            result.add(action(catalog, source, say))
     return result
 
 
