@@ -120,11 +120,13 @@ def test_same_records_give_the_same_bytes(storage: Storage) -> None:
         index.upsert(MAGA, [daily(day) for day in range(20)])
         index.upsert(MAGA, [daily(3, metadata={"v": 2}), daily(30)])
     assert all_files(storage) == all_files(other)
+    assert all(name.endswith(".jsonl") for name in index_files(ProductIndex(storage)))
 
     index = ProductIndex(storage)
     index.compact(MAGA)
     rebuilt = Storage(storage.url + "-rebuilt")
-    ProductIndex(rebuilt).upsert(MAGA, index.select())  # one write of the same live rows
+    # one Parquet write of the same live rows
+    ProductIndex(rebuilt, small_batch_rows=1).upsert(MAGA, index.select())
     assert all_files(storage) == {
         name: rebuilt.read_bytes(f"{FOLDER}/{name}") for name in rebuilt.listdir(FOLDER)
     }
@@ -183,7 +185,7 @@ def test_unknown_manifest_version_is_refused_with_a_clear_message(storage: Stora
 
 
 def test_data_file_of_another_format_is_refused(storage: Storage) -> None:
-    index = ProductIndex(storage)
+    index = ProductIndex(storage, small_batch_rows=1)  # a Parquet file
     index.upsert(MAGA, [daily(0)])
     (entry,) = index.manifest(MAGA).files
     plain = io.BytesIO()
@@ -210,3 +212,27 @@ def test_garbled_manifest_is_an_index_format_error(storage: Storage) -> None:
     storage.write_text(MANIFEST, json.dumps({"format_version": 1, "collection": MAGA}))
     with pytest.raises(IndexFormatError, match="is malformed"):
         index.manifest(MAGA)
+
+
+def test_json_lines_file_with_other_columns_is_refused(storage: Storage) -> None:
+    index = ProductIndex(storage)
+    index.upsert(MAGA, [daily(0), daily(1)])
+    (entry,) = index.manifest(MAGA).files
+    assert entry.file.endswith(".jsonl")
+    path = f"{FOLDER}/{entry.file}"
+    first, second = storage.read_bytes(path).splitlines()
+    row = json.loads(second)
+    row["extra"] = 1
+    storage.write_bytes(path, first + b"\n" + json.dumps(row).encode() + b"\n")
+    with pytest.raises(IndexFormatError, match="line 2 does not hold the product index columns"):
+        index.select()
+    row = json.loads(second)
+    row["begin_time"] = "yesterday"
+    storage.write_bytes(path, first + b"\n" + json.dumps(row).encode() + b"\n")
+    with pytest.raises(IndexFormatError, match="is not a product index JSON-lines file"):
+        index.exists(daily(0).identifier, MAGA)
+    row = json.loads(second)
+    row["identifier"] = None
+    storage.write_bytes(path, first + b"\n" + json.dumps(row).encode() + b"\n")
+    with pytest.raises(IndexFormatError, match="identifier is null in some line"):
+        index.select()

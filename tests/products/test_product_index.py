@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from datetime import timedelta
 
 import pyarrow as pa
@@ -11,7 +13,7 @@ from product_samples import DAY, STAMP, T0, daily
 
 from vires_repo.errors import DefinitionError
 from vires_repo.products import ProductIndex, ProductRecord, ProductSelection
-from vires_repo.products.schema import SCHEMA, RecordColumns
+from vires_repo.products.schema import SCHEMA, RecordColumns, dumps_json
 from vires_repo.storage import Storage
 from vires_repo.timespec import format_timedelta
 
@@ -112,8 +114,43 @@ def test_one_data_file_per_batch(storage: Storage) -> None:
     index.upsert(MAGA, [daily(day) for day in range(100)])
     index.upsert(MAGA, [daily(day) for day in range(100, 150)])
     assert [entry.rows for entry in index.manifest(MAGA).files] == [100, 50]
-    parquet_files = [name for name in storage.listdir(FOLDER) if name.endswith(".parquet")]
-    assert len(parquet_files) == 2
+    assert len([name for name in storage.listdir(FOLDER) if name.startswith("part-")]) == 2
+
+
+def test_small_batches_are_json_lines_large_batches_and_compaction_parquet(
+    storage: Storage,
+) -> None:
+    index = ProductIndex(storage, small_batch_rows=50)
+    index.upsert(MAGA, [daily(day) for day in range(50)])  # 50 rows: Parquet
+    index.upsert(MAGA, [daily(day) for day in range(50, 99)])  # 49 rows: JSON lines
+    index.bulk_upsert([daily(day) for day in range(99, 102)])  # 3 rows: JSON lines
+    files = [entry.file for entry in index.manifest(MAGA).files]
+    assert [name.rsplit(".", 1)[1] for name in files] == ["parquet", "jsonl", "jsonl"]
+    assert [r.identifier for r in index.select()] == [daily(day).identifier for day in range(102)]
+    index.compact(MAGA)
+    ((entry),) = index.manifest(MAGA).files
+    assert entry.file.endswith(".parquet") and entry.rows == 102
+
+
+def test_json_lines_data_file_is_canonical(storage: Storage) -> None:
+    index = ProductIndex(storage)
+    record = daily(0, metadata={"title": "Magnétique", "n": 1}, created=T0, updated=T0 + DAY)
+    index.upsert(MAGA, [daily(1), record], now=T0)
+    (entry,) = index.manifest(MAGA).files
+    data = storage.read_bytes(f"{FOLDER}/{entry.file}")
+    assert entry.file == f"part-{hashlib.sha256(data).hexdigest()[:16]}.jsonl"
+    assert (entry.bytes, entry.rows, entry.min_identifier) == (len(data), 2, record.identifier)
+    first, second = data.decode().splitlines()  # sorted by begin_time
+    assert first == (
+        '{"collection":"SW_OPER_MAGA_LR_1B","identifier":"' + record.identifier + '",'
+        '"product_type":"SW_MAGx_LR_1B","begin_time":"2020-01-01T00:00:00.000000Z",'
+        '"end_time":"2020-01-01T23:59:59.000000Z","created":"2020-01-01T00:00:00.000000Z",'
+        '"updated":"2020-01-02T00:00:00.000000Z","metadata":"{\\"title\\":\\"Magnétique\\",'
+        '\\"n\\":1}","datasets":' + json.dumps(dumps_json(record.datasets)) + ","
+        '"location":' + json.dumps(record.location) + "}"
+    )
+    assert json.loads(second)["identifier"] == daily(1).identifier
+    assert index.find([record.identifier]) == [record]
 
 
 def test_invalid_records_are_refused(storage: Storage) -> None:

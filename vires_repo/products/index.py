@@ -1,15 +1,21 @@
-"""The product index: Parquet data files per collection behind a manifest commit point.
+"""The product index: data files per collection behind a manifest commit point.
 
 Layout (relative to the catalogue root)::
 
     products/collection=<ID>/_manifest.json          the commit point (see manifest.py)
     products/collection=<ID>/part-<sha256[:16]>.parquet   immutable, content-named data files
+    products/collection=<ID>/part-<sha256[:16]>.jsonl     (both formats: see schema.py)
+
+A batch of fewer than ``small_batch_rows`` rows (a daily registration) is written as a
+JSON-lines file, which git compresses and deltas well; larger batches and compaction outputs
+are Parquet. Compaction merges the small files into Parquet, so the text files live only until
+the next compaction of their collection.
 
 Writers hold the catalogue lock, write new data files, then replace the manifest atomically.
 A crash at any point leaves the previous manifest (and so the previous state) valid; rerunning
 the write produces the same file names and completes it. Readers take no lock: they read the
-manifest, skip files and row groups by their time and identifier ranges, drop tombstoned rows,
-and retry with a fresh manifest if a compaction removed a file under them.
+manifest, skip files (and Parquet row groups) by their time and identifier ranges, drop
+tombstoned rows, and retry with a fresh manifest if a compaction removed a file under them.
 
 The hot lookups (identifier, time window, overlaps) use pyarrow directly: a DuckDB connection
 costs more to open than these lookups take (see scripts/bench_product_index.py).
@@ -40,13 +46,17 @@ from .manifest import (
     partition_folder,
 )
 from .schema import (
+    JSONL_SUFFIX,
+    PARQUET_SUFFIX,
     SCHEMA,
     TIMESTAMP,
     ProductRecord,
     RecordColumns,
     check_format,
     content_name,
+    jsonl_bytes,
     parquet_bytes,
+    read_jsonl,
     sort_rows,
     table_to_records,
     to_micros,
@@ -56,6 +66,7 @@ from .schema import (
 COMPACTION_FILE_THRESHOLD = 16
 TOMBSTONE_THRESHOLD = 1024
 MAX_ROWS_PER_FILE = 250_000
+SMALL_BATCH_ROWS = 1_000  # batches of fewer rows are written as JSON lines
 _BULK_CHUNK_ROWS = 50_000
 _READ_ATTEMPTS = 3
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -283,6 +294,7 @@ class ProductIndex:
         compaction_threshold: int = COMPACTION_FILE_THRESHOLD,
         tombstone_threshold: int = TOMBSTONE_THRESHOLD,
         max_rows_per_file: int = MAX_ROWS_PER_FILE,
+        small_batch_rows: int = SMALL_BATCH_ROWS,
     ) -> None:
         if compaction_threshold < 4:
             raise ValueError("compaction_threshold must be at least 4")
@@ -290,6 +302,7 @@ class ProductIndex:
         self.compaction_threshold = compaction_threshold
         self.tombstone_threshold = tombstone_threshold
         self.max_rows_per_file = max_rows_per_file
+        self.small_batch_rows = small_batch_rows
 
     def __repr__(self) -> str:
         return f"ProductIndex({self.storage.url!r})"
@@ -332,9 +345,13 @@ class ProductIndex:
         check_format(parquet.metadata.metadata, self.storage.url_of(relpath))
         return parquet
 
-    def _read_entry(
+    def _read_rows(
         self, collection: str, entry: FileEntry, row_filter: _RowFilter, columns: Sequence[str]
     ) -> pa.Table | None:
+        """The rows of the file's row groups that may match (None if none may)."""
+        if entry.file.endswith(JSONL_SUFFIX):
+            relpath = f"{partition_folder(collection)}/{entry.file}"
+            return read_jsonl(self.storage.read_bytes(relpath), self.storage.url_of(relpath))
         parquet = self._open(collection, entry)
         metadata = parquet.metadata
         groups = [
@@ -345,7 +362,14 @@ class ProductIndex:
         if not groups:
             return None
         needed = list(dict.fromkeys([*columns, *sorted(row_filter.columns())]))
-        table = parquet.read_row_groups(groups, columns=needed)
+        return parquet.read_row_groups(groups, columns=needed)
+
+    def _read_entry(
+        self, collection: str, entry: FileEntry, row_filter: _RowFilter, columns: Sequence[str]
+    ) -> pa.Table | None:
+        table = self._read_rows(collection, entry, row_filter, columns)
+        if table is None:
+            return None
         mask = row_filter.mask(table)
         if entry.tombstones:
             alive = pc.invert(
@@ -665,7 +689,8 @@ class ProductIndex:
         for name in (*deleted, *batch_ids):
             if name in existing:
                 dead.setdefault(existing[name][0], set()).add(name)
-        entries = self._write_data_files(folder, sort_rows(batch))
+        small = batch.num_rows < self.small_batch_rows
+        entries = self._write_data_files(folder, sort_rows(batch), as_text=small)
         updated = manifest.with_tombstones(dead)
         for entry in entries:
             updated = updated.with_file(entry)
@@ -681,13 +706,20 @@ class ProductIndex:
             compacted=compacted,
         )
 
-    def _write_data_files(self, folder: str, table: pa.Table) -> list[FileEntry]:
-        """Write sorted rows as data files of at most ``max_rows_per_file`` rows each."""
+    def _write_data_files(
+        self, folder: str, table: pa.Table, *, as_text: bool = False
+    ) -> list[FileEntry]:
+        """Write sorted rows as data files of at most ``max_rows_per_file`` rows each
+        (JSON lines with ``as_text``, else Parquet)."""
         entries = []
         for start in range(0, table.num_rows, self.max_rows_per_file):
             part = table.slice(start, self.max_rows_per_file)
-            data = parquet_bytes(part)
-            name, digest = content_name(data)
+            if as_text:
+                data = jsonl_bytes(part)
+                name, digest = content_name(data, JSONL_SUFFIX)
+            else:
+                data = parquet_bytes(part)
+                name, digest = content_name(data, PARQUET_SUFFIX)
             self.storage.write_if_changed(f"{folder}/{name}", data)
             identifiers = pc.min_max(part["identifier"]).as_py()
             entries.append(

@@ -1,8 +1,17 @@
-"""Product records and their Parquet representation (columns, writer settings, format check).
+"""Product records and their two data-file formats (columns, writers, readers, format check).
 
-A data file holds the rows of one collection sorted by ``(begin_time, identifier)``. Its bytes
-depend on the rows only (pinned writer settings, no write time, no Arrow schema blob), so the
-same rows always give the same file and therefore the same content-derived file name.
+A data file holds the rows of one collection sorted by ``(begin_time, identifier)``, as
+
+* Parquet (``.parquet``): bulk imports and compaction outputs;
+* newline-delimited JSON (``.jsonl``): small batches such as daily registrations. A one-row
+  Parquet file is mostly footer and neither compresses nor deltas in git; a JSON line does
+  both. One object per line, keys in column order, compact separators, non-ASCII kept, times
+  as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` and ``metadata``/``datasets`` as the same JSON strings
+  the Parquet columns hold.
+
+Either way the bytes depend on the rows only (pinned writer settings, no write time, no Arrow
+schema blob), so the same rows always give the same file and therefore the same
+content-derived file name. The name's extension tells the format.
 """
 
 from __future__ import annotations
@@ -10,9 +19,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -41,6 +52,11 @@ SCHEMA = pa.schema(
     ]
 )
 COLUMNS = tuple(SCHEMA.names)
+PARQUET_SUFFIX = ".parquet"
+JSONL_SUFFIX = ".jsonl"
+_TYPES = [(column.name, column.type) for column in SCHEMA]
+_REQUIRED = [column.name for column in SCHEMA if not column.nullable]
+_JSON_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # %S of a timestamp[us] includes the microseconds
 _FORMAT_METADATA = json.dumps({"format_version": FORMAT_VERSION})
 
 # Statistics only where readers prune on them. The manifest already holds the identifier and
@@ -206,10 +222,63 @@ def parquet_bytes(table: pa.Table) -> bytes:
     return buffer.getvalue()
 
 
-def content_name(data: bytes) -> tuple[str, str]:
-    """The file name derived from the bytes, and their sha256."""
+def jsonl_bytes(table: pa.Table) -> bytes:
+    """Serialize sorted rows as canonical newline-delimited JSON (same rows, same bytes)."""
+    table = table.cast(SCHEMA)
+    columns = [
+        (
+            pc.strftime(table[name], format=_JSON_TIME_FORMAT)
+            if pa.types.is_timestamp(SCHEMA.field(name).type)
+            else table[name]
+        ).to_pylist()
+        for name in COLUMNS
+    ]
+    rows = zip(*columns, strict=True)
+    lines = [_COLUMN_ENCODER.encode(dict(zip(COLUMNS, row, strict=True))) for row in rows]
+    return "".join(f"{line}\n" for line in lines).encode("utf-8")
+
+
+def read_jsonl(data: bytes, where: str) -> pa.Table:
+    """The rows of a ``.jsonl`` data file; every line must hold exactly the index columns."""
+    values: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    try:
+        for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+            row = json.loads(line)
+            if not isinstance(row, dict) or tuple(row) != COLUMNS:
+                raise ValueError(f"line {number} does not hold the product index columns")
+            for name, value in row.items():
+                values[name].append(value)
+        arrays = [pa.array(values[name], pa.string()).cast(kind) for name, kind in _TYPES]
+    except (ValueError, TypeError) as error:  # JSON, UTF-8 and Arrow conversion errors
+        raise IndexFormatError(f"{where} is not a product index JSON-lines file: {error}") from None
+    table = pa.Table.from_arrays(arrays, schema=SCHEMA)
+    for name in _REQUIRED:
+        if table[name].null_count:
+            raise IndexFormatError(f"{where}: {name} is null in some line")
+    return table
+
+
+def read_data_file(
+    source: bytes | str | os.PathLike[str],
+    name: str,
+    columns: Sequence[str] = COLUMNS,
+    *,
+    use_threads: bool = True,
+) -> pa.Table:
+    """All rows of a data file of either format (``name``'s extension tells which), from its
+    bytes or a local path; ``name`` also labels errors."""
+    if str(name).endswith(JSONL_SUFFIX):
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        return read_jsonl(data, name).select(list(columns))
+    parquet = pq.ParquetFile(pa.BufferReader(source) if isinstance(source, bytes) else source)
+    check_format(parquet.metadata.metadata, name)
+    return parquet.read(columns=list(columns), use_threads=use_threads)
+
+
+def content_name(data: bytes, suffix: str = PARQUET_SUFFIX) -> tuple[str, str]:
+    """The file name derived from the bytes (and format suffix), and their sha256."""
     digest = hashlib.sha256(data).hexdigest()
-    return f"part-{digest[:16]}.parquet", digest
+    return f"part-{digest[:16]}{suffix}", digest
 
 
 def check_format(metadata: Mapping[bytes, bytes] | None, where: str) -> None:
