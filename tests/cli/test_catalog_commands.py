@@ -24,7 +24,8 @@ Cli = Callable[..., Any]
 
 @pytest.fixture
 def filled(catalog: Catalog, tmp_path: Path) -> Catalog:
-    """The Swarm MAG LR / MOD definitions and 3 + 2 small registered products."""
+    """The Swarm MAG LR / MOD definitions and 3 + 2 small registered products; MAG A is
+    compacted (Parquet), MAG B holds the JSON-lines files of its registrations."""
     wanted_types = {"SW_MAGx_LR_1B", "SW_MODx_SC_1B"}
     types = [t for t in product_type.default_types() if t["name"] in wanted_types]
     collections = [
@@ -40,6 +41,7 @@ def filled(catalog: Catalog, tmp_path: Path) -> Catalog:
             catalog, collection, files, skip_post_registration_actions=True
         )
         assert done.count("registered") == count
+    catalog.products.compact(MAG_A)
     assert not orbit_direction.sync_tables(catalog).failed
     return catalog
 
@@ -235,7 +237,7 @@ def test_check_finds_an_orphan_index_file(cli: Cli, filled: Catalog) -> None:
 
 def test_check_finds_a_damaged_index_file(cli: Cli, filled: Catalog) -> None:
     folder = f"products/collection={MAG_B}"
-    [name] = [n for n in filled.storage.listdir(folder) if n.endswith(".parquet")]
+    [name, *_] = [n for n in filled.storage.listdir(folder) if n.endswith(".jsonl")]
     data = bytearray(filled.storage.read_bytes(f"{folder}/{name}"))
     data[100] ^= 0xFF
     filled.storage.write_bytes(f"{folder}/{name}", bytes(data))
@@ -248,6 +250,65 @@ def test_check_finds_a_damaged_index_file(cli: Cli, filled: Catalog) -> None:
     errors = sum(line.startswith("ERROR:") for line in found)
     summary = f"INFO: {errors} error(s), {len(found) - errors} warning(s)"
     assert result.err.splitlines()[-1] == summary
+
+
+def _rewrite_listed_file(catalog: Catalog, collection: str, data: bytes) -> str:
+    """Replace the first data file of a collection, with a matching manifest checksum."""
+    import dataclasses
+    import hashlib
+
+    from vires_repo.products.manifest import MANIFEST_NAME
+
+    index = catalog.products
+    manifest = index.manifest(collection)
+    entry = manifest.files[0]
+    relpath = f"products/collection={collection}/{entry.file}"
+    catalog.storage.write_bytes(relpath, data)
+    fixed = dataclasses.replace(entry, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
+    manifest = dataclasses.replace(manifest, files=(fixed, *manifest.files[1:]))
+    folder = f"products/collection={collection}"
+    catalog.storage.write_text(f"{folder}/{MANIFEST_NAME}", manifest.dumps())
+    return relpath
+
+
+def test_check_reads_every_line_of_a_json_lines_file(cli: Cli, filled: Catalog) -> None:
+    (entry, *_) = filled.products.manifest(MAG_B).files
+    lines = filled.storage.read_bytes(f"products/collection={MAG_B}/{entry.file}").splitlines()
+    row = json.loads(lines[0])
+    short = json.dumps({key: value for key, value in row.items() if key != "location"})
+    relpath = _rewrite_listed_file(filled, MAG_B, b"\n".join([*lines, short.encode()]) + b"\n")
+    result = run(cli, filled, "check", "--only", "index-files")
+    assert result.code == 1
+    (found,) = problems(result.err)
+    assert found.startswith(
+        f"ERROR: [index-files] {relpath} is not a product index JSON-lines file: "
+        f"line {len(lines) + 1} does not hold the product index columns"
+    )
+
+    relpath = _rewrite_listed_file(filled, MAG_B, b"\n".join([*lines, *lines]) + b"\n")
+    result = run(cli, filled, "check", "--only", "index-files")
+    assert problems(result.err) == [
+        f"ERROR: [index-files] {relpath}: {2 * len(lines)} rows, _manifest.json says {len(lines)}"
+    ]
+
+
+def test_check_finds_a_parquet_file_of_another_schema(cli: Cli, filled: Catalog) -> None:
+    import io
+
+    import pyarrow as pa
+
+    buffer = io.BytesIO()
+    table = pa.table({"identifier": ["x"]}).replace_schema_metadata(
+        {"vires_repo": json.dumps({"format_version": 1})}
+    )
+    pq.write_table(table, buffer)
+    relpath = _rewrite_listed_file(filled, MAG_A, buffer.getvalue())
+    result = run(cli, filled, "check", "--only", "index-files")
+    assert result.code == 1
+    assert problems(result.err) == [
+        f"ERROR: [index-files] {relpath}: Parquet schema differs from the product index schema",
+        f"ERROR: [index-files] {relpath}: 1 rows, _manifest.json says 3",
+    ]
 
 
 def test_check_finds_broken_definitions(cli: Cli, filled: Catalog) -> None:

@@ -1,4 +1,8 @@
-"""The git drivers: textconv of Parquet files, the manifest merge driver, git-setup."""
+"""The git drivers: textconv of Parquet files, the manifest merge driver, git-setup.
+
+Registrations of a few products write JSON-lines data files (plain text for git), compaction
+writes Parquet, so most tests here run on a catalogue mixing both formats.
+"""
 
 from __future__ import annotations
 
@@ -79,16 +83,38 @@ def test_the_project_gitattributes_names_the_drivers() -> None:
 # -- textconv --------------------------------------------------------------------------------
 
 
-def test_git_diff_shows_product_rows(gitrepo: GitRepo) -> None:
+def test_git_diff_shows_a_daily_registration_as_one_json_line(gitrepo: GitRepo) -> None:
     _setup(gitrepo)
     gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
     gitrepo.commit("day 1")
     gitrepo.register(gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"))
     gitrepo.git("add", "-A", ".")
     diff = gitrepo.git("diff", "--cached", "--", "catalog/products").stdout
-    added = [line for line in diff.splitlines() if line.startswith("+SW_OPER")]
+    added = [line for line in diff.splitlines() if line.startswith("+{")]
     assert len(added) == 1
-    collection, identifier, span, location = added[0][1:].split(" ")
+    row = json.loads(added[0][1:])
+    assert row["collection"] == MAG_A
+    assert row["identifier"].startswith(f"{MAG_A}_20200102T000000_20200102T235900_0409")
+    assert (row["begin_time"], row["end_time"]) == (
+        "2020-01-02T00:00:00.000000Z",
+        "2020-01-02T23:59:00.000000Z",
+    )
+    assert "Binary files" not in diff
+
+
+def test_git_diff_shows_the_rows_of_a_compacted_parquet_file(gitrepo: GitRepo) -> None:
+    _setup(gitrepo)
+    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
+    gitrepo.register(gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"))
+    gitrepo.commit("days 1, 2")
+    code, _out, err = gitrepo.run("product", "compact")
+    assert code == 0, err
+    gitrepo.git("add", "-A", ".")
+    diff = gitrepo.git("diff", "--cached", "--", "catalog/products").stdout
+    assert "+# vires-repo product index data file: 2 product(s)" in diff
+    added = [line for line in diff.splitlines() if line.startswith("+SW_OPER")]
+    assert len(added) == 2
+    collection, identifier, span, location = added[1][1:].split(" ")
     assert collection == MAG_A
     assert identifier.startswith(f"{MAG_A}_20200102T000000_20200102T235900_0409")
     assert span == "2020-01-02T00:00:00Z/2020-01-02T23:59:00Z"
@@ -104,6 +130,8 @@ def test_textconv_command(gitrepo: GitRepo, tmp_path: Path) -> None:
         gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"),
         gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"),
     )
+    code, _out, err = gitrepo.run("product", "compact")  # a Parquet file
+    assert code == 0, err
     entry = _manifest(gitrepo).files[0]
     data = gitrepo.path / "catalog" / partition_folder(MAG_A) / entry.file
     code, out, err = gitrepo.run("git-textconv", str(data))
@@ -269,7 +297,7 @@ def test_compaction_on_one_side_update_on_the_other(gitrepo: GitRepo, compacting
     assert records[0]["updated"] == updated["updated"]
     files = {entry.file for entry in _manifest(gitrepo).files}
     assert files >= compacted
-    on_disk = {path.name for path in (gitrepo.path / MANIFEST).parent.glob("*.parquet")}
+    on_disk = {path.name for path in (gitrepo.path / MANIFEST).parent.glob("part-*")}
     assert files <= on_disk
 
 

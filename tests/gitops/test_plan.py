@@ -169,7 +169,7 @@ def test_bad_revision(gitrepo: GitRepo) -> None:
 def test_missing_data_file_at_head_is_an_error(gitrepo: GitRepo) -> None:
     gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
     folder = gitrepo.root / "products" / f"collection={MAG_A}"
-    (data,) = folder.glob("*.parquet")
+    (data,) = folder.glob("part-*")
     data.unlink()
     code, out, err = _plan(gitrepo, "HEAD")
     assert code == 1

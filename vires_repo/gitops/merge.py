@@ -289,16 +289,11 @@ def _blobs(toplevel: Path, names: list[str]) -> list[bytes | None]:
 
 
 def _rows_of(data: bytes, name: str) -> dict[str, Row]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from ..products.schema import COLUMNS, check_format
+    from ..products.schema import COLUMNS, read_data_file
 
     # Single-threaded: under git, a short-lived driver process whose pyarrow thread pool was
     # used could abort at exit ("terminate called without an active exception").
-    parquet = pq.ParquetFile(pa.BufferReader(data))
-    check_format(parquet.metadata.metadata, name)
-    table = parquet.read(columns=list(COLUMNS), use_threads=False)
+    table = read_data_file(data, name, use_threads=False)
     columns = [table.column(column).to_pylist() for column in COLUMNS]
     identifiers = table.column("identifier").to_pylist()
     return dict(zip(identifiers, zip(*columns, strict=True), strict=True))

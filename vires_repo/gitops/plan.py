@@ -188,9 +188,7 @@ class _Snapshot:
 
     def live_rows(self, collection: str, entries: Iterable[FileEntry]) -> dict[str, dict[str, Any]]:
         """Live rows (identifier -> row) of some data files of a collection."""
-        import pyarrow.parquet as pq
-
-        from ..products.schema import COLUMNS, check_format
+        from ..products.schema import read_data_file
 
         rows: dict[str, dict[str, Any]] = {}
         folder = partition_folder(collection)
@@ -198,9 +196,7 @@ class _Snapshot:
             relpath = f"{folder}/{entry.file}"
             path = self.catalog.storage.path(relpath)
             try:
-                parquet = pq.ParquetFile(path)
-                check_format(parquet.metadata.metadata, self.repo_path(relpath))
-                table = parquet.read(columns=list(COLUMNS))
+                table = read_data_file(path, self.repo_path(relpath))
             except (OSError, ValueError, ViresRepoError) as error:
                 reason = "missing" if not Path(path).exists() else f"unreadable: {error}"
                 self.problem(f"{self.repo_path(relpath)}: data file {reason}")

@@ -100,10 +100,10 @@ def _product_collections(catalog: Catalog, _options: CheckOptions) -> Iterator[s
 
 
 def _index_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
-    """Manifests readable, listed files present with their checksum and format."""
+    """Manifests readable, listed files present with their checksum, format and row count."""
     import pyarrow.parquet as pq
 
-    from ..products.schema import SCHEMA, check_format
+    from ..products.schema import JSONL_SUFFIX, SCHEMA, check_format, read_jsonl
 
     index = catalog.products
     for collection in index.collections():
@@ -123,18 +123,23 @@ def _index_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
             if hashlib.sha256(data).hexdigest() != entry.sha256.removeprefix("sha256:"):
                 yield f"{relpath}: checksum differs from {MANIFEST_NAME}"
                 continue
-            parquet = pq.ParquetFile(io.BytesIO(data))
-            try:
-                check_format(parquet.schema_arrow.metadata, relpath)
-            except ViresRepoError as error:
-                yield str(error)
-            if not parquet.schema_arrow.remove_metadata().equals(SCHEMA):
-                yield f"{relpath}: Parquet schema differs from the product index schema"
-            if parquet.metadata.num_rows != entry.rows:
-                yield (
-                    f"{relpath}: {parquet.metadata.num_rows} rows, "
-                    f"{MANIFEST_NAME} says {entry.rows}"
-                )
+            if entry.file.endswith(JSONL_SUFFIX):
+                try:  # every line parses to the index columns
+                    rows = read_jsonl(data, relpath).num_rows
+                except ViresRepoError as error:
+                    yield str(error)
+                    continue
+            else:
+                parquet = pq.ParquetFile(io.BytesIO(data))
+                try:
+                    check_format(parquet.schema_arrow.metadata, relpath)
+                except ViresRepoError as error:
+                    yield str(error)
+                if not parquet.schema_arrow.remove_metadata().equals(SCHEMA):
+                    yield f"{relpath}: Parquet schema differs from the product index schema"
+                rows = parquet.metadata.num_rows
+            if rows != entry.rows:
+                yield f"{relpath}: {rows} rows, {MANIFEST_NAME} says {entry.rows}"
 
 
 def _orphan_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
