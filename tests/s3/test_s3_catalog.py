@@ -81,7 +81,7 @@ def test_definitions_products_and_duckdb_work_on_an_s3_root(
     bucket_path = s3_root.removeprefix("s3://")
     folder = f"{bucket_path}/{partition_folder(MAGA)}"
     names = [path.rsplit("/", 1)[-1] for path in s3fs_filesystem.ls(folder, refresh=True)]
-    assert MANIFEST_NAME in names and any(name.endswith(".parquet") for name in names)
+    assert MANIFEST_NAME in names and any(name.endswith(".jsonl") for name in names)
     assert not s3fs_filesystem.exists(lock_key(s3_root))  # released after the command
 
     connection = query.connect(Storage(s3_root))
@@ -105,27 +105,22 @@ def test_partitions_are_plain_hive_layout_readable_by_pyarrow_dataset(
     expected = sorted(listed(s3_root, capsys))
     base = f"{s3_root.removeprefix('s3://')}/products"
 
-    # what a reader must do before compaction: the manifest's file list, minus tombstones
+    # what a reader must do before compaction: the manifest's file list (JSON lines or
+    # Parquet, the extension tells), minus tombstones
     storage = Storage(s3_root)
-    paths: list[str] = []
+    paths: dict[str, list[str]] = {"parquet": [], "json": []}
     dead: set[tuple[str, str]] = set()
     for collection in (MAGA, MAGB):
         manifest = json.loads(storage.read_text(f"{partition_folder(collection)}/{MANIFEST_NAME}"))
         for entry in manifest["files"]:
-            paths.append(f"{base}/collection={collection}/{entry['file']}")
+            kind = "json" if entry["file"].endswith(".jsonl") else "parquet"
+            paths[kind].append(f"{base}/collection={collection}/{entry['file']}")
             dead.update((entry["file"], name) for name in entry.get("tombstones", []))
-    assert len(dead) == 1
-    dataset = ds.dataset(
-        paths,
-        filesystem=s3fs_filesystem,
-        format="parquet",
-        partitioning="hive",
-        partition_base_dir=base,
-    )
-    table = dataset.to_table(columns=["collection", "identifier", "__filename"])
+    assert len(dead) == 1 and not paths["parquet"]  # registrations write JSON lines
     rows = [
-        (row["collection"], row["identifier"], row["__filename"].rsplit("/", 1)[-1])
-        for row in table.to_pylist()
+        (row["collection"], row["identifier"], path.rsplit("/", 1)[-1])
+        for path in paths["json"]
+        for row in map(json.loads, s3fs_filesystem.cat_file(path).splitlines())
     ]
     assert len(rows) == len(expected) + 1  # the replaced row is still in its file
     live = [f"{c}/{i}" for c, i, file in rows if (file, i) not in dead]
