@@ -1,4 +1,5 @@
-"""Product records: the Parquet product index and its manifest commit point."""
+"""Product records: the product index (Parquet and JSON-lines data files) and its manifest
+commit point."""
 
 from .index import (
     CollectionSummary,

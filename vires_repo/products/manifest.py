@@ -2,9 +2,13 @@
 
 ``products/collection=<ID>/_manifest.json`` lists the live data files of the collection, each
 with its row count, size, sha256, time range, identifier range and tombstones (identifiers whose
-row in that file was replaced or de-registered). A writer adds data files first and replaces
-the manifest last, atomically; readers open only the files listed here, so files left by an
-interrupted writer are invisible until compaction removes them.
+row in that file was replaced or de-registered). Data files are Parquet (``part-*.parquet``)
+or JSON lines (``part-*.jsonl``, small batches); the file name's extension tells the format,
+and both are listed alike, so format version 1 covers both.
+
+A writer adds data files first and replaces the manifest last, atomically; readers open only
+the files listed here, so files left by an interrupted writer are invisible until compaction
+removes them.
 
 The text is deterministic and line-oriented (one line per data file), so a registration shows
 up in a diff as one added line plus the changed tombstone lines.
