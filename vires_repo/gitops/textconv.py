@@ -11,6 +11,9 @@ product, sorted: collection, identifier, begin/end and location, separated by sp
 (the product line is one line). Any other Parquet file (an orbit-direction table, ...) gives
 its columns and one line per row. A file that cannot be read gives one ``#`` line saying why
 instead of failing, so that a broken file never breaks ``git diff``.
+
+JSON-lines data files (small batches, see products/schema.py) are text already: git diffs them
+as they are, one line per product, without this driver.
 """
 
 from __future__ import annotations
