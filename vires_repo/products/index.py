@@ -63,7 +63,7 @@ from .schema import (
     to_utc,
 )
 
-COMPACTION_FILE_THRESHOLD = 16
+COMPACTION_FILE_THRESHOLD = 10  # measured: fewer manifest lines outweigh more compactions
 TOMBSTONE_THRESHOLD = 1024
 MAX_ROWS_PER_FILE = 250_000
 SMALL_BATCH_ROWS = 1_000  # batches of fewer rows are written as JSON lines
