@@ -60,9 +60,10 @@ _JSON_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # %S of a timestamp[us] includes the m
 _FORMAT_METADATA = json.dumps({"format_version": FORMAT_VERSION})
 
 # Statistics only where readers prune on them. The manifest already holds the identifier and
-# time ranges of every file, so statistics pay off only in files of several row groups (row
-# group pruning; collection for DuckDB's file skipping); in a file of one row group, such as a
-# compaction of recent registrations, they would be bytes in git for nothing.
+# time ranges of every file, so identifier (and collection, for DuckDB's file skipping)
+# statistics pay off only in files of several row groups; in the many small files of daily
+# registrations they would be bytes in git for nothing. Long JSON strings never get any.
+_SMALL_FILE_STATISTICS = ["begin_time", "end_time"]
 _LARGE_FILE_STATISTICS = ["collection", "identifier", "begin_time", "end_time"]
 _DICTIONARY_COLUMNS = ["collection", "product_type"]
 
@@ -210,7 +211,9 @@ def parquet_bytes(table: pa.Table) -> bytes:
         compression="zstd",
         compression_level=3,
         use_dictionary=_DICTIONARY_COLUMNS,
-        write_statistics=_LARGE_FILE_STATISTICS if table.num_rows > ROW_GROUP_SIZE else False,
+        write_statistics=(
+            _LARGE_FILE_STATISTICS if table.num_rows > ROW_GROUP_SIZE else _SMALL_FILE_STATISTICS
+        ),
         data_page_version="1.0",
         store_schema=False,
     ) as writer:
