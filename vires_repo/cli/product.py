@@ -212,7 +212,6 @@ def import_(
     sync
         Also de-register selected products that are not in the input.
     """
-    from ..services import product as service
     from ..services import product_import
 
     with _common.local_input(file) as (path, name):
@@ -225,8 +224,10 @@ def import_(
             warn=_common.warning,
             source_name=name,
         )
-    code = _common.report(removed, removed.summary(service.SYNC_REMOVAL_SUMMARY)) if sync else 0
-    return _common.report(imported, imported.summary(service.IMPORT_SUMMARY)) or code
+    code = (
+        _common.report(removed, removed.summary(product_import.SYNC_REMOVAL_SUMMARY)) if sync else 0
+    )
+    return _common.report(imported, imported.summary(product_import.IMPORT_SUMMARY)) or code
 
 
 @app.command

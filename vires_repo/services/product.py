@@ -30,30 +30,9 @@ logger = logging.getLogger("vires_repo.product")
 Warn = Callable[[str], None]
 Progress = Callable[[int, int], None]
 
-IMPORT_SUMMARY = (
-    ("registered", "registered", True),
-    ("updated", "updated", False),
-    ("skipped", "skipped", False),
-    ("failed", "failed to be imported", False),
-)
-SYNC_REMOVAL_SUMMARY = (
-    ("deregistered", "de-registered", True),
-    ("failed", "failed to be removed", False),
-)
 DEREGISTER_SUMMARY = (
     ("deregistered", "de-registered", True),
     ("failed", "failed to be de-registered", False),
-)
-EXPORT_KEYS = (
-    "identifier",
-    "beginTime",
-    "endTime",
-    "created",
-    "updated",
-    "collection",
-    "productType",
-    "metadata",
-    "datasets",
 )
 # Below this many files a process pool costs more than it saves.
 _PARALLEL_MIN_FILES = 64

@@ -35,6 +35,16 @@ from .product import (
     select_products,
 )
 
+IMPORT_SUMMARY = (
+    ("registered", "registered", True),
+    ("updated", "updated", False),
+    ("skipped", "skipped", False),
+    ("failed", "failed to be imported", False),
+)
+SYNC_REMOVAL_SUMMARY = (
+    ("deregistered", "de-registered", True),
+    ("failed", "failed to be removed", False),
+)
 _INPUT_COLUMNS = (
     "{identifier: 'VARCHAR', collection: 'VARCHAR', productType: 'VARCHAR', "
     "beginTime: 'VARCHAR', endTime: 'VARCHAR', created: 'VARCHAR', updated: 'VARCHAR', "
