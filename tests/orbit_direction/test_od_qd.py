@@ -172,3 +172,15 @@ def test_short_segments_are_evaluated_whole(make_samples):
     fast = extract_qd_orbit_directions(samples, *arguments)
     assert fast.boundaries.types.tolist() == [1, -1]
     assert_same_boundaries(fast, extract_qd_orbit_directions(samples, *arguments, step=1))
+
+
+def test_times_outside_the_magnetic_model_fail_instead_of_ending_the_process() -> None:
+    # apexpy's Fortran library stops the interpreter for such dates; the check comes first.
+    from vires_repo.orbit_direction.qd import QuasiDipoleRangeError
+
+    times = np.array(["2030-06-01T00:00:00", "2030-06-01T00:00:01"], dtype="datetime64[us]")
+    samples = OrbitSamples(
+        times, np.array([10.0, 10.1]), np.array([20.0, 20.0]), np.array([6.8e6, 6.8e6])
+    )
+    with pytest.raises(QuasiDipoleRangeError, match="not available for 2030.4"):
+        qd_latitude(samples)

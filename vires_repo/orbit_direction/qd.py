@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ViresRepoError
 from .extract import (
     Boundaries,
     Extraction,
@@ -89,6 +90,15 @@ def decimal_year(times: TimeArray) -> FloatArray:
     return years.astype(np.int64) + 1970 + fraction
 
 
+APEX_EPOCHS = (1900.0, 2030.0)
+"""The decimal years apexpy's magnetic model covers; outside them its Fortran library ends
+the whole process instead of raising, so the range is checked first."""
+
+
+class QuasiDipoleRangeError(ViresRepoError):
+    """Raised for times outside the magnetic model behind the QD coordinates."""
+
+
 class _ApexState:
     """The one apexpy instance of the process (apexpy instances share Fortran state)."""
 
@@ -99,6 +109,12 @@ class _ApexState:
     def qd_latitude_at_epoch(
         self, epoch: float, geodetic_lat: FloatArray, longitudes: FloatArray, height_km: FloatArray
     ) -> FloatArray:
+        low, high = APEX_EPOCHS
+        if not low <= epoch <= high:
+            raise QuasiDipoleRangeError(
+                f"Quasi-Dipole latitude is not available for {epoch:.3f}: apexpy's magnetic "
+                f"model covers {low:.0f}-{high:.0f}"
+            )
         with self._lock:
             if self._apex is None:
                 import apexpy  # imported lazily: only the QD tables need the Fortran build
