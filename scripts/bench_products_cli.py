@@ -7,7 +7,8 @@ full CLI commands on it (process start included) and registrations of real CDF f
 * ``product import`` of the JSON export: wall time and peak memory (target <= 30 s, <= 4 GB);
 * ``product exists`` by identifier with and without ``-c``, ``product list -c X`` for a one-day
   window (target <= 0.6 s each as a full command);
-* ``product register`` of 10,000 new small products into one collection (target <= 10 s);
+* ``product register`` of 10,000 new small products into one collection (target <= 10 s),
+  then the orbit-direction update of their tables as a separate ``orbit_direction sync``;
 * ``product register`` of one daily 1 Hz product: time and bytes added to the catalogue folder
   (targets <= 1 s and <= 64 KB).
 
@@ -143,10 +144,25 @@ def main() -> None:
     listing = root / "files.txt"
     listing.write_text("\n".join(files) + "\n")
     start = time.perf_counter()
-    done = vires_repo(catalog, "product", "register", "-c", REGISTER_COLLECTION, "-f", str(listing))
+    done = vires_repo(
+        catalog,
+        "product",
+        "register",
+        "--skip-post-registration-actions",
+        "-c",
+        REGISTER_COLLECTION,
+        "-f",
+        str(listing),
+    )
     print(
         f"product register of {len(files):,} new small products: "
         f"{time.perf_counter() - start:.2f} s ({done.stderr.strip().splitlines()[-1]})"
+    )
+    start = time.perf_counter()
+    vires_repo(catalog, "orbit_direction", "sync", REGISTER_COLLECTION)
+    print(
+        f"  then orbit_direction sync of their tables (GEO + QD): "
+        f"{time.perf_counter() - start:.2f} s"
     )
 
     last_day = datetime(2016, 1, 1, tzinfo=UTC)
