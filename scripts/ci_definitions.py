@@ -7,7 +7,6 @@
 3. run ``vires-repo plan BASE [HEAD]`` and write its Markdown to the job summary
    (``--summary``, default ``$GITHUB_STEP_SUMMARY``; standard output when neither is set).
 
-A command this vires-repo does not have yet is skipped with a message (also in the summary).
 Exit status 1 when any step failed, after all of them ran, so the summary is always complete.
 
 Usage: ``python scripts/ci_definitions.py [--catalog catalog] --base REV [--head REV]``
@@ -27,19 +26,6 @@ COMMAND_TIMEOUT = 1800
 
 def say(message: str) -> None:
     print(f"ci_definitions: {message}", file=sys.stderr, flush=True)
-
-
-def command_available(words: Sequence[str]) -> bool:
-    """``vires-repo WORDS --help`` succeeds and shows that command's own usage line."""
-    done = subprocess.run(
-        [sys.executable, "-m", "vires_repo", *words, "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-    return done.returncode == 0 and f"Usage: vires-repo {' '.join(words)}" in done.stdout
 
 
 def validate_definitions(catalog: str) -> list[str]:
@@ -78,33 +64,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         lines.append("- definitions: all valid")
 
-    if command_available(["check"]):
-        base = [sys.executable, "-m", "vires_repo", "--catalog", catalog]
-        checked = subprocess.run(base + ["check"], check=False, timeout=COMMAND_TIMEOUT)
-        if checked.returncode != 0:
-            failed.append("check")
-        lines.append(f"- `vires-repo check`: {'failed' if checked.returncode else 'passed'}")
-    else:
-        say("skipping 'vires-repo check': this vires-repo has no such command yet")
-        lines.append("- `vires-repo check`: skipped (not available in this version)")
+    base = [sys.executable, "-m", "vires_repo", "--catalog", catalog]
+    checked = subprocess.run([*base, "check"], check=False, timeout=COMMAND_TIMEOUT)
+    if checked.returncode != 0:
+        failed.append("check")
+    lines.append(f"- `vires-repo check`: {'failed' if checked.returncode else 'passed'}")
 
     lines.append("")
-    if command_available(["plan"]):
-        revisions = [arguments.base] + ([arguments.head] if arguments.head else [])
-        done = subprocess.run(
-            [sys.executable, "-m", "vires_repo", "--catalog", catalog, "plan", *revisions],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=COMMAND_TIMEOUT,
-        )
-        sys.stderr.write(done.stderr)
-        if done.returncode != 0:
-            failed.append("plan")
-        lines.append(done.stdout.rstrip("\n") or "_The plan is empty._")
-    else:
-        say("skipping 'vires-repo plan': this vires-repo has no such command yet")
-        lines.append("_No plan: `vires-repo plan` is not available in this version._")
+    revisions = [arguments.base] + ([arguments.head] if arguments.head else [])
+    done = subprocess.run(
+        [*base, "plan", *revisions],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=COMMAND_TIMEOUT,
+    )
+    sys.stderr.write(done.stderr)
+    if done.returncode != 0:
+        failed.append("plan")
+    lines.append(done.stdout.rstrip("\n") or "_The plan is empty._")
 
     text = "\n".join(lines) + "\n"
     if arguments.summary:

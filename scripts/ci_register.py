@@ -17,9 +17,8 @@ What a run does:
 1. for each collection, list the source files, drop those already registered (by location,
    as ``vires-repo product exists -l`` would) and register the rest with
    ``vires-repo product register -c C -f -``;
-2. run ``vires-repo orbit_direction sync`` and ``vires-repo check`` (a command this
-   vires-repo does not have yet is skipped with a message); a failing check stops the run
-   before anything is committed;
+2. run ``vires-repo orbit_direction sync`` and ``vires-repo check``; a failing check stops
+   the run before anything is committed;
 3. if files of the catalogue changed, commit them (only the catalogue folder) as the bot
    (``--bot-name``/``--bot-email``, default ``github-actions[bot]``);
 4. with ``--push``: push to ``--remote``/``--branch``. A push rejected because the branch
@@ -87,33 +86,6 @@ def vires_repo(
 
 
 @functools.cache
-def command_available(words: tuple[str, ...]) -> bool:
-    """Whether this vires-repo has the (sub)command ``words``.
-
-    ``vires-repo WORDS --help`` must succeed and print the usage of that command: for an
-    unknown command the CLI prints the top-level usage (and may still exit 0).
-    """
-    done = subprocess.run(
-        [sys.executable, "-m", "vires_repo", *words, "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-    return done.returncode == 0 and f"Usage: vires-repo {' '.join(words)}" in done.stdout
-
-
-def run_optional(catalog: str, words: Sequence[str], *argv: str) -> int:
-    """Run a vires-repo command, or skip it with a message if this version lacks it."""
-    label = " ".join(words)
-    if not command_available(tuple(words)):
-        say(f"skipping 'vires-repo {label}': this vires-repo has no such command yet")
-        return 0
-    say(f"running 'vires-repo {label}'")
-    return vires_repo(catalog, *words, *argv).returncode
-
-
 # -- finding and registering new files ---------------------------------------------------
 
 
@@ -183,9 +155,11 @@ def register_new(
 
 def update_and_check(catalog: str) -> None:
     """Bring derived tables up to date, then refuse to go on with a broken catalogue."""
-    if run_optional(catalog, ["orbit_direction", "sync"]) != 0:
+    say("running 'vires-repo orbit_direction sync'")
+    if vires_repo(catalog, "orbit_direction", "sync").returncode != 0:
         raise Failure("'vires-repo orbit_direction sync' failed")
-    if run_optional(catalog, ["check"]) != 0:
+    say("running 'vires-repo check'")
+    if vires_repo(catalog, "check").returncode != 0:
         raise Failure("'vires-repo check' found errors: nothing is committed")
 
 

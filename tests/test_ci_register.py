@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
@@ -301,21 +301,6 @@ def script() -> Iterator[ModuleType]:
         yield module
     finally:
         del sys.modules[spec.name]
-
-
-def test_commands_are_detected_by_their_own_usage_line(script: ModuleType) -> None:
-    available: Callable[[tuple[str, ...]], bool] = script.command_available
-    assert available(("check",))
-    assert available(("product", "register"))
-    assert not available(("no_such_command",))
-    assert not available(("product", "no_such_subcommand"))
-
-
-def test_a_missing_command_is_skipped_with_a_message(
-    script: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert script.run_optional(str(tmp_path), ["no_such_command", "sync"]) == 0
-    assert "skipping 'vires-repo no_such_command sync'" in capsys.readouterr().err
 
 
 def test_a_command_killed_by_a_signal_is_run_once_more(
