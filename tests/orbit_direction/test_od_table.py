@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from vires_repo.errors import ConflictError, IndexFormatError, NotFoundError, ProductFileError
@@ -16,6 +17,7 @@ from vires_repo.orbit_direction.extract import (
     extract_orbit_directions,
 )
 from vires_repo.orbit_direction.qd import extract_qd_orbit_directions
+from vires_repo.orbit_direction.store import points_table, read_points, read_sources, sources_table
 from vires_repo.orbit_direction.table import (
     OrbitDirectionIntegrityError,
     OrbitDirectionTable,
@@ -274,18 +276,21 @@ def test_arrow_round_trip():
             Source("A", np.datetime64("2016-01-01T00:00"), np.datetime64("2016-01-01T01:09:59")),
         ],
     )
-    points_table, sources_table = table.points_to_arrow(), table.sources_to_arrow()
-    assert points_table.schema.field("time").type == pa.timestamp("ms", tz="UTC")
-    assert points_table.schema.field("boundary_type").type == pa.int8()
-    assert sources_table.column("product_id").to_pylist() == ["A", "B"]
-    assert sources_table.schema.field("end").type == pa.timestamp("ms", tz="UTC")
+    point_rows, source_rows = points_table(table.boundaries), sources_table(table.sources)
+    assert point_rows.schema.field("time").type == pa.timestamp("ms", tz="UTC")
+    assert point_rows.schema.field("boundary_type").type == pa.int8()
+    assert source_rows.column("product_id").to_pylist() == ["A", "B"]
+    assert source_rows.schema.field("end").type == pa.timestamp("ms", tz="UTC")
 
-    loaded = OrbitDirectionTable.from_arrow(GEO_KEY, points_table, sources_table)
+    def parquet(arrow: pa.Table) -> bytes:
+        stream = pa.BufferOutputStream()
+        pq.write_table(arrow, stream)
+        return bytes(stream.getvalue().to_pybytes())
 
-    assert loaded.boundaries.equals(table.boundaries)
-    assert loaded.sources == table.sources
-    with pytest.raises(IndexFormatError, match="lacks column"):
-        OrbitDirectionTable.from_arrow(GEO_KEY, points_table.drop(["time"]), sources_table)
+    assert read_points(parquet(point_rows), "points").equals(table.boundaries)
+    assert read_sources(parquet(source_rows), "sources") == table.sources
+    with pytest.raises(IndexFormatError, match="points: unreadable orbit-direction partition"):
+        read_points(parquet(point_rows.drop(["time"])), "points")
 
 
 def test_sources_overlapping_a_new_product_are_dropped_and_the_previous_one_clipped(

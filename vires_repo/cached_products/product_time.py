@@ -24,14 +24,6 @@ def cdf_epoch_to_mjd2000(cdf_epoch: npt.ArrayLike) -> FloatArray:
     return (np.asarray(cdf_epoch, dtype="float64") - CDF_EPOCH_OF_MJD2000) / MS_PER_DAY
 
 
-def mjd2000_to_cdf_epoch(mjd2000: npt.ArrayLike) -> FloatArray:
-    return np.asarray(mjd2000, dtype="float64") * MS_PER_DAY + CDF_EPOCH_OF_MJD2000
-
-
-def cdf_epoch_to_datetime(cdf_epoch: float) -> datetime:
-    return mjd2000_to_datetime(float(cdf_epoch_to_mjd2000(cdf_epoch)))
-
-
 def mjd2000_to_timestamps(mjd2000: npt.ArrayLike) -> npt.NDArray[np.datetime64]:
     """UTC timestamps (microsecond resolution) of MJD2000 values."""
     micros = np.rint(np.asarray(mjd2000, dtype="float64") * _US_PER_DAY).astype("int64")

@@ -287,7 +287,7 @@ def sources_table(sources: Sequence[Source]) -> pa.Table:
     )
 
 
-def _read_points(data: bytes, where: str) -> Boundaries:
+def read_points(data: bytes, where: str) -> Boundaries:
     table = _read_parquet(data, where, POINTS_SCHEMA)
     return Boundaries(
         _times(table.column("time")),
@@ -296,7 +296,7 @@ def _read_points(data: bytes, where: str) -> Boundaries:
     )
 
 
-def _read_sources(data: bytes, where: str) -> list[Source]:
+def read_sources(data: bytes, where: str) -> list[Source]:
     table = _read_parquet(data, where, SOURCES_SCHEMA)
     starts, ends = _times(table.column("start")), _times(table.column("end"))
     ids = table.column("product_id").to_pylist()
@@ -385,9 +385,9 @@ class TableStore:
         folder = self.folder(name)
         points, sources = Boundaries.empty(), []
         if (path := entry.points_file()) is not None:
-            points = _read_points(self.storage.read_bytes(f"{folder}/{path}"), path)
+            points = read_points(self.storage.read_bytes(f"{folder}/{path}"), path)
         if (path := entry.sources_file()) is not None:
-            sources = _read_sources(self.storage.read_bytes(f"{folder}/{path}"), path)
+            sources = read_sources(self.storage.read_bytes(f"{folder}/{path}"), path)
         return points, sources
 
 

@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
-from ..errors import ConflictError, IndexFormatError, NotFoundError, ProductFileError
+from ..errors import ConflictError, NotFoundError, ProductFileError
 from .extract import (
     Boundaries,
     BoundaryType,
@@ -312,50 +312,6 @@ class OrbitDirectionTable:
         """Check the invariants VirES checks before saving a table; raise on the first breach."""
         verify_boundaries(self.boundaries, self.key)
 
-    def points_to_arrow(self) -> pa.Table:
-        table = self.boundaries
-        return pa.table(
-            [
-                pa.array(table.times.astype("datetime64[ms]"), POINTS_SCHEMA.field("time").type),
-                pa.array(table.types, pa.int8()),
-                pa.array(table.directions, pa.int8()),
-            ],
-            schema=POINTS_SCHEMA,
-        )
-
-    def sources_to_arrow(self) -> pa.Table:
-        sources = self.sources
-        time_type = SOURCES_SCHEMA.field("start").type
-        return pa.table(
-            [
-                pa.array([s.product_id for s in sources], pa.string()),
-                pa.array(np.array([s.start for s in sources], "datetime64[ms]"), time_type),
-                pa.array(np.array([s.end for s in sources], "datetime64[ms]"), time_type),
-            ],
-            schema=SOURCES_SCHEMA,
-        )
-
-    @classmethod
-    def from_arrow(cls, key: TableKey, points: pa.Table, sources: pa.Table) -> OrbitDirectionTable:
-        points = _conform(points, POINTS_SCHEMA, "points")
-        sources = _conform(sources, SOURCES_SCHEMA, "sources")
-        boundaries = Boundaries(
-            _times(points.column("time")),
-            points.column("boundary_type").to_numpy().astype(np.int8),
-            points.column("orbit_direction").to_numpy().astype(np.int8),
-        )
-        starts, ends = _times(sources.column("start")), _times(sources.column("end"))
-        return cls(
-            key,
-            boundaries,
-            [
-                Source(product_id, start, end)
-                for product_id, start, end in zip(
-                    sources.column("product_id").to_pylist(), starts, ends, strict=True
-                )
-            ],
-        )
-
     # -- internals -----------------------------------------------------------------------
 
     def _cut(self, start_ms: int, end_ms: int) -> tuple[int, int, Boundaries, Boundaries]:
@@ -422,24 +378,6 @@ def _single_point(time: np.datetime64, kind: int, direction: int) -> Boundaries:
         np.array([kind], np.int8),
         np.array([direction], np.int8),
     )
-
-
-def _conform(table: pa.Table, schema: pa.Schema, what: str) -> pa.Table:
-    missing = [name for name in schema.names if name not in table.column_names]
-    if missing:
-        raise IndexFormatError(f"orbit-direction {what} table lacks column(s) {', '.join(missing)}")
-    try:
-        return table.select(schema.names).cast(schema)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
-        message = f"orbit-direction {what} table has wrong column types: {error}"
-        raise IndexFormatError(message) from None
-
-
-def _times(column: pa.ChunkedArray) -> TimeArray:
-    times: TimeArray = np.asarray(
-        column.cast(pa.int64()).to_numpy(zero_copy_only=False), np.int64
-    ).astype("datetime64[ms]")
-    return times
 
 
 def verify_boundaries(
