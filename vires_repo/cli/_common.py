@@ -146,10 +146,6 @@ class ProgressReporter:
             self.last = now
 
 
-def progress_reporter(verb: str, noun: str) -> ProgressReporter:
-    return ProgressReporter(verb, noun)
-
-
 # -- input and output --------------------------------------------------------------------
 
 InputFile = Annotated[

@@ -131,7 +131,7 @@ def register(
         update=update,
         ignore_overlaps=ignore_overlaps,
         skip_post_registration_actions=skip_post_registration_actions,
-        progress=_common.progress_reporter("Registering", "products"),
+        progress=_common.ProgressReporter("Registering", "products"),
     )
     return min(1, _common.report(result, result.summary_lines(), prefix=""))
 
