@@ -4,7 +4,7 @@ Layout below the root::
 
     product_types/<name>.json            product type definitions
     product_collections/<name>.json      product collection definitions
-    products/collection=<ID>/            product index partitions (Parquet + _manifest.json)
+    products/collection=<ID>/            product index partitions (data files + manifest)
     orbit_direction/<TABLE>/             orbit-direction tables (monthly Parquet + _manifest.json)
     cached_products/                     cached auxiliary products (VirES formats + _manifest.json)
     .state/                              runtime state, not versioned (lock, job spool, temp)

@@ -148,7 +148,7 @@ def product_view_statements(index: ProductIndex) -> list[str]:
         products = f"CREATE OR REPLACE VIEW products AS\nSELECT {columns} WHERE false"
     else:
         products = (
-            "-- the data files listed in each _manifest.json, without de-registered rows\n"
+            "-- the data files listed in each collection manifest, without de-registered rows\n"
             + _products_view(parts)
         )
     return [products, PRODUCT_DATASETS_VIEW]

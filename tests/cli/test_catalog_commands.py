@@ -231,8 +231,28 @@ def test_check_finds_an_orphan_index_file(cli: Cli, filled: Catalog) -> None:
     assert result.code == 0  # a warning only
     assert problems(result.err) == [
         f"WARNING: [orphan-files] {folder}/part-0000000000000000.parquet: not listed in "
-        "_manifest.json (left by an interrupted write; 'product compact' removes it)"
+        f"_manifest-{MAG_A}.json (left by an interrupted write; 'product compact' removes it)"
     ]
+
+
+def test_a_manifest_under_its_old_name_stops_commands_and_check_says_so(
+    cli: Cli, filled: Catalog
+) -> None:
+    folder = f"products/collection={MAG_B}"
+    new, old = f"{folder}/_manifest-{MAG_B}.json", f"{folder}/_manifest.json"
+    filled.storage.write_bytes(old, filled.storage.read_bytes(new))
+    filled.storage.remove(new)
+    message = (
+        f"{filled.storage.url_of(old)}: the product index manifest is now named "
+        f"_manifest-{MAG_B}.json; rename the file (e.g. with git mv), its content is unchanged"
+    )
+    result = run(cli, filled, "product", "list", "-c", MAG_B)
+    assert (result.code, result.out) == (1, "")
+    assert result.err.splitlines() == [f"ERROR: {message}"]
+
+    result = run(cli, filled, "check", "--only", "index-files", "--only", "orphan-files")
+    assert result.code == 1
+    assert problems(result.err) == [f"ERROR: [index-files] {message}"]
 
 
 def test_check_finds_a_damaged_index_file(cli: Cli, filled: Catalog) -> None:
@@ -244,7 +264,9 @@ def test_check_finds_a_damaged_index_file(cli: Cli, filled: Catalog) -> None:
     result = run(cli, filled, "check")
     assert result.code == 1
     found = problems(result.err)
-    assert found[0] == f"ERROR: [index-files] {folder}/{name}: checksum differs from _manifest.json"
+    assert found[0] == (
+        f"ERROR: [index-files] {folder}/{name}: checksum differs from _manifest-{MAG_B}.json"
+    )
     # the checks that read the rows report that they could not, and the run goes on
     assert all("the check could not run" in line for line in found[1:])
     errors = sum(line.startswith("ERROR:") for line in found)
@@ -257,7 +279,7 @@ def _rewrite_listed_file(catalog: Catalog, collection: str, data: bytes) -> str:
     import dataclasses
     import hashlib
 
-    from vires_repo.products.manifest import MANIFEST_NAME
+    from vires_repo.products.manifest import manifest_path
 
     index = catalog.products
     manifest = index.manifest(collection)
@@ -266,8 +288,7 @@ def _rewrite_listed_file(catalog: Catalog, collection: str, data: bytes) -> str:
     catalog.storage.write_bytes(relpath, data)
     fixed = dataclasses.replace(entry, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
     manifest = dataclasses.replace(manifest, files=(fixed, *manifest.files[1:]))
-    folder = f"products/collection={collection}"
-    catalog.storage.write_text(f"{folder}/{MANIFEST_NAME}", manifest.dumps())
+    catalog.storage.write_text(manifest_path(collection), manifest.dumps())
     return relpath
 
 
@@ -288,7 +309,8 @@ def test_check_reads_every_line_of_a_json_lines_file(cli: Cli, filled: Catalog) 
     relpath = _rewrite_listed_file(filled, MAG_B, b"\n".join([*lines, *lines]) + b"\n")
     result = run(cli, filled, "check", "--only", "index-files")
     assert problems(result.err) == [
-        f"ERROR: [index-files] {relpath}: {2 * len(lines)} rows, _manifest.json says {len(lines)}"
+        f"ERROR: [index-files] {relpath}: {2 * len(lines)} rows, "
+        f"_manifest-{MAG_B}.json says {len(lines)}"
     ]
 
 
@@ -307,7 +329,7 @@ def test_check_finds_a_parquet_file_of_another_schema(cli: Cli, filled: Catalog)
     assert result.code == 1
     assert problems(result.err) == [
         f"ERROR: [index-files] {relpath}: Parquet schema differs from the product index schema",
-        f"ERROR: [index-files] {relpath}: 1 rows, _manifest.json says 3",
+        f"ERROR: [index-files] {relpath}: 1 rows, _manifest-{MAG_A}.json says 3",
     ]
 
 

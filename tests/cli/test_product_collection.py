@@ -666,9 +666,9 @@ def test_the_removal_exit_code_is_capped_at_255(
 
 
 def test_a_collection_with_an_unreadable_index_is_kept(cli: Any, vires: str) -> None:
-    from vires_repo.products.manifest import MANIFEST_NAME, partition_folder
+    from vires_repo.products.manifest import manifest_path
 
-    manifest = f"{partition_folder('SW_OPER_MAGA_LR_1B')}/{MANIFEST_NAME}"
+    manifest = manifest_path("SW_OPER_MAGA_LR_1B")
     Storage(vires).write_bytes(manifest, b"not json")
 
     code, _, err = cli(

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from gitops_env import MAG_A, GitRepo
 
-from vires_repo.products.manifest import MANIFEST_NAME, Manifest, partition_folder
+from vires_repo.products.manifest import Manifest, manifest_path, partition_folder
 
-MANIFEST = f"catalog/{partition_folder(MAG_A)}/{MANIFEST_NAME}"
+MANIFEST = f"catalog/{manifest_path(MAG_A)}"
 
 
 def _setup(repo: GitRepo) -> None:
@@ -50,7 +50,7 @@ def test_git_setup_is_idempotent(gitrepo: GitRepo) -> None:
     attributes = (gitrepo.path / ".gitattributes").read_text()
     assert attributes.splitlines() == [
         "catalog/**/*.parquet -text diff=vires-parquet",
-        "catalog/**/_manifest.json merge=vires-manifest",
+        "catalog/**/_manifest-*.json merge=vires-manifest",
     ]
     config = gitrepo.git("config", "--local", "--get", "merge.vires-manifest.driver").stdout
     assert config.strip().endswith("-m vires_repo git-merge-manifest %O %A %B %P")
@@ -77,7 +77,7 @@ def test_git_setup_custom_command_config_only(gitrepo: GitRepo) -> None:
 def test_the_project_gitattributes_names_the_drivers() -> None:
     lines = (Path(__file__).resolve().parents[2] / ".gitattributes").read_text().splitlines()
     assert "catalog/**/*.parquet -text diff=vires-parquet" in lines
-    assert "catalog/**/_manifest.json merge=vires-manifest" in lines
+    assert "catalog/**/_manifest-*.json merge=vires-manifest" in lines
 
 
 # -- textconv --------------------------------------------------------------------------------

@@ -114,9 +114,13 @@ def test_both_sides_add_the_first_file() -> None:
 
 
 def test_which_manifests_the_driver_merges() -> None:
-    assert is_product_manifest("catalog/products/collection=X/_manifest.json")
+    assert is_product_manifest("catalog/products/collection=X/_manifest-X.json")
+    mag_a = "SW_OPER_MAGA_LR_1B"
+    assert is_product_manifest(f"products/collection={mag_a}/_manifest-{mag_a}.json")
+    assert not is_product_manifest("catalog/products/collection=X/_manifest-Y.json")
+    assert not is_product_manifest("catalog/products/collection=X/_manifest.json")
     assert not is_product_manifest("catalog/orbit_direction/SW_VIRE_AUXAODBGEO/_manifest.json")
-    assert not is_product_manifest("_manifest.json")
+    assert not is_product_manifest("_manifest-X.json")
 
 
 def test_other_manifests_get_a_line_merge(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

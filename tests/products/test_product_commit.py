@@ -13,12 +13,12 @@ from product_samples import daily
 
 from vires_repo.errors import IndexFormatError
 from vires_repo.products import ProductIndex, ProductSelection
-from vires_repo.products.manifest import Manifest
+from vires_repo.products.manifest import Manifest, manifest_name, manifest_path
 from vires_repo.storage import Storage
 
 MAGA = "SW_OPER_MAGA_LR_1B"
 FOLDER = f"products/collection={MAGA}"
-MANIFEST = f"{FOLDER}/_manifest.json"
+MANIFEST = manifest_path(MAGA)
 
 
 class Crash(Exception):
@@ -43,7 +43,7 @@ def test_crash_before_manifest_keeps_old_state_and_rerun_completes(
         patch.setattr(ProductIndex, "_commit", crash)
         with pytest.raises(Crash):
             index.upsert(MAGA, [daily(1)], delete=[daily(0).identifier])
-    stray = set(storage.listdir(FOLDER)) - {"_manifest.json", *index_files(index)}
+    stray = set(storage.listdir(FOLDER)) - {manifest_name(MAGA), *index_files(index)}
     assert len(stray) == 1  # the data file was written, the commit was not
     assert storage.read_bytes(MANIFEST) == committed
     reader = ProductIndex(Storage(storage.url))
@@ -178,7 +178,7 @@ def test_unknown_manifest_version_is_refused_with_a_clear_message(storage: Stora
     storage.write_text(MANIFEST, json.dumps(document))
     with pytest.raises(
         IndexFormatError,
-        match=r"_manifest.json has product index format "
+        match=rf"_manifest-{MAGA}.json has product index format "
         r"version 2; this vires_repo reads version 1 only",
     ):
         index.select()
@@ -202,6 +202,24 @@ def test_data_file_of_another_format_is_refused(storage: Storage) -> None:
     storage.write_bytes(f"{FOLDER}/{entry.file}", tagged.getvalue())
     with pytest.raises(IndexFormatError, match="format version 99"):
         index.exists(daily(0).identifier, MAGA)
+
+
+def test_a_manifest_under_its_old_name_is_refused_not_ignored(storage: Storage) -> None:
+    index = ProductIndex(storage)
+    index.upsert(MAGA, [daily(0)])
+    data_files = index_files(index)
+    legacy = f"{FOLDER}/_manifest.json"
+    storage.write_bytes(legacy, storage.read_bytes(MANIFEST))
+    storage.remove(MANIFEST)
+    message = rf"_manifest.json: the product index manifest is now named _manifest-{MAGA}.json"
+    with pytest.raises(IndexFormatError, match=message):
+        index.exists(daily(0).identifier)
+    with pytest.raises(IndexFormatError, match=message):  # a write would hide the old rows
+        index.upsert(MAGA, [daily(1)])
+    assert sorted(storage.listdir(FOLDER)) == sorted(["_manifest.json", *data_files])
+    storage.write_bytes(MANIFEST, storage.read_bytes(legacy))  # what the message asks for
+    storage.remove(legacy)
+    assert index.exists(daily(0).identifier)
 
 
 def test_garbled_manifest_is_an_index_format_error(storage: Storage) -> None:

@@ -13,6 +13,7 @@ from product_samples import DAY, STAMP, T0, daily
 
 from vires_repo.errors import DefinitionError
 from vires_repo.products import ProductIndex, ProductRecord, ProductSelection
+from vires_repo.products.manifest import manifest_name
 from vires_repo.products.schema import SCHEMA, RecordColumns, dumps_json
 from vires_repo.storage import Storage
 from vires_repo.timespec import format_timedelta
@@ -129,7 +130,7 @@ def test_small_batches_are_json_lines_large_batches_and_compaction_parquet(
     assert [r.identifier for r in index.select()] == [daily(day).identifier for day in range(102)]
     index.compact(MAGA)
     ((entry),) = index.manifest(MAGA).files
-    assert entry.file.endswith(".parquet") and entry.rows == 102
+    assert entry.file.endswith(f"-{MAGA}.parquet") and entry.rows == 102
 
 
 def test_json_lines_data_file_is_canonical(storage: Storage) -> None:
@@ -138,7 +139,7 @@ def test_json_lines_data_file_is_canonical(storage: Storage) -> None:
     index.upsert(MAGA, [daily(1), record], now=T0)
     (entry,) = index.manifest(MAGA).files
     data = storage.read_bytes(f"{FOLDER}/{entry.file}")
-    assert entry.file == f"part-{hashlib.sha256(data).hexdigest()[:16]}.jsonl"
+    assert entry.file == f"part-{hashlib.sha256(data).hexdigest()[:16]}-{MAGA}.jsonl"
     assert (entry.bytes, entry.rows, entry.min_identifier) == (len(data), 2, record.identifier)
     first, second = data.decode().splitlines()  # sorted by begin_time
     assert first == (
@@ -179,7 +180,7 @@ def test_automatic_compaction_past_file_threshold(storage: Storage) -> None:
     assert len(manifest.files) <= 8
     assert manifest.files[0].rows == 100  # the big base file is not rewritten
     assert identifiers(index.select()) == [daily(day).identifier for day in range(109)]
-    listed = {entry.file for entry in manifest.files} | {"_manifest.json"}
+    listed = {entry.file for entry in manifest.files} | {manifest_name(MAGA)}
     assert set(storage.listdir(FOLDER)) == listed
 
 
@@ -194,7 +195,7 @@ def test_explicit_compaction_drops_tombstones_and_keeps_content(storage: Storage
     assert manifest.tombstone_count == 0
     assert manifest.files[0].rows == 9
     assert index.select() == before
-    assert sorted(storage.listdir(FOLDER)) == sorted(["_manifest.json", manifest.files[0].file])
+    assert sorted(storage.listdir(FOLDER)) == sorted([manifest_name(MAGA), manifest.files[0].file])
 
 
 def test_many_tombstones_trigger_compaction(storage: Storage) -> None:
@@ -212,7 +213,7 @@ def test_compacting_everything_empties_deleted_collections(storage: Storage) -> 
     index.delete(MAGA, [daily(0).identifier])
     index.compact()
     assert index.manifest(MAGA).files == ()
-    assert storage.listdir(FOLDER) == ["_manifest.json"]
+    assert storage.listdir(FOLDER) == [manifest_name(MAGA)]
     assert index.select() == []
 
 

@@ -9,6 +9,7 @@ import fsspec
 from pcli_env import MAG_A, MAG_B, ProductEnv, ident, labelled, summary
 
 from vires_repo import samples
+from vires_repo.products.manifest import manifest_name, manifest_path
 
 
 def index_files(env: ProductEnv, collection: str) -> list[str]:
@@ -20,7 +21,7 @@ def index_files(env: ProductEnv, collection: str) -> list[str]:
 
 
 def manifest_files(env: ProductEnv, collection: str) -> list[str]:
-    url = f"{env.root}/products/collection={collection}/_manifest.json"
+    url = f"{env.root}/{manifest_path(collection)}"
     with fsspec.open(url, "rt") as stream:
         return [entry["file"] for entry in json.load(stream)["files"]]
 
@@ -39,7 +40,7 @@ def test_compact_merges_the_small_files_and_keeps_every_record(env: ProductEnv) 
     assert result.err.splitlines() == [f"INFO: product index of {MAG_A} compacted: 8 -> 1 file(s)"]
     assert env.exported() == before  # created and updated times included
     [data_file] = manifest_files(env, MAG_A)
-    assert index_files(env, MAG_A) == ["_manifest.json", data_file]
+    assert index_files(env, MAG_A) == [manifest_name(MAG_A), data_file]
 
     # compacting again changes nothing
     result = env("product", "compact", MAG_A)
@@ -79,7 +80,7 @@ def test_many_registrations_compact_automatically(local_env: ProductEnv) -> None
         assert local_env.register(MAG_A, location).code == 0
     files = manifest_files(local_env, MAG_A)
     assert len(files) < 36
-    assert index_files(local_env, MAG_A) == sorted(["_manifest.json", *files])
+    assert index_files(local_env, MAG_A) == sorted([manifest_name(MAG_A), *files])
     assert [line.split("/")[1] for line in local_env.listed()] == [ident(f) for f in locations]
 
 

@@ -16,6 +16,7 @@ from pcli_env import MAG_A, MAG_B, ProductEnv, ident, ids, labelled, summary
 
 from vires_repo import samples
 from vires_repo.products.index import ProductIndex
+from vires_repo.products.manifest import manifest_name, manifest_path
 
 PARTITION = f"products/collection={MAG_A}"
 HOUR = timedelta(hours=1)
@@ -48,7 +49,7 @@ def subprocess_env() -> dict[str, str]:
 
 
 def manifest_files(root: Path) -> list[str]:
-    manifest = json.loads((root / PARTITION / "_manifest.json").read_text())
+    manifest = json.loads((root / manifest_path(MAG_A)).read_text())
     return [entry["file"] for entry in manifest["files"]]
 
 
@@ -121,7 +122,7 @@ def test_a_registration_killed_before_its_commit_leaves_the_old_index(
     old = env.hourly("2016-01-01", range(2))
     assert env.register(MAG_A, *old).code == 0
     old_export = env("product", "export").out
-    old_manifest = (root / PARTITION / "_manifest.json").read_bytes()
+    old_manifest = (root / manifest_path(MAG_A)).read_bytes()
 
     # new products, one of them replacing the second old product (an overlap)
     new = env.hourly("2016-01-02", range(3))
@@ -151,7 +152,7 @@ def test_a_registration_killed_before_its_commit_leaves_the_old_index(
     assert process.returncode == -signal.SIGKILL
 
     # readers see the old content; the lock died with the process
-    assert (root / PARTITION / "_manifest.json").read_bytes() == old_manifest
+    assert (root / manifest_path(MAG_A)).read_bytes() == old_manifest
     assert env("product", "export").out == old_export
     assert ids(env) == [ident(f) for f in old]
 
@@ -166,7 +167,7 @@ def test_a_registration_killed_before_its_commit_leaves_the_old_index(
     # compaction drops the data file the killed process left behind
     assert env("product", "compact").code == 0
     assert sorted(p.name for p in (root / PARTITION).iterdir()) == sorted(
-        ["_manifest.json", *manifest_files(root)]
+        [manifest_name(MAG_A), *manifest_files(root)]
     )
 
 

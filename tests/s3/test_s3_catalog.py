@@ -22,7 +22,7 @@ from vires_repo import storage as storage_module
 from vires_repo.catalog import Catalog
 from vires_repo.cli import main
 from vires_repo.errors import LockTimeoutError
-from vires_repo.products.manifest import MANIFEST_NAME, partition_folder
+from vires_repo.products.manifest import manifest_name, manifest_path, partition_folder
 from vires_repo.services import product, product_import
 from vires_repo.storage import LOCK_FILE, LockLostError, ObjectStoreLock, Storage
 
@@ -81,7 +81,7 @@ def test_definitions_products_and_duckdb_work_on_an_s3_root(
     bucket_path = s3_root.removeprefix("s3://")
     folder = f"{bucket_path}/{partition_folder(MAGA)}"
     names = [path.rsplit("/", 1)[-1] for path in s3fs_filesystem.ls(folder, refresh=True)]
-    assert MANIFEST_NAME in names and any(name.endswith(".jsonl") for name in names)
+    assert manifest_name(MAGA) in names and any(name.endswith(".jsonl") for name in names)
     assert not s3fs_filesystem.exists(lock_key(s3_root))  # released after the command
 
     connection = query.connect(Storage(s3_root))
@@ -111,7 +111,7 @@ def test_partitions_are_plain_hive_layout_readable_by_pyarrow_dataset(
     paths: dict[str, list[str]] = {"parquet": [], "json": []}
     dead: set[tuple[str, str]] = set()
     for collection in (MAGA, MAGB):
-        manifest = json.loads(storage.read_text(f"{partition_folder(collection)}/{MANIFEST_NAME}"))
+        manifest = json.loads(storage.read_text(manifest_path(collection)))
         for entry in manifest["files"]:
             kind = "json" if entry["file"].endswith(".jsonl") else "parquet"
             paths[kind].append(f"{base}/collection={collection}/{entry['file']}")

@@ -1,4 +1,4 @@
-"""Three-way merge of product-index manifests (``_manifest.json``), as a git merge driver.
+"""Three-way merge of product-index manifests (``_manifest-<ID>.json``), as a git merge driver.
 
 git runs ``vires-repo git-merge-manifest %O %A %B %P`` for a manifest changed on both sides
 (base, ours, theirs, the manifest's path in the repository) and expects the result in the
@@ -37,7 +37,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import ConflictError
-from ..products.manifest import MANIFEST_NAME, FileEntry, Manifest
+from ..products.manifest import FileEntry, Manifest, collection_of_folder, manifest_name
 from .revisions import GitError, read_blobs, run_git
 
 Row = tuple[Any, ...]
@@ -308,14 +308,12 @@ def _read_manifest(path: str, where: str, collection: str | None) -> Manifest:
 
 def is_product_manifest(path: str) -> bool:
     """Whether ``path`` (a repository path) is a product-index manifest
-    (``.../products/collection=<ID>/_manifest.json``)."""
+    (``.../products/collection=<ID>/_manifest-<ID>.json``)."""
     parts = PurePosixPath(path).parts
-    return (
-        len(parts) >= 3
-        and parts[-1] == MANIFEST_NAME
-        and parts[-2].startswith("collection=")
-        and parts[-3] == "products"
-    )
+    if len(parts) < 3 or parts[-3] != "products":
+        return False
+    collection = collection_of_folder(parts[-2])
+    return collection is not None and parts[-1] == manifest_name(collection)
 
 
 def text_merge(base: str, ours: str, theirs: str, path: str) -> int:

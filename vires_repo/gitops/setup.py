@@ -4,7 +4,7 @@ git keeps driver commands in the clone's own config (never in the repository, as
 programs), and the repository's ``.gitattributes`` says which files use them::
 
     catalog/**/*.parquet -text diff=vires-parquet
-    catalog/**/_manifest.json merge=vires-manifest
+    catalog/**/_manifest-*.json merge=vires-manifest
 
 :func:`setup_git` sets both (idempotently: an equal value or line is left alone) and reports
 what it did.
@@ -46,7 +46,7 @@ def attribute_lines(prefix: str) -> list[str]:
     base = f"{prefix}/**" if prefix else "**"
     return [
         f"{base}/*.parquet -text diff={DIFF_DRIVER}",
-        f"{base}/_manifest.json merge={MERGE_DRIVER}",
+        f"{base}/_manifest-*.json merge={MERGE_DRIVER}",
     ]
 
 

@@ -2,9 +2,11 @@
 
 Layout (relative to the catalogue root)::
 
-    products/collection=<ID>/_manifest.json          the commit point (see manifest.py)
-    products/collection=<ID>/part-<sha256[:16]>.parquet   immutable, content-named data files
-    products/collection=<ID>/part-<sha256[:16]>.jsonl     (both formats: see schema.py)
+    products/collection=<ID>/_manifest-<ID>.json              the commit point (manifest.py)
+    products/collection=<ID>/part-<sha256[:16]>-<ID>.parquet  immutable, content-named data
+    products/collection=<ID>/part-<sha256[:16]>-<ID>.jsonl    files (formats: see schema.py)
+
+(manifest.py says why the names end with the collection identifier.)
 
 A batch of fewer than ``small_batch_rows`` rows (a daily registration) is written as a
 JSON-lines file, which git compresses and deltas well; larger batches and compaction outputs
@@ -38,11 +40,13 @@ import pyarrow.parquet as pq
 from ..errors import DefinitionError, IndexFormatError, NotFoundError
 from ..storage import Storage
 from .manifest import (
-    MANIFEST_NAME,
+    LEGACY_MANIFEST_NAME,
     PRODUCTS_FOLDER,
     FileEntry,
     Manifest,
     collection_of_folder,
+    manifest_name,
+    manifest_path,
     partition_folder,
 )
 from .schema import (
@@ -316,10 +320,11 @@ class ProductIndex:
 
     def manifest(self, collection: str) -> Manifest:
         """The committed state of a collection (empty if it has no partition yet)."""
-        path = f"{partition_folder(collection)}/{MANIFEST_NAME}"
+        path = manifest_path(collection)
         try:
             text = self.storage.read_bytes(path)
         except NotFoundError:
+            self._refuse_legacy_manifest(collection)
             return Manifest(collection)
         manifest = Manifest.loads(text, self.storage.url_of(path))
         if manifest.collection != collection:
@@ -327,6 +332,17 @@ class ProductIndex:
                 f"{self.storage.url_of(path)} belongs to collection {manifest.collection!r}"
             )
         return manifest
+
+    def _refuse_legacy_manifest(self, collection: str) -> None:
+        """A partition written before manifests were named after their collection would
+        otherwise look empty (and a registration would hide its products)."""
+        legacy = f"{partition_folder(collection)}/{LEGACY_MANIFEST_NAME}"
+        if self.storage.exists(legacy):
+            raise IndexFormatError(
+                f"{self.storage.url_of(legacy)}: the product index manifest is now named "
+                f"{manifest_name(collection)}; rename the file (e.g. with git mv), "
+                "its content is unchanged"
+            )
 
     def file_url(self, collection: str, entry: FileEntry) -> str:
         """URL (or local path) of a data file, for DuckDB and other readers."""
@@ -653,7 +669,6 @@ class ProductIndex:
     def _upsert_table(
         self, collection: str, batch: pa.Table, delete: set[str], skip_existing: bool
     ) -> UpsertResult:
-        folder = partition_folder(collection)
         batch = _last_wins(batch)
         manifest = self.manifest(collection)
         batch_ids = batch["identifier"].to_pylist()
@@ -690,7 +705,7 @@ class ProductIndex:
             if name in existing:
                 dead.setdefault(existing[name][0], set()).add(name)
         small = batch.num_rows < self.small_batch_rows
-        entries = self._write_data_files(folder, sort_rows(batch), as_text=small)
+        entries = self._write_data_files(collection, sort_rows(batch), as_text=small)
         updated = manifest.with_tombstones(dead)
         for entry in entries:
             updated = updated.with_file(entry)
@@ -707,7 +722,7 @@ class ProductIndex:
         )
 
     def _write_data_files(
-        self, folder: str, table: pa.Table, *, as_text: bool = False
+        self, collection: str, table: pa.Table, *, as_text: bool = False
     ) -> list[FileEntry]:
         """Write sorted rows as data files of at most ``max_rows_per_file`` rows each
         (JSON lines with ``as_text``, else Parquet)."""
@@ -716,11 +731,11 @@ class ProductIndex:
             part = table.slice(start, self.max_rows_per_file)
             if as_text:
                 data = jsonl_bytes(part)
-                name, digest = content_name(data, JSONL_SUFFIX)
+                name, digest = content_name(data, collection, JSONL_SUFFIX)
             else:
                 data = parquet_bytes(part)
-                name, digest = content_name(data, PARQUET_SUFFIX)
-            self.storage.write_if_changed(f"{folder}/{name}", data)
+                name, digest = content_name(data, collection, PARQUET_SUFFIX)
+            self.storage.write_if_changed(f"{partition_folder(collection)}/{name}", data)
             identifiers = pc.min_max(part["identifier"]).as_py()
             entries.append(
                 FileEntry(
@@ -737,7 +752,7 @@ class ProductIndex:
         return entries
 
     def _commit(self, manifest: Manifest) -> None:
-        path = f"{partition_folder(manifest.collection)}/{MANIFEST_NAME}"
+        path = manifest_path(manifest.collection)
         self.storage.write_if_changed(path, manifest.dumps().encode("utf-8"))
 
     # -- compaction ----------------------------------------------------------------------
@@ -775,12 +790,12 @@ class ProductIndex:
         ]
         merged = sort_rows(pa.concat_tables(parts)) if parts else SCHEMA.empty_table()
         victim_names = {entry.file for entry in victims}
-        added = self._write_data_files(folder, merged)
+        added = self._write_data_files(collection, merged)
         compacted = manifest.with_files(victim_names, [])
         for entry in added:
             compacted = compacted.with_file(entry)
         self._commit(compacted)
-        live = {entry.file for entry in compacted.files} | {MANIFEST_NAME}
+        live = {entry.file for entry in compacted.files} | {manifest_name(collection)}
         removed = tuple(name for name in self.storage.listdir(folder) if name not in live)
         for name in removed:
             self.storage.remove(f"{folder}/{name}")

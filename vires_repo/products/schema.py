@@ -275,10 +275,11 @@ def read_data_file(
     return parquet.read(columns=list(columns), use_threads=use_threads)
 
 
-def content_name(data: bytes, suffix: str = PARQUET_SUFFIX) -> tuple[str, str]:
-    """The file name derived from the bytes (and format suffix), and their sha256."""
+def content_name(data: bytes, collection: str, suffix: str) -> tuple[str, str]:
+    """The file name derived from the bytes, ending with the collection and format suffix
+    (manifest.py says why), and the bytes' sha256."""
     digest = hashlib.sha256(data).hexdigest()
-    return f"part-{digest[:16]}{suffix}", digest
+    return f"part-{digest[:16]}-{collection}{suffix}", digest
 
 
 def check_format(metadata: Mapping[bytes, bytes] | None, where: str) -> None:

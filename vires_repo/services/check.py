@@ -18,7 +18,7 @@ from ..catalog import Catalog
 from ..errors import NotFoundError, ViresRepoError
 from ..jsonio import dumps
 from ..products import ProductSelection
-from ..products.manifest import MANIFEST_NAME, PRODUCTS_FOLDER, collection_of_folder
+from ..products.manifest import PRODUCTS_FOLDER, collection_of_folder, manifest_name
 
 Severity = Literal["error", "warning"]
 _MAX_LISTED = 20
@@ -113,15 +113,16 @@ def _index_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
             yield str(error)
             continue
         folder = f"{PRODUCTS_FOLDER}/collection={collection}"
+        manifest_file = manifest_name(collection)
         for entry in manifest.files:
             relpath = f"{folder}/{entry.file}"
             try:
                 data = catalog.storage.read_bytes(relpath)
             except NotFoundError:
-                yield f"{relpath}: listed in {MANIFEST_NAME} but missing"
+                yield f"{relpath}: listed in {manifest_file} but missing"
                 continue
             if hashlib.sha256(data).hexdigest() != entry.sha256.removeprefix("sha256:"):
-                yield f"{relpath}: checksum differs from {MANIFEST_NAME}"
+                yield f"{relpath}: checksum differs from {manifest_file}"
                 continue
             if entry.file.endswith(JSONL_SUFFIX):
                 try:  # every line parses to the index columns
@@ -139,7 +140,7 @@ def _index_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
                     yield f"{relpath}: Parquet schema differs from the product index schema"
                 rows = parquet.metadata.num_rows
             if rows != entry.rows:
-                yield f"{relpath}: {rows} rows, {MANIFEST_NAME} says {entry.rows}"
+                yield f"{relpath}: {rows} rows, {manifest_file} says {entry.rows}"
 
 
 def _orphan_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
@@ -152,14 +153,15 @@ def _orphan_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
             yield f"{PRODUCTS_FOLDER}/{folder}: folder is not a collection partition"
             continue
         relfolder = f"{PRODUCTS_FOLDER}/{folder}"
-        if not storage.exists(f"{relfolder}/{MANIFEST_NAME}"):
-            listed: set[str] = set()
-        else:
+        try:
             listed = {e.file for e in catalog.products.manifest(collection).files}
+        except ViresRepoError:
+            continue  # the index-files check reports an unreadable manifest
+        manifest_file = manifest_name(collection)
         for name in storage.listdir(relfolder):
-            if name != MANIFEST_NAME and name not in listed:
+            if name != manifest_file and name not in listed:
                 yield (
-                    f"{relfolder}/{name}: not listed in {MANIFEST_NAME} (left by an "
+                    f"{relfolder}/{name}: not listed in {manifest_file} (left by an "
                     "interrupted write; 'product compact' removes it)"
                 )
 
