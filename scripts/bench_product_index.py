@@ -11,7 +11,11 @@ the bulk API and prints the figures the design targets:
 * appending one daily product: time and bytes added;
 * a simulated year of daily registrations (one product per collection per day): the bytes of
   all file versions written (raw and zlib-compressed, as git stores loose objects) and, with
-  ``--git``, the growth of a real git repository after ``git gc``.
+  ``--git``, the growth of real git repositories. As the registration workflow does, each day
+  is one commit pushed to an origin repository (so git stores each file version as a delta
+  against what the origin has); the figures are the origin's growth after ``git gc``, the
+  size of a fresh clone, and the growth of the working repository that committed (with git's
+  automatic gc, then ``git gc``).
 
 Usage: ``python scripts/bench_product_index.py [--root DIR] [--products N] [--collections N]
 [--year-days N] [--git]``
@@ -142,6 +146,20 @@ def git_pack_bytes(root: Path) -> int:
     return (int(stats["size-pack"]) + int(stats["size"])) * 1024
 
 
+def sibling(root: Path, role: str) -> Path:
+    """Where the git simulation keeps the origin and a clone of the catalogue repository."""
+    return root.with_name(f"{root.name}-{role}.git")
+
+
+def git_init(root: Path, *options: str) -> None:
+    """A repository whose automatic gc runs in the foreground (never while this script
+    measures or runs its own gc)."""
+    subprocess.run(
+        ["git", "init", "--quiet", "--initial-branch=main", *options, str(root)], check=True
+    )
+    git(root, "config", "gc.autoDetach", "false")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, help="catalogue folder (default: a temporary one)")
@@ -152,8 +170,9 @@ def main() -> None:
     options = parser.parse_args()
 
     root = options.root or Path(tempfile.mkdtemp(prefix="bench-product-index-"))
-    if root.exists():
-        shutil.rmtree(root)
+    for folder in (root, sibling(root, "origin"), sibling(root, "clone")):
+        if folder.exists():
+            shutil.rmtree(folder)
     root.mkdir(parents=True)
     storage = CountingStorage(str(root))
     index = ProductIndex(storage)
@@ -252,13 +271,17 @@ def main() -> None:
     # -- a simulated year of daily registrations ---------------------------------------------
     if options.year_days < 1:
         return
+    origin = sibling(root, "origin")
     if options.git:
-        git(root, "init", "--quiet")
+        git_init(root)
+        git_init(origin, "--bare")
         git(root, "config", "user.email", "bench@example.invalid")
         git(root, "config", "user.name", "bench")
         git(root, "add", "-A")
         git(root, "commit", "--quiet", "-m", "base")
-        base_pack = git_pack_bytes(root)
+        git(root, "push", "--quiet", str(origin), "HEAD:refs/heads/main")
+        base_pack = git_pack_bytes(origin)
+        base_work = git_pack_bytes(root)
     written, compressed, files = storage.written, storage.compressed, storage.files
     base_folder = folder_bytes(root)
     compactions = 0
@@ -272,6 +295,7 @@ def main() -> None:
         if options.git:
             git(root, "add", "-A")
             git(root, "commit", "--quiet", "-m", f"day {day_number}")
+            git(root, "push", "--quiet", str(origin), "HEAD:refs/heads/main")
     elapsed = time.perf_counter() - start
     registrations = options.year_days * len(names)
     print(
@@ -285,8 +309,23 @@ def main() -> None:
         f"{storage.files - files:,} file versions; the folder grew by {grown / MIB:.1f} MiB"
     )
     if options.git:
-        pack_growth = git_pack_bytes(root) - base_pack
-        print(f"  git repository (after gc) grew by {pack_growth / MIB:.1f} MiB")
+        growth = git_pack_bytes(origin) - base_pack
+        print(f"  git origin (daily pushes, then gc) grew by {growth / MIB:.1f} MiB")
+        clone = sibling(root, "clone")
+        subprocess.run(  # --no-local: a pack made for the transfer, as from a server
+            ["git", "clone", "--quiet", "--bare", "--no-local", str(origin), str(clone)],
+            check=True,
+        )
+        clone_bytes = git_pack_bytes(clone)
+        print(
+            f"  a fresh clone: {clone_bytes / MIB:.1f} MiB "
+            f"(the catalogue before the year: {base_pack / MIB:.1f} MiB)"
+        )
+        growth = git_pack_bytes(root) - base_work
+        print(
+            f"  working repository (daily commits, automatic gc, then gc) grew by "
+            f"{growth / MIB:.1f} MiB"
+        )
 
 
 if __name__ == "__main__":
