@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import functools
 import os
 import random
 import signal
@@ -85,7 +84,6 @@ def vires_repo(
     return done
 
 
-@functools.cache
 # -- finding and registering new files ---------------------------------------------------
 
 
