@@ -8,7 +8,9 @@ the order of the mapping given: callers that have no natural order sort their ke
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 
 def dumps(value: Any) -> str:
@@ -19,3 +21,11 @@ def dumps(value: Any) -> str:
 def loads(text: str | bytes) -> Any:
     """Parse JSON text (``json.JSONDecodeError`` on bad input)."""
     return json.loads(text)
+
+
+def typed(value: object, kind: type[_T]) -> _T:
+    """``value`` if it is a ``kind`` (a bool is not an int), else ``TypeError``: for reading
+    fields of a parsed document."""
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise TypeError(f"expected {kind.__name__}, got {value!r}")
+    return value

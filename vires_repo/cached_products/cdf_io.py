@@ -21,6 +21,8 @@ from ..errors import ProductFileError
 from .sources import basename
 
 CREATOR = "vires-repo"
+CREATED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+"""Format of the ``CREATED`` attribute (UTC, whole seconds)."""
 
 # CDF type name -> cdflib writer code
 _CDF_TYPES: dict[str, int] = {
@@ -74,7 +76,7 @@ def double_entry(value: float | list[float]) -> AttributeEntry:
 def created_attributes(created: datetime) -> dict[str, list[AttributeEntry]]:
     """``CREATED`` (read back as the "updated" time of a cached product) and ``CREATOR``."""
     return {
-        "CREATED": [text_entry(created.strftime("%Y-%m-%dT%H:%M:%SZ"))],
+        "CREATED": [text_entry(created.strftime(CREATED_FORMAT))],
         "CREATOR": [text_entry(CREATOR)],
     }
 
@@ -82,6 +84,18 @@ def created_attributes(created: datetime) -> dict[str, list[AttributeEntry]]:
 def validity_attribute(times: npt.NDArray[np.float64]) -> list[AttributeEntry]:
     """``VALIDITY``: two entries, the first and last MJD2000 time of the data."""
     return [double_entry(float(times.min())), double_entry(float(times.max()))]
+
+
+def single_source_attributes(
+    created: datetime, source: str, times: npt.NDArray[np.float64]
+) -> dict[str, list[AttributeEntry]]:
+    """Global attributes of a product converted from one source: ``CREATED``, ``CREATOR``,
+    ``SOURCE`` (the source product id) and ``VALIDITY`` (the MJD2000 range of ``times``)."""
+    return {
+        **created_attributes(created),
+        "SOURCE": [text_entry(source)],
+        "VALIDITY": validity_attribute(times),
+    }
 
 
 def _entry_value(entry: AttributeEntry) -> Any:

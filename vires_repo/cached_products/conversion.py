@@ -19,12 +19,10 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..errors import DefinitionError, ProductFileError
-from .cdf_io import attribute_texts, open_cdf
+from .cdf_io import CREATED_FORMAT, attribute_texts, open_cdf
 from .registry import CachedProductType, Provenance, get_cached_product_type
 from .shc_models import source_file
 from .sources import basename, local_path, product_id
-
-_CREATED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,7 @@ def _cdf_provenance(path: Path) -> tuple[datetime | None, list[str]]:
         cdf = open_cdf(path)
         created = attribute_texts(cdf, "CREATED")
         updated = (
-            datetime.strptime(created[0], _CREATED_FORMAT).replace(tzinfo=UTC) if created else None
+            datetime.strptime(created[0], CREATED_FORMAT).replace(tzinfo=UTC) if created else None
         )
     except (ProductFileError, ValueError):  # unreadable: "no information", as in VirES
         return None, []

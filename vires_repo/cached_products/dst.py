@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from .cdf_io import CdfVariable, created_attributes, text_entry, validity_attribute, write_cdf
+from .cdf_io import CdfVariable, single_source_attributes, write_cdf
 from .interpolation import linear_value, previous_value
 from .product_time import render_product_id
 from .sources import basename, read_text
@@ -56,11 +56,7 @@ def convert_dst(sources: Sequence[str], target: Path, created: datetime) -> list
             CdfVariable("flag", data["Flag"], "CDF_UINT1"),
             CdfVariable("ddst", dst_rate(times, data["Dst"]), "CDF_DOUBLE"),
         ],
-        {
-            **created_attributes(created),
-            "SOURCE": [text_entry(identifier)],
-            "VALIDITY": validity_attribute(times),
-        },
+        single_source_attributes(created, identifier, times),
     )
     return [identifier]
 

@@ -11,7 +11,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from ..errors import ProductFileError
-from .cdf_io import CdfVariable, created_attributes, text_entry, validity_attribute, write_cdf
+from .cdf_io import CdfVariable, single_source_attributes, write_cdf
 from .interpolation import linear_value
 from .sources import basename, product_id, read_text
 from .tables import column, sample_times, table_from_cdf
@@ -67,11 +67,7 @@ def convert_f107(sources: Sequence[str], target: Path, created: datetime) -> lis
             CdfVariable("F10.7_avg81d", mean, "CDF_DOUBLE"),
             CdfVariable("F10.7_avg81d_count", count, "CDF_INT4"),
         ],
-        {
-            **created_attributes(created),
-            "SOURCE": [text_entry(identifier)],
-            "VALIDITY": validity_attribute(times),
-        },
+        single_source_attributes(created, identifier, times),
     )
     return [identifier]
 

@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from ..errors import ProductFileError
-from .cdf_io import CdfVariable, created_attributes, text_entry, validity_attribute, write_cdf
+from .cdf_io import CdfVariable, single_source_attributes, write_cdf
 from .interpolation import previous_value
 from .product_time import render_product_id
 from .sources import basename, read_text
@@ -51,11 +51,7 @@ def convert_kp(sources: Sequence[str], target: Path, created: datetime) -> list[
             CdfVariable("ap", data["ap"].astype("uint16"), "CDF_UINT2"),
             CdfVariable("flag", data["Flag"], "CDF_UINT1"),
         ],
-        {
-            **created_attributes(created),
-            "SOURCE": [text_entry(identifier)],
-            "VALIDITY": validity_attribute(times),
-        },
+        single_source_attributes(created, identifier, times),
     )
     return [identifier]
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import DefinitionError, ProductFileError
+from ..errors import ProductFileError
 from .cdf_io import (
     AttributeEntry,
     CdfVariable,
@@ -30,7 +30,7 @@ from .cdf_io import (
     variable_names,
     write_cdf,
 )
-from .selection import TimedProduct, latest_contiguous, newest_end_first, parse_timed_name
+from .selection import TimedProduct, newest_end_first, select_latest
 from .sources import basename, local_path
 
 MAX_GAP = timedelta(hours=2)
@@ -83,17 +83,7 @@ class _SourceData:
 
 def select_sources(sources: Sequence[str], layout: MmaLayout) -> list[TimedProduct]:
     """The applicable files: latest contiguous chain (2-hour gap rule), chronological."""
-    products = [parse_timed_name(source) for source in sources]
-    for product in products:
-        if product.product_type != layout.product_type:
-            raise DefinitionError(
-                f"{basename(product.source)}: not a {layout.product_type} product "
-                f"(type {product.product_type})"
-            )
-    selected = latest_contiguous(products, MAX_GAP, newest_end_first)
-    if not selected:
-        raise DefinitionError(f"{layout.product_type}: no source file selected")
-    return selected
+    return select_latest(sources, layout.product_type, MAX_GAP, newest_end_first)
 
 
 def _read_source(product: TimedProduct, layout: MmaLayout) -> _SourceData:

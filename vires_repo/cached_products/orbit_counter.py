@@ -17,14 +17,11 @@ import pyarrow as pa
 
 from ..errors import ProductFileError
 from .cdf_io import (
-    AttributeEntry,
     CdfVariable,
     attribute_texts,
-    created_attributes,
     open_cdf,
     read_variable,
-    text_entry,
-    validity_attribute,
+    single_source_attributes,
     variable_names,
     write_cdf,
 )
@@ -128,11 +125,6 @@ def _write_orbit_counter(
         raise ProductFileError(f"{name}: ascending-node longitude outside [-180, 180] deg")
     if quality.min() < 0 or quality.max() > 255:
         raise ProductFileError(f"{name}: Source flag outside 0..255")
-    attributes: dict[str, list[AttributeEntry]] = {
-        **created_attributes(created),
-        "SOURCE": [text_entry(identifier)],
-        "VALIDITY": validity_attribute(times),
-    }
     write_cdf(
         target,
         [
@@ -141,7 +133,7 @@ def _write_orbit_counter(
             CdfVariable("phi_AN", longitudes, "CDF_DOUBLE"),
             CdfVariable("Source", quality.astype("uint8"), "CDF_UINT1"),
         ],
-        attributes,
+        single_source_attributes(created, identifier, times),
     )
 
 

@@ -93,5 +93,22 @@ def latest_contiguous(
     return chain[::-1]
 
 
-def describe(products: Sequence[TimedProduct]) -> str:
-    return ", ".join(product.identifier for product in products)
+def select_latest(
+    sources: Sequence[str],
+    product_type: str,
+    max_gap: timedelta,
+    order: Callable[[TimedProduct], tuple[object, ...]],
+    same_version_only: bool = False,
+) -> list[TimedProduct]:
+    """The latest contiguous chain of ``sources``, all of ``product_type``, chronological."""
+    products = [parse_timed_name(source) for source in sources]
+    for product in products:
+        if product.product_type != product_type:
+            raise DefinitionError(
+                f"{basename(product.source)}: not a {product_type} product "
+                f"(type {product.product_type})"
+            )
+    selected = latest_contiguous(products, max_gap, order, same_version_only)
+    if not selected:
+        raise DefinitionError(f"{product_type}: no source file selected")
+    return selected

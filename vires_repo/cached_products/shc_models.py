@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ..errors import DefinitionError, ProductFileError
-from .selection import latest_contiguous, newest_version_first, parse_timed_name
+from ..errors import ProductFileError
+from .selection import newest_version_first, select_latest
 from .sources import basename, product_id, read_bytes
 
 SOURCE_SUFFIX = ".source"
@@ -154,13 +154,7 @@ def copy_converter(
 
     def convert(sources: Sequence[str], target: Path, created: datetime) -> list[str]:
         (source,) = sources
-        content = read_bytes(source)
-        name = basename(source)
-        try:
-            text = content.decode("ascii")
-        except UnicodeDecodeError:
-            raise ProductFileError(f"{name}: not an ASCII text file") from None
-        check(text, name)
+        content = _read_checked(source, check)
         identifier = product_id(source)
         target.write_bytes(content)
         source_file(target).write_text(identifier + "\n", encoding="ascii")
@@ -169,33 +163,31 @@ def copy_converter(
     return convert
 
 
+def _read_checked(source: str, check: Callable[[str, str], object]) -> bytes:
+    """The bytes of a model file whose ASCII text ``check`` accepted."""
+    content = read_bytes(source)
+    name = basename(source)
+    try:
+        text = content.decode("ascii")
+    except UnicodeDecodeError:
+        raise ProductFileError(f"{name}: not an ASCII text file") from None
+    check(text, name)
+    return content
+
+
 def source_file(target: Path) -> Path:
     return target.with_name(target.name + SOURCE_SUFFIX)
 
 
 def convert_chaos_core(sources: Sequence[str], target: Path, created: datetime) -> list[str]:
     """Zip of the latest contiguous chain of CHAOS core SHC files of the newest version."""
-    products = [parse_timed_name(source) for source in sources]
-    for product in products:
-        if product.product_type != CHAOS_CORE_TYPE:
-            raise DefinitionError(
-                f"{basename(product.source)}: not a {CHAOS_CORE_TYPE} product "
-                f"(type {product.product_type})"
-            )
-    selected = latest_contiguous(
-        products, CHAOS_CORE_MAX_GAP, newest_version_first, same_version_only=True
+    selected = select_latest(
+        sources, CHAOS_CORE_TYPE, CHAOS_CORE_MAX_GAP, newest_version_first, same_version_only=True
     )
-    if not selected:
-        raise DefinitionError(f"{CHAOS_CORE_TYPE}: no source file selected")
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for product in selected:
-            content = read_bytes(product.source)
-            name = basename(product.source)
-            try:
-                check_core_shc(content.decode("ascii"), name)
-            except UnicodeDecodeError:
-                raise ProductFileError(f"{name}: not an ASCII text file") from None
-            member = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            content = _read_checked(product.source, check_core_shc)
+            member = zipfile.ZipInfo(basename(product.source), date_time=_ZIP_TIME)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16
             archive.writestr(member, content)

@@ -37,6 +37,7 @@ from typing import Any
 
 from .. import jsonio
 from ..errors import IndexFormatError
+from ..jsonio import typed
 from ..storage import Storage
 from ..timespec import format_datetime, parse_datetime
 
@@ -73,9 +74,9 @@ class StoredFile:
     @classmethod
     def from_json(cls, value: Mapping[str, Any]) -> StoredFile:
         return cls(
-            name=_typed(value["name"], str),
-            size=_typed(value["size"], int),
-            checksum=_typed(value["checksum"], str),
+            name=typed(value["name"], str),
+            size=typed(value["size"], int),
+            checksum=typed(value["checksum"], str),
         )
 
 
@@ -115,12 +116,12 @@ class CachedProductRecord:
     @classmethod
     def from_json(cls, value: Mapping[str, Any]) -> CachedProductRecord:
         return cls(
-            identifier=_typed(value["identifier"], str),
-            updated=parse_datetime(_typed(value["updated"], str)),
-            location=_typed(value["location"], str),
-            sources=tuple(_typed(source, str) for source in _typed(value["sources"], list)),
-            checksum=_typed(value["checksum"], str),
-            files=tuple(StoredFile.from_json(entry) for entry in _typed(value["files"], list)),
+            identifier=typed(value["identifier"], str),
+            updated=parse_datetime(typed(value["updated"], str)),
+            location=typed(value["location"], str),
+            sources=tuple(typed(source, str) for source in typed(value["sources"], list)),
+            checksum=typed(value["checksum"], str),
+            files=tuple(StoredFile.from_json(entry) for entry in typed(value["files"], list)),
         )
 
 
@@ -162,7 +163,7 @@ class CachedProductManifest:
         try:
             records = [
                 CachedProductRecord.from_json(entry)
-                for entry in _typed(document["cached_products"], list)
+                for entry in typed(document["cached_products"], list)
             ]
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise IndexFormatError(f"{where} is malformed: {error!r}") from None
@@ -200,9 +201,3 @@ def read_checked(storage: Storage, record: CachedProductRecord) -> bytes:
 
 def _sorted(records: Iterable[CachedProductRecord]) -> tuple[CachedProductRecord, ...]:
     return tuple(sorted(records, key=lambda record: record.identifier))
-
-
-def _typed(value: Any, kind: type) -> Any:
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise TypeError(f"expected {kind.__name__}, got {value!r}")
-    return value

@@ -70,6 +70,7 @@ def dump(
     from ..services import orbit_direction
 
     catalog = _common.session.catalog()
-    tables = orbit_direction.cached_product_records(catalog) if catalog.storage.exists() else []
+    catalog.require_existing()
+    tables = orbit_direction.cached_product_records(catalog)
     records = service.dump_cached_products(catalog, types or (), extra=tables)
     _common.write_json(file, records)

@@ -342,7 +342,13 @@ def cached_product_table(catalog: Catalog, type_id: str) -> pa.Table | None:
     record = load_manifest(catalog.storage).get(product_type.identifier)
     if record is None:
         return None
-    data = read_checked(catalog.storage, record)
+    return _read_product_table(catalog.storage, product_type, record)
+
+
+def _read_product_table(
+    storage: Storage, product_type: CachedProductType, record: CachedProductRecord
+) -> pa.Table:
+    data = read_checked(storage, record)
     with tempfile.TemporaryDirectory(prefix=_TEMP_PREFIX) as folder:
         path = Path(folder, product_type.output_name)
         path.write_bytes(data)
@@ -358,14 +364,14 @@ def cached_product_tables(catalog: Catalog) -> dict[str, pa.Table]:
     ``identifier``, ``mission`` and ``spacecraft`` of each row, sorted by identifier then
     time. A view whose products were never updated gets an empty table.
     """
+    manifest = load_manifest(catalog.storage)
     tables: dict[str, list[pa.Table]] = {view: [] for view in CACHED_TABLE_SCHEMAS}
     for identifier in cached_product_types():
         product_type = CACHED_PRODUCT_TYPES[identifier]
-        if product_type.view is None:
+        record = manifest.get(identifier)
+        if product_type.view is None or record is None:
             continue
-        table = cached_product_table(catalog, identifier)
-        if table is None:
-            continue
+        table = _read_product_table(catalog.storage, product_type, record)
         if product_type.view == "orbit_counter":
             mission, spacecraft = ORBIT_COUNTER_SPACECRAFT[identifier]
             rows = table.num_rows
