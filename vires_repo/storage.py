@@ -178,8 +178,9 @@ class Storage:
 
     def write_if_changed(self, relpath: str, data: bytes) -> bool:
         """Write ``data`` unless the file already holds exactly these bytes; True if written."""
-        if self.exists(relpath) and self.read_bytes(relpath) == data:
-            return False
+        with contextlib.suppress(NotFoundError):
+            if self.read_bytes(relpath) == data:
+                return False
         self.write_bytes(relpath, data)
         return True
 

@@ -25,6 +25,11 @@ class Crash(Exception):
     """Stands for the process dying at a given point."""
 
 
+def crash(self: ProductIndex, manifest: Manifest) -> None:
+    """A ``ProductIndex._commit`` that dies before the manifest is written."""
+    raise Crash
+
+
 def all_files(storage: Storage) -> dict[str, bytes]:
     return {name: storage.read_bytes(f"{FOLDER}/{name}") for name in storage.listdir(FOLDER)}
 
@@ -35,9 +40,6 @@ def test_crash_before_manifest_keeps_old_state_and_rerun_completes(
     index = ProductIndex(storage)
     index.upsert(MAGA, [daily(0)])
     committed = storage.read_bytes(MANIFEST)
-
-    def crash(self: ProductIndex, manifest: Manifest) -> None:
-        raise Crash
 
     with monkeypatch.context() as patch:
         patch.setattr(ProductIndex, "_commit", crash)
@@ -62,9 +64,6 @@ def test_crash_during_compaction_leaves_a_readable_index(
         index.upsert(MAGA, [daily(day)])
     before = index.select()
     original_commit = ProductIndex._commit
-
-    def crash(self: ProductIndex, manifest: Manifest) -> None:
-        raise Crash
 
     with monkeypatch.context() as patch:
         patch.setattr(ProductIndex, "_commit", crash)

@@ -248,7 +248,6 @@ def test_exists_with_and_without_collection(storage: Storage) -> None:
     assert index.exists(daily(3, MAGB).identifier, MAGB)
     assert not index.exists(daily(3, MAGB).identifier, MAGA)
     assert not index.exists("SW_OPER_MAGC_LR_1B_X")
-    assert index.existing_identifiers(MAGA, [daily(1).identifier, "NOPE"]) == {daily(1).identifier}
 
 
 def test_time_window_selection_follows_vires_semantics(storage: Storage) -> None:

@@ -17,6 +17,17 @@ MAG_A = "SW_OPER_MAGA_LR_1B"
 MAG_B = "SW_OPER_MAGB_LR_1B"
 FAST_A = "SW_FAST_MAGA_LR_1B"
 MINUTE = timedelta(minutes=1)
+EXPORT_KEYS = [  # the keys of an exported product record, in order
+    "identifier",
+    "beginTime",
+    "endTime",
+    "created",
+    "updated",
+    "collection",
+    "productType",
+    "metadata",
+    "datasets",
+]
 
 CliRunner = Callable[..., Any]  # the ``cli`` fixture of tests/conftest.py
 

@@ -9,6 +9,7 @@ import fsspec
 import numpy as np
 import pytest
 from pcli_env import (
+    EXPORT_KEYS,
     MAG_A,
     MAG_B,
     MINUTE,
@@ -356,17 +357,7 @@ def test_generic_product_without_time_extent_uses_first_and_last_record(
     result = env.register(MAG_A, location, orbit_directions=True)
     assert (result.code, labelled(result.err, "ERROR")) == (0, [])
     [record] = env.exported()
-    assert list(record) == [
-        "identifier",
-        "beginTime",
-        "endTime",
-        "created",
-        "updated",
-        "collection",
-        "productType",
-        "metadata",
-        "datasets",
-    ]
+    assert list(record) == EXPORT_KEYS
     assert record["identifier"] == ident(location)
     assert (record["beginTime"], record["endTime"]) == (
         "2016-01-01T00:00:00Z",

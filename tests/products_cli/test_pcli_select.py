@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from pcli_env import (
+    EXPORT_KEYS,
     FAST_A,
     MAG_A,
     MAG_B,
@@ -301,18 +302,6 @@ def test_exists_takes_exactly_one_identifier(populated: Catalogue) -> None:
 
 
 # -- export --------------------------------------------------------------------------------
-
-EXPORT_KEYS = [
-    "identifier",
-    "beginTime",
-    "endTime",
-    "created",
-    "updated",
-    "collection",
-    "productType",
-    "metadata",
-    "datasets",
-]
 
 
 def test_export_format(populated: Catalogue) -> None:

@@ -28,7 +28,6 @@ range and name, so that merging A into B and B into A gives the same bytes.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import os
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
@@ -262,11 +261,11 @@ class DataFileReader:
         local = self.toplevel / path
         if local.is_file():
             data = local.read_bytes()
-            if hashlib.sha256(data).hexdigest() == entry.sha256:
+            if entry.holds(data):
                 return data
         names = [f"{head}:{path}" for head in self._heads_to_try()]
         for blob in _blobs(self.toplevel, names):
-            if blob is not None and hashlib.sha256(blob).hexdigest() == entry.sha256:
+            if blob is not None and entry.holds(blob):
                 return blob
         try:  # last resort: any commit that added the file
             out = run_git(
@@ -276,7 +275,7 @@ class DataFileReader:
             out = b""
         commits = out.decode().split()
         for blob in _blobs(self.toplevel, [f"{commit}:{path}" for commit in commits]):
-            if blob is not None and hashlib.sha256(blob).hexdigest() == entry.sha256:
+            if blob is not None and entry.holds(blob):
                 return blob
         raise MergeConflict(f"data file {path} is neither in the work tree nor in git")
 
@@ -338,11 +337,8 @@ def merge_manifest_files(
     product changed on both sides.
     """
     try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        toplevel = Path(top)
-    except (OSError, subprocess.CalledProcessError):
+        toplevel = Path(run_git(Path.cwd(), "rev-parse", "--show-toplevel").decode().strip())
+    except GitError:
         toplevel = Path.cwd()
     ours_manifest = _read_manifest(ours, f"{path} (ours)", None)
     theirs_manifest = _read_manifest(theirs, f"{path} (theirs)", ours_manifest.collection)

@@ -39,8 +39,8 @@ from ..definitions.store import (
     DefinitionKind,
     validate_definition,
 )
-from ..errors import ViresRepoError
-from ..products.manifest import FileEntry, Manifest, partition_folder
+from ..errors import IndexFormatError, ViresRepoError
+from ..products.manifest import FileEntry, Manifest, partition_file, partition_folder
 from ..timespec import format_datetime
 from .revisions import CatalogLocation, locate, open_revision
 
@@ -150,8 +150,6 @@ class _Snapshot:
     def load(self) -> _Snapshot:
         self.types = self._definitions(PRODUCT_TYPES)
         self.collections = self._definitions(PRODUCT_COLLECTIONS)
-        from ..errors import IndexFormatError
-
         index = self.catalog.products
         for collection in index.collections():
             try:
@@ -191,9 +189,8 @@ class _Snapshot:
         from ..products.schema import read_data_file
 
         rows: dict[str, dict[str, Any]] = {}
-        folder = partition_folder(collection)
         for entry in entries:
-            relpath = f"{folder}/{entry.file}"
+            relpath = partition_file(collection, entry.file)
             path = self.catalog.storage.path(relpath)
             try:
                 table = read_data_file(path, self.repo_path(relpath))

@@ -47,6 +47,7 @@ from .manifest import (
     collection_of_folder,
     manifest_name,
     manifest_path,
+    partition_file,
     partition_folder,
 )
 from .schema import (
@@ -336,7 +337,7 @@ class ProductIndex:
     def _refuse_legacy_manifest(self, collection: str) -> None:
         """A partition written before manifests were named after their collection would
         otherwise look empty (and a registration would hide its products)."""
-        legacy = f"{partition_folder(collection)}/{LEGACY_MANIFEST_NAME}"
+        legacy = partition_file(collection, LEGACY_MANIFEST_NAME)
         if self.storage.exists(legacy):
             raise IndexFormatError(
                 f"{self.storage.url_of(legacy)}: the product index manifest is now named "
@@ -346,12 +347,11 @@ class ProductIndex:
 
     def file_url(self, collection: str, entry: FileEntry) -> str:
         """URL (or local path) of a data file, for DuckDB and other readers."""
-        return self.storage.url_of(f"{partition_folder(collection)}/{entry.file}")
+        return self.storage.url_of(partition_file(collection, entry.file))
 
     # -- reading -------------------------------------------------------------------------
 
-    def _open(self, collection: str, entry: FileEntry) -> Any:
-        relpath = f"{partition_folder(collection)}/{entry.file}"
+    def _open(self, relpath: str) -> Any:
         source: Any
         if self.storage.is_local:
             source = self.storage.path(relpath)  # pyarrow's own file I/O: no copies
@@ -365,10 +365,10 @@ class ProductIndex:
         self, collection: str, entry: FileEntry, row_filter: _RowFilter, columns: Sequence[str]
     ) -> pa.Table | None:
         """The rows of the file's row groups that may match (None if none may)."""
+        relpath = partition_file(collection, entry.file)
         if entry.file.endswith(JSONL_SUFFIX):
-            relpath = f"{partition_folder(collection)}/{entry.file}"
             return read_jsonl(self.storage.read_bytes(relpath), self.storage.url_of(relpath))
-        parquet = self._open(collection, entry)
+        parquet = self._open(relpath)
         metadata = parquet.metadata
         groups = [
             index
@@ -481,14 +481,6 @@ class ProductIndex:
             return []
         table = sort_rows(pa.concat_tables([table for _entry, table in parts]))
         return table_to_records(table)
-
-    def existing_identifiers(self, collection: str, identifiers: Iterable[str]) -> set[str]:
-        """The subset of ``identifiers`` registered in ``collection``."""
-        wanted = tuple(sorted(set(identifiers)))
-        if not wanted:
-            return set()
-        parts = self._scan(collection, _RowFilter(identifiers=wanted), ["identifier"])
-        return {value for _entry, table in parts for value in table["identifier"].to_pylist()}
 
     def find_overlaps(
         self, collection: str, products: Iterable[tuple[str, datetime, datetime]]
@@ -735,7 +727,7 @@ class ProductIndex:
             else:
                 data = parquet_bytes(part)
                 name, digest = content_name(data, collection, PARQUET_SUFFIX)
-            self.storage.write_if_changed(f"{partition_folder(collection)}/{name}", data)
+            self.storage.write_if_changed(partition_file(collection, name), data)
             identifiers = pc.min_max(part["identifier"]).as_py()
             entries.append(
                 FileEntry(

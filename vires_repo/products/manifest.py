@@ -26,17 +26,18 @@ compaction output against the previous one. A simulated year of daily registrati
 
 from __future__ import annotations
 
+import builtins
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from ..errors import DefinitionError, IndexFormatError
+from ..jsonio import typed
 from ..timespec import format_datetime
 from .schema import FORMAT_VERSION, to_micros
 
-_T = TypeVar("_T")
 _EPOCH = datetime(1970, 1, 1)
 
 PRODUCTS_FOLDER = "products"
@@ -57,9 +58,14 @@ def manifest_name(collection: str) -> str:
     return f"_manifest-{collection}.json"
 
 
+def partition_file(collection: str, name: str) -> str:
+    """A file of a collection's folder (data file or manifest) relative to the catalogue root."""
+    return f"{partition_folder(collection)}/{name}"
+
+
 def manifest_path(collection: str) -> str:
     """The manifest of a collection relative to the catalogue root."""
-    return f"{partition_folder(collection)}/{manifest_name(collection)}"
+    return partition_file(collection, manifest_name(collection))
 
 
 def collection_of_folder(name: str) -> str | None:
@@ -87,6 +93,10 @@ class FileEntry:
     def may_contain(self, identifier: str) -> bool:
         return self.min_identifier <= identifier <= self.max_identifier
 
+    def holds(self, data: builtins.bytes) -> bool:  # (a field is called bytes)
+        """Whether ``data`` are this file's bytes (by their checksum)."""
+        return hashlib.sha256(data).hexdigest() == self.sha256
+
     def to_json(self) -> dict[str, object]:
         entry: dict[str, object] = {
             "file": self.file,
@@ -109,15 +119,15 @@ class FileEntry:
         if not isinstance(tombstones, list):
             raise TypeError("tombstones must be a list")
         return cls(
-            file=_typed(entry["file"], str),
-            sha256=_typed(entry["sha256"], str),
-            bytes=_typed(entry["bytes"], int),
-            rows=_typed(entry["rows"], int),
-            min_begin_time=_micros(_typed(entry["min_begin_time"], str)),
-            max_end_time=_micros(_typed(entry["max_end_time"], str)),
-            min_identifier=_typed(entry["min_identifier"], str),
-            max_identifier=_typed(entry.get("max_identifier", entry["min_identifier"]), str),
-            tombstones=frozenset(_typed(item, str) for item in tombstones),
+            file=typed(entry["file"], str),
+            sha256=typed(entry["sha256"], str),
+            bytes=typed(entry["bytes"], int),
+            rows=typed(entry["rows"], int),
+            min_begin_time=_micros(typed(entry["min_begin_time"], str)),
+            max_end_time=_micros(typed(entry["max_end_time"], str)),
+            min_identifier=typed(entry["min_identifier"], str),
+            max_identifier=typed(entry.get("max_identifier", entry["min_identifier"]), str),
+            tombstones=frozenset(typed(item, str) for item in tombstones),
         )
 
 
@@ -190,17 +200,11 @@ class Manifest:
                 f"version {FORMAT_VERSION} only (upgrade vires_repo or rebuild the index)"
             )
         try:
-            collection = _typed(document["collection"], str)
+            collection = typed(document["collection"], str)
             files = tuple(FileEntry.from_json(entry) for entry in document["files"])
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise IndexFormatError(f"{where} is malformed: {error!r}") from None
         return cls(collection=collection, files=files)
-
-
-def _typed(value: object, kind: type[_T]) -> _T:
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise TypeError(f"expected {kind.__name__}, got {value!r}")
-    return value
 
 
 def _iso(micros: int) -> str:

@@ -7,7 +7,6 @@ so a new check is one function and one line; ``--only``/``--skip`` select by ide
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +17,13 @@ from ..catalog import Catalog
 from ..errors import NotFoundError, ViresRepoError
 from ..jsonio import dumps
 from ..products import ProductSelection
-from ..products.manifest import PRODUCTS_FOLDER, collection_of_folder, manifest_name
+from ..products.manifest import (
+    PRODUCTS_FOLDER,
+    collection_of_folder,
+    manifest_name,
+    partition_file,
+    partition_folder,
+)
 
 Severity = Literal["error", "warning"]
 _MAX_LISTED = 20
@@ -94,7 +99,7 @@ def _product_collections(catalog: Catalog, _options: CheckOptions) -> Iterator[s
         if collection not in defined:
             count = catalog.products.manifest(collection).live_rows
             yield (
-                f"{PRODUCTS_FOLDER}/collection={collection}: {count} product(s) of the "
+                f"{partition_folder(collection)}: {count} product(s) of the "
                 f"collection {collection}, which is not defined"
             )
 
@@ -112,16 +117,15 @@ def _index_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
         except ViresRepoError as error:
             yield str(error)
             continue
-        folder = f"{PRODUCTS_FOLDER}/collection={collection}"
         manifest_file = manifest_name(collection)
         for entry in manifest.files:
-            relpath = f"{folder}/{entry.file}"
+            relpath = partition_file(collection, entry.file)
             try:
                 data = catalog.storage.read_bytes(relpath)
             except NotFoundError:
                 yield f"{relpath}: listed in {manifest_file} but missing"
                 continue
-            if hashlib.sha256(data).hexdigest() != entry.sha256.removeprefix("sha256:"):
+            if not entry.holds(data):
                 yield f"{relpath}: checksum differs from {manifest_file}"
                 continue
             if entry.file.endswith(JSONL_SUFFIX):
@@ -256,7 +260,7 @@ def _orbit_tables_in_sync(catalog: Catalog, _options: CheckOptions) -> Iterator[
         for name in source.table_names():
             manifest = store.manifest(name)
             processed = (
-                {s.product_id for s in read_table(store, manifest.key).sources}
+                {s.product_id for s in read_table(store, manifest).sources}
                 if manifest is not None
                 else set()
             )

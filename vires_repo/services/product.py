@@ -240,18 +240,18 @@ def register_products(
         spans = [(r.identifier, r.begin_time, r.end_time) for r in records]
         related = {o.existing_identifier for o in index.find_overlaps(collection_id, spans)}
         related.update(r.identifier for r in records)
-        existing = index.find(sorted(related), [collection_id]) if records else []
+        existing = index.find(sorted(related), [collection_id])
         plan = plan_registration(existing, records, update=update, ignore_overlaps=ignore_overlaps)
         if plan.upserts or plan.deletions:
             index.upsert(collection_id, plan.upserts, delete=plan.deletions)
-    for identifier, outcome in plan.outcomes if records else ():
+    for identifier, outcome in plan.outcomes:
         result.add(outcome, identifier)
-    for identifier, event in plan.events if records else ():  # in registration order
+    for identifier, event in plan.events:  # in registration order
         level = logging.DEBUG if event == "skipped" else logging.INFO
         verb = "ignored" if event == "skipped" else event
         logger.log(level, "product %s/%s %s", collection_id, identifier, verb)
-    result.deregistered = len(plan.deregistered) if records else 0
-    changed = [i for i, outcome in plan.outcomes if outcome != "skipped"] if records else []
+    result.deregistered = len(plan.deregistered)
+    changed = [i for i, outcome in plan.outcomes if outcome != "skipped"]
     if changed and not skip_post_registration_actions:
         from .orbit_direction import update_after_registration
 

@@ -153,7 +153,7 @@ def _json_file(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]]) -> 
 def _read_records(
     catalog: Catalog, path: str, selection: ProductSelection, source: str, warn: Warn
 ) -> pa.Table:
-    definitions = [catalog.product_collections.load(i) for i in catalog.product_collections.ids()]
+    definitions = catalog.product_collections.load_all()
     collections = pa.table(
         {
             "name": pa.array([c["name"] for c in definitions], pa.string()),
