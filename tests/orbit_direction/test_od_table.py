@@ -64,6 +64,17 @@ def new_tables(*kinds: str) -> dict[str, OrbitDirectionTable]:
     return {kind: OrbitDirectionTable(keys[kind]) for kind in kinds}
 
 
+def three_days_in_a_geo_table(
+    make_daily_products,
+) -> tuple[list[OrbitSamples], dict[str, OrbitDirectionTable]]:
+    """Three daily Swarm A products (P0, P1, P2 from 2016-03-01) added to a GEO table."""
+    products = make_daily_products(SWARM_ORBITS["A"], "2016-03-01", 3)
+    tables = new_tables("GEO")
+    for index in range(3):
+        add_product(tables, products, index)
+    return products, tables
+
+
 def test_products_added_in_any_order_equal_one_continuous_file(make_daily_products):
     products = make_daily_products(SWARM_ORBITS["A"], "2016-03-01", 5)
     whole = OrbitSamples.concatenate(products)
@@ -111,10 +122,7 @@ def test_a_missing_product_leaves_a_closed_gap(make_daily_products):
 def test_removing_a_product_closes_the_blocks_and_re_adding_restores_the_table(
     make_daily_products,
 ):
-    products = make_daily_products(SWARM_ORBITS["A"], "2016-03-01", 3)
-    tables = new_tables("GEO")
-    for index in range(3):
-        add_product(tables, products, index)
+    products, tables = three_days_in_a_geo_table(make_daily_products)
     table = tables["GEO"]
     complete = table.boundaries
 
@@ -141,10 +149,7 @@ def test_removing_a_product_closes_the_blocks_and_re_adding_restores_the_table(
 
 
 def test_a_block_start_inside_an_open_block_is_refused(make_daily_products):
-    products = make_daily_products(SWARM_ORBITS["A"], "2016-03-01", 3)
-    tables = new_tables("GEO")
-    for index in range(3):
-        add_product(tables, products, index)
+    products, tables = three_days_in_a_geo_table(make_daily_products)
     table = tables["GEO"]
     before = table.boundaries
     alone = prepare_product_input(products[1], nominal_sampling=NOMINAL)
@@ -161,10 +166,7 @@ def test_a_block_start_inside_an_open_block_is_refused(make_daily_products):
 
 
 def test_a_block_end_before_continuing_points_is_refused(make_daily_products):
-    products = make_daily_products(SWARM_ORBITS["A"], "2016-03-01", 3)
-    tables = new_tables("GEO")
-    for index in range(3):
-        add_product(tables, products, index)
+    products, tables = three_days_in_a_geo_table(make_daily_products)
     table = tables["GEO"]
     no_next = prepare_product_input(products[1], products[0], nominal_sampling=NOMINAL)
 

@@ -16,6 +16,7 @@ from vires_repo.orbit_direction import (
 )
 from vires_repo.orbit_direction.sql import orbit_direction_tagging_sql
 from vires_repo.orbit_direction.store import (
+    LoadedTable,
     TableStore,
     read_table,
     table_key_of_name,
@@ -126,26 +127,23 @@ def test_a_window_loads_only_the_months_around_a_change(catalog, monkeypatch) ->
         return original(relpath)
 
     monkeypatch.setattr(store.storage, "read_bytes", counting)
-    loaded = store.open(GEO_A)
-    loaded.ensure(np.datetime64("2016-03-01T00:00", "ms"), np.datetime64("2016-03-02", "ms"))
+
+    def window(start: str, end: str) -> tuple[LoadedTable, list[str]]:
+        """The table with the window of a change in [start, end], and the partitions read."""
+        read.clear()
+        loaded = store.open(GEO_A)
+        loaded.ensure(np.datetime64(start, "ms"), np.datetime64(end, "ms"))
+        return loaded, sorted(p for p in read if not p.startswith("SW_VIRE"))
+
     # March, plus February as the nearest month with points before it
-    assert sorted(p for p in read if not p.startswith("SW_VIRE")) == [
-        "points/2016-02",
-        "points/2016-03",
-        "sources/2016-02",
-    ]
+    loaded, partitions = window("2016-03-01T00:00", "2016-03-02")
+    assert partitions == ["points/2016-02", "points/2016-03", "sources/2016-02"]
     assert not loaded.at_start and loaded.at_end
     loaded.verify()
 
     # a change after the first point of its month leaves the month before unread
-    read.clear()
-    loaded = store.open(GEO_A)
-    loaded.ensure(np.datetime64("2016-02-15", "ms"), np.datetime64("2016-02-16", "ms"))
-    assert sorted(p for p in read if not p.startswith("SW_VIRE")) == [
-        "points/2016-02",
-        "points/2016-03",
-        "sources/2016-02",
-    ]
+    loaded, partitions = window("2016-02-15", "2016-02-16")
+    assert partitions == ["points/2016-02", "points/2016-03", "sources/2016-02"]
     loaded.verify()
 
 

@@ -18,6 +18,21 @@ Collections = Annotated[
     list[str] | None,
     Parameter(help="Source collections (default: every collection with calculateOrbitDirection)."),
 ]
+Missions = Annotated[
+    Values,
+    Parameter(
+        name=["--mission", "-m"], help="Only collections of this mission (repeat for several)."
+    ),
+]
+Spacecrafts = Annotated[
+    Values, Parameter(name=["--spacecraft", "-s"], help="Only collections of this spacecraft.")
+]
+Grades = Annotated[
+    Values,
+    Parameter(
+        name=["--grade", "--class", "-g"], help="Only collections of this grade (e.g. FAST)."
+    ),
+]
 
 
 def _messages() -> Any:
@@ -62,22 +77,12 @@ def sync(
     collections: Collections = None,
     /,
     *,
-    mission: Annotated[Values, Parameter(name=["--mission", "-m"])] = None,
-    spacecraft: Annotated[Values, Parameter(name=["--spacecraft", "-s"])] = None,
-    grade: Annotated[Values, Parameter(name=["--grade", "--class", "-g"])] = None,
+    mission: Missions = None,
+    spacecraft: Spacecrafts = None,
+    grade: Grades = None,
 ) -> int:
     """Synchronize the tables with their source collections: remove the boundaries of products
-    no longer registered, add the products not processed yet.
-
-    Parameters
-    ----------
-    mission
-        Only collections of this mission (repeat for several).
-    spacecraft
-        Only collections of this spacecraft.
-    grade
-        Only collections of this grade (e.g. FAST).
-    """
+    no longer registered, add the products not processed yet."""
     from ..services import orbit_direction as service
 
     catalog = _common.session.catalog()
@@ -90,21 +95,11 @@ def rebuild(
     collections: Collections = None,
     /,
     *,
-    mission: Annotated[Values, Parameter(name=["--mission", "-m"])] = None,
-    spacecraft: Annotated[Values, Parameter(name=["--spacecraft", "-s"])] = None,
-    grade: Annotated[Values, Parameter(name=["--grade", "--class", "-g"])] = None,
+    mission: Missions = None,
+    spacecraft: Spacecrafts = None,
+    grade: Grades = None,
 ) -> int:
-    """Rebuild the tables of the source collections from scratch.
-
-    Parameters
-    ----------
-    mission
-        Only collections of this mission (repeat for several).
-    spacecraft
-        Only collections of this spacecraft.
-    grade
-        Only collections of this grade (e.g. FAST).
-    """
+    """Rebuild the tables of the source collections from scratch."""
     from ..services import orbit_direction as service
 
     catalog = _common.session.catalog()

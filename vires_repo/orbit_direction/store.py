@@ -311,9 +311,6 @@ def _read_parquet(data: bytes, where: str, schema: pa.Schema) -> pa.Table:
         raise IndexFormatError(f"{where}: unreadable orbit-direction partition: {error}") from None
 
 
-# -- verification of a window ---------------------------------------------------------------
-
-
 # -- the store ------------------------------------------------------------------------------
 
 
@@ -618,8 +615,9 @@ def write_table(store: TableStore, table: OrbitDirectionTable, now: datetime | N
     return loaded.save(now)
 
 
-def read_table(store: TableStore, key: TableKey) -> OrbitDirectionTable:
-    """The whole stored table (empty when it does not exist)."""
-    loaded = store.open(key)
+def read_table(store: TableStore, table: TableKey | TableManifest) -> OrbitDirectionTable:
+    """The whole stored table of a key (empty when it does not exist), or of a manifest the
+    caller has read already (not read again)."""
+    loaded = store.open(table) if isinstance(table, TableKey) else LoadedTable(store, table)
     loaded.ensure_all()
     return loaded.table

@@ -290,6 +290,14 @@ def _extract_job(job: _Job) -> _Extracted | str:
         return str(error)
 
 
+class _ProductIntegrityError(OrbitDirectionIntegrityError):
+    """An integrity error while adding one product (names the product)."""
+
+    def __init__(self, product_id: str, error: Exception) -> None:
+        super().__init__(str(error))
+        self.product_id = product_id
+
+
 @dataclass
 class _Tables:
     """The GEO and QD tables of one source collection, windows of them in memory."""
@@ -344,28 +352,23 @@ class _Tables:
             say.warning(message)
         product = extracted.product
         self.ensure(min(span_start, product.trim_start), product.trim_end)
-        self.geo.table.update(extracted.product_id, extracted.geo, product, previous_id)
-        self.qd.table.update(extracted.product_id, extracted.qd, product, previous_id)
+        try:
+            self.geo.table.update(extracted.product_id, extracted.geo, product, previous_id)
+            self.qd.table.update(extracted.product_id, extracted.qd, product, previous_id)
+        except OrbitDirectionIntegrityError as error:
+            raise _ProductIntegrityError(extracted.product_id, error) from error
         self.changed = True
 
-    def save(self) -> bool:
+    def save(self) -> None:
         """Verify both windows, then write both; nothing is written if either is invalid."""
         if not self.changed:
-            return False
+            return
         for loaded in self.both:
             loaded.verify()
         now = datetime.now(UTC)
-        written = [loaded.save(now) for loaded in self.both]
+        for loaded in self.both:
+            loaded.save(now)
         self.changed = False
-        return any(written)
-
-
-class _ProductIntegrityError(OrbitDirectionIntegrityError):
-    """An integrity error while adding one product (names the product)."""
-
-    def __init__(self, product_id: str, error: Exception) -> None:
-        super().__init__(str(error))
-        self.product_id = product_id
 
 
 # -- neighbours -----------------------------------------------------------------------------
@@ -375,14 +378,11 @@ class _Neighbours:
     """Neighbour search among products sorted by begin time (reference 8.5)."""
 
     def __init__(self, records: Sequence[ProductRecord], thresholds: OrbitDirectionThresholds):
-        self.records = sorted(records, key=lambda r: (r.begin_time, r.identifier))
-        self.begins = [r.begin_time for r in self.records]
-        self.min_gap = timedelta(
-            milliseconds=int(thresholds.min_product_gap / np.timedelta64(1, "ms"))
-        )
-        self.max_gap = timedelta(
-            milliseconds=int(thresholds.max_product_gap / np.timedelta64(1, "ms"))
-        )
+        """``records`` sorted by :func:`_time_order` (as :func:`_collection_records` gives)."""
+        self.records = records
+        self.begins = [r.begin_time for r in records]
+        self.min_gap = _timedelta(thresholds.min_product_gap)
+        self.max_gap = _timedelta(thresholds.max_product_gap)
 
     def _first_in(self, low: datetime, high: datetime) -> ProductRecord | None:
         """The first product (by begin time) with ``begin <= high and end >= low``."""
@@ -401,6 +401,14 @@ class _Neighbours:
         return self._first_in(end + self.min_gap, end + self.max_gap)
 
 
+def _timedelta(value: np.timedelta64) -> timedelta:
+    return timedelta(milliseconds=int(value / np.timedelta64(1, "ms")))
+
+
+def _time_order(record: ProductRecord) -> tuple[datetime, str]:
+    return record.begin_time, record.identifier
+
+
 def _location(record: ProductRecord) -> str:
     if record.location:
         return record.location
@@ -417,7 +425,7 @@ def _collection_records(
         records = catalog.products.select(IndexSelection(collections=(collection,)))
     else:
         records = catalog.products.in_window(collection, start, end + timedelta(microseconds=1))
-    return sorted(records, key=lambda r: (r.begin_time, r.identifier))
+    return sorted(records, key=_time_order)
 
 
 # -- adding products ------------------------------------------------------------------------
@@ -445,11 +453,11 @@ def _add_batch(
     say: Messages,
     *,
     check_neighbours: bool,
-) -> None:
+) -> OrbitDirectionResult:
     """Add the products (sorted by begin time) that are not in the tables yet, each with the
-    edges of its neighbours. Extraction may run in worker processes; the merge is in time
-    order. A product that fails is reported and left out; an unreadable neighbour is left
-    out of its neighbours' context."""
+    edges of its neighbours, save the tables, then report. Extraction may run in worker
+    processes; the merge is in time order. A product that fails is reported and left out; an
+    unreadable neighbour is left out of its neighbours' context."""
     batch_ids = {r.identifier for r in items}
     result = batch.result
     plan: list[tuple[ProductRecord, ProductRecord | None]] = []
@@ -486,20 +494,20 @@ def _add_batch(
             )
             continue
         span_start = to_ms(previous.begin_time if previous else item.begin_time)
-        try:
-            tables.merge(outcome, previous.identifier if previous else None, span_start, say)
-        except OrbitDirectionIntegrityError as error:
-            raise _ProductIntegrityError(item.identifier, error) from error
+        tables.merge(outcome, previous.identifier if previous else None, span_start, say)
         result.processed += 1
         batch.lines.append((say.info, f"{item.identifier} orbit direction lookup table extracted"))
+    tables.save()
+    batch.flush()
+    return result
 
 
 def _update_collection(
     catalog: Catalog, source: SourceCollection, items: Sequence[ProductRecord], say: Messages
 ) -> OrbitDirectionResult:
     """Add products of one collection with the neighbour check; raises on integrity errors."""
-    items = sorted(items, key=lambda r: (r.begin_time, r.identifier))
-    gap = timedelta(seconds=float(source.thresholds.max_product_gap / np.timedelta64(1, "s")))
+    items = sorted(items, key=_time_order)
+    gap = _timedelta(source.thresholds.max_product_gap)
     start = min(r.begin_time for r in items) - gap
     end = max(r.end_time for r in items) + gap
     neighbours = _Neighbours(
@@ -508,11 +516,7 @@ def _update_collection(
     tables = _Tables.open(catalog, source)
     span = neighbours.records or list(items)  # the products and their neighbours
     tables.ensure(min(r.begin_time for r in span), max(r.end_time for r in span))
-    batch = _Batch()
-    _add_batch(tables, items, neighbours, batch, say, check_neighbours=True)
-    tables.save()
-    batch.flush()
-    return batch.result
+    return _add_batch(tables, items, neighbours, _Batch(), say, check_neighbours=True)
 
 
 def sync_collection(
@@ -533,12 +537,9 @@ def sync_collection(
     for loaded in tables.both:
         if not loaded.table.sources and len(loaded.table):
             loaded.table = OrbitDirectionTable(loaded.key)  # no source left: no points either
-    _add_batch(
+    return _add_batch(
         tables, records, _Neighbours(records, source.thresholds), batch, say, check_neighbours=False
     )
-    tables.save()
-    batch.flush()
-    return batch.result
 
 
 def rebuild_collection(
@@ -554,7 +555,7 @@ def rebuild_collection(
     tables = _Tables.open(catalog, source)
     tables.reset()
     result = OrbitDirectionResult()
-    max_gap = timedelta(seconds=float(source.thresholds.max_product_gap / np.timedelta64(1, "s")))
+    max_gap = _timedelta(source.thresholds.max_product_gap)
     plan: list[tuple[ProductRecord, ProductRecord | None]] = []
     last: ProductRecord | None = None
     for item in records:
@@ -577,12 +578,8 @@ def rebuild_collection(
         previous_id = (
             None if previous is None or previous.identifier in failed else previous.identifier
         )
-        try:
-            tables.merge(outcome, previous_id, to_ms(item.begin_time), say)
-        except OrbitDirectionIntegrityError as error:
-            raise _ProductIntegrityError(item.identifier, error) from error
+        tables.merge(outcome, previous_id, to_ms(item.begin_time), say)
         result.processed += 1
-    tables.changed = True
     tables.save()
     return result
 
@@ -774,12 +771,12 @@ def import_vires_table(
 
 def export_vires_table(catalog: Catalog, table_name: str, location: str) -> tuple[int, int]:
     """Write a stored table as a VirES table CDF; returns (points, sources)."""
-    key = table_key_of_name(table_name)
+    table_key_of_name(table_name)  # an unknown name fails as such
     store = TableStore(catalog.storage)
     manifest = store.manifest(table_name)
     if manifest is None:
         raise NotFoundError(f"orbit-direction table {table_name} does not exist")
-    table = read_table(store, key)
+    table = read_table(store, manifest)
     created = None
     if manifest.updated:
         created = datetime.fromisoformat(manifest.updated.replace("Z", "+00:00"))
@@ -836,7 +833,7 @@ def cached_product_records(catalog: Catalog) -> list[CachedProductInfo]:
         manifest = store.manifest(name)
         sources: list[str] = []
         if manifest is not None:
-            table = read_table(store, manifest.key)
+            table = read_table(store, manifest)
             sources = [s.product_id for s in table.sources]
         updated = manifest.updated if manifest else None
         records.append(
