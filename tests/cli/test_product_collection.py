@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from definitions_env import age_files, dump, file_states, parse_time
 
 from vires_repo import jsonio
 from vires_repo.catalog import Catalog
@@ -18,7 +17,6 @@ NO_SELECTION = (
     "WARNING: No identifier selected and no collection will be removed. "
     "Use the --all option to remove all matched items."
 )
-OLD_NS = 1_000_000_000
 FOLDER = "product_collections"
 
 
@@ -43,10 +41,6 @@ def a_collection(name: str, product_type: str = "TYPE_A", **changes: Any) -> dic
     return definition
 
 
-def dump(items: Any) -> str:
-    return json.dumps(items)
-
-
 def defaults(vires_defaults: Path) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = json.loads(
         (vires_defaults / "product_collections.json").read_text()
@@ -58,34 +52,12 @@ def names(items: list[dict[str, Any]]) -> list[str]:
     return sorted(item["name"] for item in items)
 
 
-def snapshot(root: str, folder: str = FOLDER) -> dict[str, tuple[bytes, Any]]:
-    """Content and identity of the stored files (local: mtime and inode; memory: the object)."""
-    storage = Storage(root)
-    state: dict[str, tuple[bytes, Any]] = {}
-    for name in storage.listdir(folder):
-        relpath = f"{folder}/{name}"
-        if storage.is_local:
-            stat = Path(storage.path(relpath)).stat()
-            identity: Any = (stat.st_mtime_ns, stat.st_ino)
-        else:
-            identity = storage.fs.store[storage.path(relpath)]  # kept alive: compared by identity
-        state[relpath] = (storage.read_bytes(relpath), identity)
-    return state
-
-
-def age_files(root: str) -> None:
-    storage = Storage(root)
-    if storage.is_local:
-        for path in Path(storage.path()).rglob("*.json"):
-            os.utime(path, ns=(OLD_NS, OLD_NS))
+def snapshot(root: str) -> dict[str, tuple[bytes, Any]]:
+    return file_states(root, FOLDER)
 
 
 def stored(root: str, name: str) -> dict[str, Any]:
     return Catalog(root).product_collections.load(name)
-
-
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 @pytest.fixture

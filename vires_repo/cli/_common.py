@@ -35,10 +35,14 @@ class Session:
     _revision: Catalog | None = None
     _cleanup: ExitStack = field(default_factory=ExitStack)
 
+    def root(self) -> str:
+        """The catalogue root: ``--catalog``, else ``$VIRES_CATALOG`` or ``./catalog``."""
+        return self.catalog_root or default_catalog_root()
+
     def catalog(self) -> Catalog:
         from ..catalog import Catalog
 
-        root = self.catalog_root or default_catalog_root()
+        root = self.root()
         if self.as_of is None:
             return Catalog(root)
         if self._revision is None:  # a read-only copy, removed by close()

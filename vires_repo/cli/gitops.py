@@ -9,12 +9,7 @@ from typing import Annotated
 
 from cyclopts import Parameter
 
-from ..settings import default_catalog_root
 from . import _common
-
-
-def _catalog_root() -> str:
-    return _common.session.catalog_root or default_catalog_root()
 
 
 def plan(
@@ -39,7 +34,7 @@ def plan(
     """
     from ..gitops.plan import make_plan
 
-    result = make_plan(_catalog_root(), base, head)
+    result = make_plan(_common.session.root(), base, head)
     _common.write_output(file, result.markdown())
     for message in result.warnings:
         _common.warning(message)
@@ -124,5 +119,5 @@ def git_setup(
     """
     from ..gitops.setup import setup_git
 
-    for step in setup_git(_catalog_root(), command, attributes=not config_only):
+    for step in setup_git(_common.session.root(), command, attributes=not config_only):
         _common.info(step.describe())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from cyclopts import App, Parameter
@@ -14,39 +15,31 @@ from . import _common
 app = App(name="product_collection", help="Product collections: import, list, export, remove.")
 
 Identifiers = Annotated[list[str] | None, Parameter(help="Product collection identifiers.")]
-ProductTypes = Annotated[
-    list[str] | None,
-    Parameter(name=["--product-type", "-t"], help="Only collections of this product type."),
-]
-Missions = Annotated[
-    list[str] | None, Parameter(name=["--mission", "-m"], help="Only collections of this mission.")
-]
-Spacecrafts = Annotated[
-    list[str] | None,
-    Parameter(name=["--spacecraft", "-s"], help="Only collections of this spacecraft."),
-]
-Grades = Annotated[
-    list[str] | None,
-    Parameter(
-        name=["--grade", "--class", "-g"], help="Only collections of this grade (e.g. FAST)."
-    ),
-]
+Values = list[str] | None
 
 
-def _selection(
-    identifiers: list[str] | None,
-    product_types: list[str] | None,
-    missions: list[str] | None,
-    spacecrafts: list[str] | None,
-    grades: list[str] | None,
-) -> service.CollectionFilter:
-    return service.CollectionFilter(
-        identifiers=identifiers or (),
-        product_types=product_types or (),
-        missions=missions or (),
-        spacecrafts=spacecrafts or (),
-        grades=grades or (),
-    )
+@Parameter(name="*")
+@dataclass
+class Filters:
+    """The collection filters shared by list, export and remove."""
+
+    product_type: Annotated[Values, Parameter(name=["--product-type", "-t"])] = None
+    "Only collections of this product type."
+    mission: Annotated[Values, Parameter(name=["--mission", "-m"])] = None
+    "Only collections of this mission."
+    spacecraft: Annotated[Values, Parameter(name=["--spacecraft", "-s"])] = None
+    "Only collections of this spacecraft."
+    grade: Annotated[Values, Parameter(name=["--grade", "--class", "-g"])] = None
+    "Only collections of this grade (e.g. FAST)."
+
+    def build(self, identifiers: list[str] | None) -> service.CollectionFilter:
+        return service.CollectionFilter(
+            identifiers=identifiers or (),
+            product_types=self.product_type or (),
+            missions=self.mission or (),
+            spacecrafts=self.spacecraft or (),
+            grades=self.grade or (),
+        )
 
 
 @app.command(name="import")
@@ -75,20 +68,12 @@ def import_(
 
 
 @app.command(name="list")
-def list_(
-    identifiers: Identifiers = None,
-    /,
-    *,
-    product_type: ProductTypes = None,
-    mission: Missions = None,
-    spacecraft: Spacecrafts = None,
-    grade: Grades = None,
-) -> None:
+def list_(identifiers: Identifiers = None, /, *, filters: Filters | None = None) -> None:
     """Print the identifiers of the matching collections, sorted, one per line.
 
     Repeat an option for several values; different options must all match.
     """
-    selection = _selection(identifiers, product_type, mission, spacecraft, grade)
+    selection = (filters or Filters()).build(identifiers)
     _common.print_lines(service.list_collections(_common.session.catalog(), selection))
 
 
@@ -97,14 +82,11 @@ def export(
     identifiers: Identifiers = None,
     /,
     *,
-    product_type: ProductTypes = None,
-    mission: Missions = None,
-    spacecraft: Spacecrafts = None,
-    grade: Grades = None,
+    filters: Filters | None = None,
     file: _common.OutputFile = "-",
 ) -> None:
     """Write the matching collections as a JSON list, with maxProductDuration from the index."""
-    selection = _selection(identifiers, product_type, mission, spacecraft, grade)
+    selection = (filters or Filters()).build(identifiers)
     _common.write_json(file, service.export_collections(_common.session.catalog(), selection))
 
 
@@ -113,10 +95,7 @@ def remove(
     identifiers: Identifiers = None,
     /,
     *,
-    product_type: ProductTypes = None,
-    mission: Missions = None,
-    spacecraft: Spacecrafts = None,
-    grade: Grades = None,
+    filters: Filters | None = None,
     all_: Annotated[bool, Parameter(name=["--all", "-a"])] = False,
 ) -> int:
     """Remove matching collections that hold no registered product.
@@ -129,6 +108,6 @@ def remove(
     all_
         Remove all collections matching the filters.
     """
-    selection = _selection(identifiers, product_type, mission, spacecraft, grade)
+    selection = (filters or Filters()).build(identifiers)
     result = service.remove_collections(_common.session.catalog(), selection, all_)
     return _common.report(result, result.summary(REMOVE_SUMMARY))

@@ -92,9 +92,17 @@ def validate_definition(kind: DefinitionKind, item: Any) -> dict[str, Any]:
         kind.model.model_validate(definition)
     except ValidationError as error:
         raise DefinitionError(format_validation_error(error), error) from None
-    leading = {key: definition[key] for key in kind.leading_keys if key in definition}
-    rest = {k: v for k, v in definition.items() if k not in leading}
-    return {**leading, **rest}
+    return keys_first(definition, kind.leading_keys)
+
+
+def keys_first(
+    mapping: Mapping[str, Any], first: Iterable[str], then: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """``mapping`` with the keys ``first`` (those it has) in front, then ``then``, then the
+    rest in their order."""
+    leading = {key: mapping[key] for key in first if key in mapping}
+    rest = {k: v for k, v in mapping.items() if k not in leading}
+    return {**leading, **(then or {}), **rest}
 
 
 class DefinitionStore:
@@ -107,9 +115,14 @@ class DefinitionStore:
     def relpath(self, identifier: str) -> str:
         return f"{self.kind.folder}/{identifier}.json"
 
-    def ids(self) -> list[str]:
+    def ids(self, identifiers: Iterable[str] | None = None) -> list[str]:
+        """Stored identifiers, sorted; ``identifiers`` restricts (unknown ones skipped)."""
         names = self.storage.listdir(self.kind.folder)
-        return sorted(name[: -len(".json")] for name in names if name.endswith(".json"))
+        stored = sorted(name[: -len(".json")] for name in names if name.endswith(".json"))
+        if identifiers is None:
+            return stored
+        wanted = set(identifiers)
+        return [i for i in stored if i in wanted]
 
     def exists(self, identifier: str) -> bool:
         return self.storage.exists(self.relpath(identifier))
@@ -135,26 +148,25 @@ class DefinitionStore:
 
     def load_all(self, identifiers: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """Stored objects sorted by identifier; ``identifiers`` restricts (unknown ones skipped)."""
-        available = self.ids()
-        if identifiers is not None:
-            wanted = set(identifiers)
-            available = [i for i in available if i in wanted]
-        return [self.load(identifier) for identifier in available]
+        return [self.load(identifier) for identifier in self.ids(identifiers)]
 
     def save(self, definition: Mapping[str, Any], now: datetime) -> SaveOutcome:
         """Store a canonical definition; keep ``created``, bump ``updated`` only on change."""
         identifier = str(definition["name"])
         relpath = self.relpath(identifier)
-        previous = self.load(identifier) if self.exists(identifier) else None
+        try:
+            previous: dict[str, Any] | None = self.load(identifier)
+        except NotFoundError:
+            previous = None
         if previous is not None:
             unchanged = {k: v for k, v in previous.items() if k not in ("created", "updated")}
             if jsonio.dumps(unchanged) == jsonio.dumps(definition):
                 return "unchanged"
         timestamp = format_datetime(now)
         created = previous.get("created", timestamp) if previous else timestamp
-        leading = {k: definition[k] for k in self.kind.leading_keys if k in definition}
-        rest = {k: v for k, v in definition.items() if k not in leading}
-        stored = {**leading, "created": created, "updated": timestamp, **rest}
+        stored = keys_first(
+            definition, self.kind.leading_keys, {"created": created, "updated": timestamp}
+        )
         self.storage.write_bytes(relpath, jsonio.dumps(stored).encode("utf-8"))
         return "updated" if previous is not None else "created"
 

@@ -63,14 +63,24 @@ def import_definitions(
 def remove_definitions(
     catalog: Catalog,
     store: DefinitionStore,
-    selected: Sequence[str],
+    identifiers: Sequence[str],
+    all_: bool,
+    matched: Sequence[str],
     in_use: Callable[[str], str | None],
 ) -> BatchResult:
-    """Remove the selected definitions unless ``in_use`` explains why one must stay."""
+    """Remove the ``matched`` definitions unless ``in_use`` explains why one must stay.
+
+    Unknown ``identifiers`` are warned about; without identifiers nothing is removed unless
+    ``all_`` is given (the ``--all`` guard).
+    """
     label = store.kind.label
-    result = BatchResult(noun=f"matched {label}", total=len(selected))
+    warnings = [f"{label} {i} does not exist" for i in identifiers if not store.exists(i)]
+    if not identifiers and not all_:
+        warnings.append(NO_SELECTION_WARNING.format(noun=label.split()[-1]))
+        matched = []
+    result = BatchResult(noun=f"matched {label}", total=len(matched), warnings=warnings)
     with catalog.writing():
-        for identifier in selected:
+        for identifier in matched:
             try:
                 reason = in_use(identifier)
             except ViresRepoError as error:  # cannot tell: keep it, report it, go on
@@ -81,16 +91,3 @@ def remove_definitions(
             store.remove(identifier)
             result.add("removed", identifier)
     return result
-
-
-def select_for_removal(
-    store: DefinitionStore, identifiers: Sequence[str], all_: bool, matched: list[str]
-) -> tuple[list[str], list[str]]:
-    """Apply the ``--all`` guard: (selected identifiers, warnings)."""
-    warnings = [
-        f"{store.kind.label} {i} does not exist" for i in identifiers if not store.exists(i)
-    ]
-    if not identifiers and not all_:
-        warnings.append(NO_SELECTION_WARNING.format(noun=store.kind.label.split()[-1]))
-        return [], warnings
-    return matched, warnings

@@ -9,10 +9,11 @@ from typing import Any
 from ..catalog import Catalog
 from ..definitions import load_defaults
 from ..definitions.models import grade_of
+from ..definitions.store import keys_first
 from ..errors import DefinitionError
 from ..timespec import format_timedelta
 from ._batch import BatchResult
-from .definitions import import_definitions, remove_definitions, select_for_removal
+from .definitions import import_definitions, remove_definitions
 
 
 @dataclass(frozen=True)
@@ -110,22 +111,21 @@ def export_collections(catalog: Catalog, selection: CollectionFilter) -> list[di
 
     collections = select_collections(catalog, selection)
     durations = max_product_durations(catalog, [c["name"] for c in collections])
-    exported = []
-    for collection in collections:
-        leading = {k: collection[k] for k in ("name", "productType", "created", "updated")}
-        duration = format_timedelta(durations[collection["name"]])
-        rest = {k: v for k, v in collection.items() if k not in leading}
-        exported.append({**leading, "maxProductDuration": duration, **rest})
-    return exported
+    return [  # maxProductDuration goes after the identifiers and times
+        keys_first(
+            collection,
+            ("name", "productType", "created", "updated"),
+            {"maxProductDuration": format_timedelta(durations[collection["name"]])},
+        )
+        for collection in collections
+    ]
 
 
 def remove_collections(catalog: Catalog, selection: CollectionFilter, all_: bool) -> BatchResult:
     """Remove collections that hold no products; without identifiers only with ``all_``."""
     from .product import product_count
 
-    store = catalog.product_collections
     matched = list_collections(catalog, selection)
-    selected, warnings = select_for_removal(store, selection.identifiers, all_, matched)
 
     def in_use(collection_id: str) -> str | None:
         count = product_count(catalog, collection_id)
@@ -133,6 +133,6 @@ def remove_collections(catalog: Catalog, selection: CollectionFilter, all_: bool
             return f"The collection still contains {count} registered product(s)."
         return None
 
-    result = remove_definitions(catalog, store, selected, in_use)
-    result.warnings[:0] = warnings
-    return result
+    return remove_definitions(
+        catalog, catalog.product_collections, selection.identifiers, all_, matched, in_use
+    )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from ..catalog import Catalog
 from ..definitions import load_defaults
 from ._batch import BatchResult
-from .definitions import import_definitions, remove_definitions, select_for_removal
+from .definitions import import_definitions, remove_definitions
 
 
 def import_types(catalog: Catalog, items: Sequence[Any]) -> BatchResult:
@@ -24,11 +25,7 @@ def default_types() -> list[dict[str, Any]]:
 def list_types(catalog: Catalog, identifiers: Sequence[str] = ()) -> list[str]:
     """Identifiers of the stored types, sorted; ``identifiers`` restricts the list."""
     catalog.require_existing()
-    available = catalog.product_types.ids()
-    if identifiers:
-        wanted = set(identifiers)
-        return [i for i in available if i in wanted]
-    return available
+    return catalog.product_types.ids(identifiers or None)
 
 
 def export_types(catalog: Catalog, identifiers: Sequence[str] = ()) -> list[dict[str, Any]]:
@@ -37,26 +34,21 @@ def export_types(catalog: Catalog, identifiers: Sequence[str] = ()) -> list[dict
     return catalog.product_types.load_all(identifiers or None)
 
 
-def collections_using_type(catalog: Catalog, type_id: str) -> list[str]:
-    return [
-        c["name"] for c in catalog.product_collections.load_all() if c.get("productType") == type_id
-    ]
-
-
 def remove_types(catalog: Catalog, identifiers: Sequence[str], all_: bool) -> BatchResult:
     """Remove types not used by any collection; without identifiers only with ``all_``."""
-    catalog.require_existing()
-    store = catalog.product_types
-    selected, warnings = select_for_removal(
-        store, identifiers, all_, list_types(catalog, identifiers)
-    )
+    matched = list_types(catalog, identifiers)
+
+    @cache  # read the collections once for the whole batch (a failed read is tried again)
+    def users() -> dict[str, list[str]]:
+        by_type: dict[str, list[str]] = {}
+        for collection in catalog.product_collections.load_all():
+            by_type.setdefault(str(collection.get("productType")), []).append(collection["name"])
+        return by_type
 
     def in_use(type_id: str) -> str | None:
-        users = collections_using_type(catalog, type_id)
-        if users:
-            return f"The product type is still used by product collection(s) {', '.join(users)}."
+        using = users().get(type_id)
+        if using:
+            return f"The product type is still used by product collection(s) {', '.join(using)}."
         return None
 
-    result = remove_definitions(catalog, store, selected, in_use)
-    result.warnings[:0] = warnings
-    return result
+    return remove_definitions(catalog, catalog.product_types, identifiers, all_, matched, in_use)
