@@ -11,13 +11,12 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from ci_env import hourly_mag_files, import_mag_definitions
 
-from vires_repo import samples
 from vires_repo.catalog import Catalog
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -77,20 +76,8 @@ class Repos:
 
     def products(self, collection: str, day: str, hours: range, where: str = "") -> list[str]:
         """Hourly MAG LR product files in ``source/<collection>/`` (or ``source/<where>``)."""
-        folder = self.source / (where or collection)
-        folder.mkdir(parents=True, exist_ok=True)
         spacecraft = collection[len("SW_OPER_MAG")]
-        return [
-            samples.write_mag_lr_product(
-                folder,
-                f"{day}T{hour:02d}:00:00",
-                f"{day}T{hour:02d}:59:00",
-                spacecraft=spacecraft,
-                sampling=timedelta(minutes=10),
-                minimal=True,
-            )
-            for hour in hours
-        ]
+        return hourly_mag_files(self.source / (where or collection), day, hours, spacecraft)
 
     def run(
         self, clone: Path, *collections: str, source: Path | None = None, push: bool = True
@@ -121,17 +108,11 @@ class Repos:
 @pytest.fixture
 def repos(tmp_path: Path) -> Repos:
     """The remote holds a catalogue with the Swarm MAG LR definitions on ``main``."""
-    from vires_repo.services import product_collection, product_type
-
     repos = Repos(tmp_path)
     seed = tmp_path / "seed"
     seed.mkdir()
     repos.git("init", "--quiet", cwd=seed)
-    catalog = Catalog(str(seed / "catalog"))
-    types = [t for t in product_type.default_types() if t["name"] == "SW_MAGx_LR_1B"]
-    assert not product_type.import_types(catalog, types).failures
-    collections = [c for c in product_collection.default_collections() if c["name"] in (MAGA, MAGB)]
-    assert not product_collection.import_collections(catalog, collections).failures
+    import_mag_definitions(Catalog(str(seed / "catalog")), MAGA, MAGB)
     (seed / ".gitignore").write_text(".state/\n")
     repos.git("add", "--all", cwd=seed)
     repos.git("commit", "--quiet", "-m", "catalogue definitions", cwd=seed)

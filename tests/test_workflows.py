@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml  # type: ignore[import-untyped]
+from ci_env import git, import_mag_definitions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
@@ -142,44 +143,23 @@ def test_register_runs_on_a_schedule_and_by_hand_one_at_a_time() -> None:
 # -- scripts/ci_definitions.py ---------------------------------------------------------------
 
 
-def _git(cwd: Path, *argv: str) -> str:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "VIRES_"))}
-    environment.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
-    done = subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *argv],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=TIMEOUT,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 @pytest.fixture
 def pull_request(tmp_path: Path) -> Path:
     """A repository whose base commit holds one product type and whose head adds a collection."""
     from vires_repo.catalog import Catalog
-    from vires_repo.services import product_collection, product_type
 
     repo = tmp_path / "repo"
     repo.mkdir()
-    _git(repo, "init", "--quiet")
+    git(repo, "init", "--quiet")
     (repo / ".gitignore").write_text(".state/\n")
     catalog = Catalog(str(repo / "catalog"))
-    types = [t for t in product_type.default_types() if t["name"] == "SW_MAGx_LR_1B"]
-    assert not product_type.import_types(catalog, types).failures
-    _git(repo, "add", "--all")
-    _git(repo, "commit", "--quiet", "-m", "base")
-    _git(repo, "tag", "base")
-    collections = [
-        c for c in product_collection.default_collections() if c["name"] == "SW_OPER_MAGA_LR_1B"
-    ]
-    assert not product_collection.import_collections(catalog, collections).failures
-    _git(repo, "add", "--all")
-    _git(repo, "commit", "--quiet", "-m", "head")
+    import_mag_definitions(catalog)
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "base")
+    git(repo, "tag", "base")
+    import_mag_definitions(catalog, "SW_OPER_MAGA_LR_1B")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "head")
     return repo
 
 

@@ -128,11 +128,6 @@ def _compact(moment: np.datetime64) -> str:
     return str(np.datetime_as_string(moment, unit="s")).replace("-", "").replace(":", "")
 
 
-def _join(folder: str | os.PathLike[str], name: str) -> str:
-    folder = os.fspath(folder)
-    return f"{folder.rstrip('/')}/{name}" if folder else name
-
-
 # -- magnetic field and attributes -------------------------------------------------------
 
 
@@ -159,14 +154,24 @@ def _variable_attributes(product_type: str) -> dict[str, dict[str, str]]:
     return attributes
 
 
-def _variables(
-    product_type: str, data: Mapping[str, tuple[npt.ArrayLike, str]]
-) -> dict[str, CdfVariable]:
+def _write(
+    folder: str | os.PathLike[str],
+    name: str,
+    product_type: str,
+    data: Mapping[str, tuple[npt.ArrayLike, str]],
+    attributes: Mapping[str, Sequence[AttributeEntry]] | None = None,
+) -> str:
+    """Write ``data`` (variable -> values and CDF type, with the shipped attributes of
+    ``product_type``) as ``folder/name``; return the location."""
     known = _variable_attributes(product_type)
-    return {
-        name: CdfVariable(np.asarray(values), data_type, known.get(name, {}))
-        for name, (values, data_type) in data.items()
+    variables = {
+        variable: CdfVariable(np.asarray(values), data_type, known.get(variable, {}))
+        for variable, (values, data_type) in data.items()
     }
+    folder = os.fspath(folder)
+    location = f"{folder.rstrip('/')}/{name}" if folder else name
+    write_cdf(location, variables, attributes)
+    return location
 
 
 # -- SW_MAGx_LR_1B -----------------------------------------------------------------------
@@ -264,9 +269,7 @@ def _write_mag_lr(
         attributes["TIME_EXTENT"] = [(extent.tolist(), time_type)]
     collection = f"SW_{file_class}_MAG{spacecraft}_LR_1B"
     name = product_file_name(collection, times[0], times[-1], version, dataset="MDR_MAG_LR")
-    location = _join(folder, name)
-    write_cdf(location, _variables("SW_MAGx_LR_1B", data), attributes)
-    return location
+    return _write(folder, name, "SW_MAGx_LR_1B", data, attributes)
 
 
 def write_small_mag_lr_products(
@@ -346,9 +349,7 @@ def write_obs_product(
         "INDEX_RANGES": [([begin, stop], "CDF_INT8") for begin, stop in ranges],
     }
     name = product_file_name(f"SW_OPER_{file_type}", times[0], times[-1], version)
-    location = _join(folder, name)
-    write_cdf(location, _variables("SW_AUX_OBSx2_", data), attributes)
-    return location
+    return _write(folder, name, "SW_AUX_OBSx2_", data, attributes)
 
 
 def _observatory(site: Observatory | str, index: int) -> Observatory:
@@ -444,9 +445,7 @@ def write_vobs_product(
     }
     collection = f"SW_OPER_VOBS_{months}M_2_" if spacecraft == "S" else f"{spacecraft}_OPER_VOBS"
     name = product_file_name(collection, times[0], times[-1], version)
-    location = _join(folder, name)
-    write_cdf(location, _variables("SW_VOBS_xM_2_", data), attributes)
-    return location
+    return _write(folder, name, "SW_VOBS_xM_2_", data, attributes)
 
 
 # -- MM_CON_EPH_2_ -----------------------------------------------------------------------
@@ -509,9 +508,7 @@ def write_con_eph_product(
         "plane_alignment_ltan_rate_2": (np.full(n_align, -0.03), "CDF_DOUBLE"),
     }
     name = product_file_name("MM_OPER_CON_EPH_2_", first, last, version)
-    location = _join(folder, name)
-    write_cdf(location, _variables("MM_CON_EPH_2_", data))
-    return location
+    return _write(folder, name, "MM_CON_EPH_2_", data)
 
 
 # -- SW_ULFxMAG_2F (time span attribute) -------------------------------------------------
@@ -547,6 +544,4 @@ def write_timespan_product(
         f"UTC={np.datetime_as_string(moment, unit='s')}" for moment in (first, last)
     )
     name = product_file_name(f"SW_OPER_ULF{spacecraft}MAG_2F", first, last, version)
-    location = _join(folder, name)
-    write_cdf(location, _variables("SW_ULFxMAG_2F", data), {attribute_name: list(entries)})
-    return location
+    return _write(folder, name, "SW_ULFxMAG_2F", data, {attribute_name: list(entries)})

@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gitops_env import GitRepo, definitions
+from ci_env import import_mag_definitions
+from gitops_env import MAG_A, MAG_B, GitRepo
 
 
 @pytest.fixture
 def gitrepo(tmp_path: Path, cli: Callable[..., Any]) -> GitRepo:
-    from vires_repo.services import product_collection, product_type
-
     path = tmp_path / "repo"
     path.mkdir()
     data = tmp_path / "data"
@@ -30,9 +29,7 @@ def gitrepo(tmp_path: Path, cli: Callable[..., Any]) -> GitRepo:
     repo.git("config", "user.name", "Test User")
     repo.git("config", "user.email", "test@example.invalid")
     repo.git("config", "commit.gpgsign", "false")
-    types, collections = definitions()
-    assert not product_type.import_types(repo.catalog, types).failures
-    assert not product_collection.import_collections(repo.catalog, collections).failures
+    import_mag_definitions(repo.catalog, MAG_A, MAG_B)
     repo.commit("catalogue with the MAG LR definitions")
     return repo
 

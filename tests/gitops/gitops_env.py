@@ -60,6 +60,10 @@ class GitRepo:
             version=version,
         )
 
+    def day_product(self, day: str, **options: str) -> str:
+        """:meth:`product` covering ``day`` (``YYYY-MM-DD``) from 00:00 to 23:59."""
+        return self.product(f"{day}T00:00:00", f"{day}T23:59:00", **options)
+
     def register(self, *files: str, collection: str = MAG_A, update: bool = False) -> None:
         from vires_repo.services.product import register_products
 
@@ -75,13 +79,3 @@ class GitRepo:
     def run(self, *argv: str) -> Any:
         """``vires-repo --catalog <repo>/catalog ARGV`` in-process."""
         return self.cli("--catalog", str(self.root), *argv)
-
-
-def definitions() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    from vires_repo.services import product_collection, product_type
-
-    types = [item for item in product_type.default_types() if item["name"] == MAG_TYPE]
-    collections = [
-        item for item in product_collection.default_collections() if item["name"] in (MAG_A, MAG_B)
-    ]
-    return types, collections

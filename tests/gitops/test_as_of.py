@@ -17,13 +17,13 @@ def _identifiers(result: object) -> list[str]:
 
 
 def test_product_list_and_export_at_a_revision(gitrepo: GitRepo) -> None:
-    first = gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00")
+    first = gitrepo.day_product("2020-01-01")
     gitrepo.register(first)
     old = gitrepo.commit("register day 1")
-    second = gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00")
+    second = gitrepo.day_product("2020-01-02")
     gitrepo.register(second)
     gitrepo.commit("register day 2")
-    third = gitrepo.product("2020-01-03T00:00:00", "2020-01-03T23:59:00")
+    third = gitrepo.day_product("2020-01-03")
     gitrepo.register(third)  # not committed: the working tree differs from HEAD
 
     now = _identifiers(gitrepo.run("product", "list"))
@@ -128,9 +128,9 @@ def test_every_read_command_listed_exists() -> None:
 
 
 def test_sql_reads_the_revision(gitrepo: GitRepo) -> None:
-    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-01"))
     gitrepo.commit("one product")
-    gitrepo.register(gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-02"))
     query = "SELECT count(*) AS n FROM products"
     code, out, err = gitrepo.run("--as-of", "HEAD", "sql", "--format", "csv", query)
     assert code == 0, err

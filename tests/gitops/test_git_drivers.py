@@ -85,9 +85,9 @@ def test_the_project_gitattributes_names_the_drivers() -> None:
 
 def test_git_diff_shows_a_daily_registration_as_one_json_line(gitrepo: GitRepo) -> None:
     _setup(gitrepo)
-    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-01"))
     gitrepo.commit("day 1")
-    gitrepo.register(gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-02"))
     gitrepo.git("add", "-A", ".")
     diff = gitrepo.git("diff", "--cached", "--", "catalog/products").stdout
     added = [line for line in diff.splitlines() if line.startswith("+{")]
@@ -104,8 +104,8 @@ def test_git_diff_shows_a_daily_registration_as_one_json_line(gitrepo: GitRepo) 
 
 def test_git_diff_shows_the_rows_of_a_compacted_parquet_file(gitrepo: GitRepo) -> None:
     _setup(gitrepo)
-    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
-    gitrepo.register(gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-01"))
+    gitrepo.register(gitrepo.day_product("2020-01-02"))
     gitrepo.commit("days 1, 2")
     code, _out, err = gitrepo.run("product", "compact")
     assert code == 0, err
@@ -127,8 +127,8 @@ def test_textconv_command(gitrepo: GitRepo, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     gitrepo.register(
-        gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"),
-        gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"),
+        gitrepo.day_product("2020-01-02"),
+        gitrepo.day_product("2020-01-01"),
     )
     code, _out, err = gitrepo.run("product", "compact")  # a Parquet file
     assert code == 0, err
@@ -169,14 +169,14 @@ def _merge(repo: GitRepo, branch: str) -> subprocess.CompletedProcess[str]:
 
 def test_branches_registering_different_products_merge(gitrepo: GitRepo) -> None:
     _setup(gitrepo)
-    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-01"))
     gitrepo.commit("day 1")
     _branches(gitrepo)
-    gitrepo.register(gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-02"))
     gitrepo.commit("day 2 on main")
     gitrepo.git("checkout", "-q", "other")
-    gitrepo.register(gitrepo.product("2020-01-03T00:00:00", "2020-01-03T23:59:00"))
-    gitrepo.register(gitrepo.product("2020-01-05T00:00:00", "2020-01-05T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-03"))
+    gitrepo.register(gitrepo.day_product("2020-01-05"))
     gitrepo.commit("days 3 and 5 on other")
     gitrepo.git("checkout", "-q", "main")
     gitrepo.git("branch", "main-before-merge")
@@ -203,7 +203,7 @@ def test_branches_registering_different_products_merge(gitrepo: GitRepo) -> None
 
 def test_the_same_product_changed_on_both_sides_conflicts(gitrepo: GitRepo) -> None:
     _setup(gitrepo)
-    product = gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00")
+    product = gitrepo.day_product("2020-01-01")
     gitrepo.register(product)
     gitrepo.commit("day 1")
     _branches(gitrepo)
@@ -230,11 +230,11 @@ def test_the_same_product_changed_on_both_sides_conflicts(gitrepo: GitRepo) -> N
 def test_the_same_new_identifier_on_both_sides_conflicts(gitrepo: GitRepo) -> None:
     _setup(gitrepo)
     _branches(gitrepo)
-    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-01"))
     gitrepo.commit("day 1 on main")
     gitrepo.git("checkout", "-q", "other")
     # The same file name (so the same identifier) in another folder: another row.
-    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00", folder="b"))
+    gitrepo.register(gitrepo.day_product("2020-01-01", folder="b"))
     gitrepo.commit("another day 1 on other")
     gitrepo.git("checkout", "-q", "main")
     done = _merge(gitrepo, "other")
@@ -246,18 +246,18 @@ def test_the_same_new_identifier_on_both_sides_conflicts(gitrepo: GitRepo) -> No
 def test_same_deregistration_on_both_sides_merges(gitrepo: GitRepo) -> None:
     _setup(gitrepo)
     gitrepo.register(
-        gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"),
-        gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"),
+        gitrepo.day_product("2020-01-01"),
+        gitrepo.day_product("2020-01-02"),
     )
     gitrepo.commit("days 1, 2")
     _branches(gitrepo)
     first = _listed(gitrepo)[0].split("/")[1]
     assert gitrepo.run("product", "deregister", first).code == 0
-    gitrepo.register(gitrepo.product("2020-01-04T00:00:00", "2020-01-04T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-04"))
     gitrepo.commit("drop day 1, add day 4 on main")
     gitrepo.git("checkout", "-q", "other")
     assert gitrepo.run("product", "deregister", first).code == 0
-    gitrepo.register(gitrepo.product("2020-01-03T00:00:00", "2020-01-03T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-03"))
     gitrepo.commit("drop day 1, add day 3 on other")
     gitrepo.git("checkout", "-q", "main")
     done = _merge(gitrepo, "other")
@@ -269,9 +269,9 @@ def test_same_deregistration_on_both_sides_merges(gitrepo: GitRepo) -> None:
 @pytest.mark.parametrize("compacting", ["main", "other"])
 def test_compaction_on_one_side_update_on_the_other(gitrepo: GitRepo, compacting: str) -> None:
     _setup(gitrepo)
-    day1 = gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00")
+    day1 = gitrepo.day_product("2020-01-01")
     gitrepo.register(day1)
-    gitrepo.register(gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-02"))
     gitrepo.commit("days 1, 2 in two files")
     assert len(_manifest(gitrepo).files) == 2
     _branches(gitrepo)
@@ -280,7 +280,7 @@ def test_compaction_on_one_side_update_on_the_other(gitrepo: GitRepo, compacting
     gitrepo.git("checkout", "-q", compacting)
     code, _out, err = gitrepo.run("product", "compact")
     assert code == 0, err
-    gitrepo.register(gitrepo.product("2020-01-06T00:00:00", "2020-01-06T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-06"))
     gitrepo.commit("compaction and day 6")
     compacted = {entry.file for entry in _manifest(gitrepo).files}
     gitrepo.git("checkout", "-q", updater)
@@ -304,13 +304,13 @@ def test_compaction_on_one_side_update_on_the_other(gitrepo: GitRepo, compacting
 @pytest.mark.parametrize("operation", ["rebase", "cherry-pick"])
 def test_rebase_and_cherry_pick_use_the_driver(gitrepo: GitRepo, operation: str) -> None:
     _setup(gitrepo)
-    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-01"))
     gitrepo.commit("day 1")
     _branches(gitrepo)
-    gitrepo.register(gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-02"))
     gitrepo.commit("day 2 on main")
     gitrepo.git("checkout", "-q", "other")
-    gitrepo.register(gitrepo.product("2020-01-03T00:00:00", "2020-01-03T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-03"))
     gitrepo.commit("day 3 on other")
     if operation == "rebase":
         done = gitrepo.git("rebase", "-q", "main", check=False)
@@ -324,14 +324,14 @@ def test_rebase_and_cherry_pick_use_the_driver(gitrepo: GitRepo, operation: str)
 
 def test_overlapping_products_from_both_sides_merge_with_a_warning(gitrepo: GitRepo) -> None:
     _setup(gitrepo)
-    gitrepo.register(gitrepo.product("2020-01-05T00:00:00", "2020-01-05T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-05"))
     gitrepo.commit("day 5")
     _branches(gitrepo)
-    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-01"))
     gitrepo.commit("day 1 on main")
     gitrepo.git("checkout", "-q", "other")
     gitrepo.register(gitrepo.product("2020-01-01T12:00:00", "2020-01-02T11:59:00"))
-    gitrepo.register(gitrepo.product("2020-01-03T00:00:00", "2020-01-03T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-03"))
     gitrepo.commit("overlapping day 1-2 and day 3 on other")
     gitrepo.git("checkout", "-q", "main")
     done = _merge(gitrepo, "other")

@@ -21,8 +21,8 @@ def test_no_change(gitrepo: GitRepo) -> None:
 def test_added_definitions_and_products(gitrepo: GitRepo) -> None:
     gitrepo.git("commit", "-q", "--allow-empty", "-m", "nothing yet")
     empty = gitrepo.git("rev-list", "--max-parents=0", "HEAD").stdout.strip()
-    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
-    gitrepo.register(gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-01"))
+    gitrepo.register(gitrepo.day_product("2020-01-02"))
     gitrepo.commit("two products")
     # The catalogue did not exist before the first commit: compare with an orphan commit.
     gitrepo.git("checkout", "-q", "--orphan", "void")
@@ -44,7 +44,7 @@ def test_added_definitions_and_products(gitrepo: GitRepo) -> None:
 
 
 def test_changed_fields_and_products_affected(gitrepo: GitRepo) -> None:
-    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-01"))
     gitrepo.commit("one product")
     path = gitrepo.root / "product_collections" / f"{MAG_A}.json"
     definition = json.loads(path.read_text())
@@ -72,16 +72,16 @@ def test_changed_fields_and_products_affected(gitrepo: GitRepo) -> None:
 
 
 def test_index_changes_are_classified(gitrepo: GitRepo) -> None:
-    day1 = gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00")
-    day2 = gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00")
-    day3 = gitrepo.product("2020-01-03T00:00:00", "2020-01-03T23:59:00")
+    day1 = gitrepo.day_product("2020-01-01")
+    day2 = gitrepo.day_product("2020-01-02")
+    day3 = gitrepo.day_product("2020-01-03")
     gitrepo.register(day1, day2, day3)
     gitrepo.commit("three days")
     # day 1 de-registered, day 2 updated, day 3 superseded by a new version, day 4 added
     assert gitrepo.run("product", "deregister", day1.rsplit("/", 1)[1][:-4]).code == 0
     gitrepo.register(day2, update=True)
-    gitrepo.register(gitrepo.product("2020-01-03T00:00:00", "2020-01-03T23:59:00", version="0410"))
-    gitrepo.register(gitrepo.product("2020-01-04T00:00:00", "2020-01-04T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-03", version="0410"))
+    gitrepo.register(gitrepo.day_product("2020-01-04"))
     code, out, err = _plan(gitrepo, "HEAD")
     assert code == 0, err
     assert f"| `{MAG_A}` | 2 | 1 | 1 | 1 | 3 -> 3 |" in out
@@ -99,8 +99,8 @@ def test_index_changes_are_classified(gitrepo: GitRepo) -> None:
 
 
 def test_compaction_is_no_change(gitrepo: GitRepo) -> None:
-    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
-    gitrepo.register(gitrepo.product("2020-01-02T00:00:00", "2020-01-02T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-01"))
+    gitrepo.register(gitrepo.day_product("2020-01-02"))
     gitrepo.commit("two files")
     assert gitrepo.run("product", "compact").code == 0
     assert gitrepo.git("status", "--porcelain").stdout  # the files did change
@@ -110,7 +110,7 @@ def test_compaction_is_no_change(gitrepo: GitRepo) -> None:
 
 
 def test_removed_collection_with_products_is_an_error(gitrepo: GitRepo) -> None:
-    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-01"))
     gitrepo.commit("one product")
     (gitrepo.root / "product_collections" / f"{MAG_A}.json").unlink()
     code, out, err = _plan(gitrepo, "HEAD")
@@ -167,7 +167,7 @@ def test_bad_revision(gitrepo: GitRepo) -> None:
 
 
 def test_missing_data_file_at_head_is_an_error(gitrepo: GitRepo) -> None:
-    gitrepo.register(gitrepo.product("2020-01-01T00:00:00", "2020-01-01T23:59:00"))
+    gitrepo.register(gitrepo.day_product("2020-01-01"))
     folder = gitrepo.root / "products" / f"collection={MAG_A}"
     (data,) = folder.glob("part-*")
     data.unlink()

@@ -100,15 +100,10 @@ def bucket(s3fs_filesystem: Any) -> str:
 @pytest.fixture
 def s3_root(bucket: str) -> str:
     """``s3://<bucket>/catalog`` with the product types and collections of Swarm MAG LR."""
+    from ci_env import import_mag_definitions
+
     from vires_repo.catalog import Catalog
-    from vires_repo.services import product_collection, product_type
 
     root = f"s3://{bucket}/catalog"
-    catalog = Catalog(root)
-    types = [t for t in product_type.default_types() if t["name"] == "SW_MAGx_LR_1B"]
-    assert not product_type.import_types(catalog, types).failures
-    collections = [
-        c for c in product_collection.default_collections() if c["name"] in MAG_COLLECTIONS
-    ]
-    assert not product_collection.import_collections(catalog, collections).failures
+    import_mag_definitions(Catalog(root), *MAG_COLLECTIONS)
     return root

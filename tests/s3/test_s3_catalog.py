@@ -3,6 +3,7 @@ queries, plain Hive partitions, and the catalogue lock as a conditionally create
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -15,9 +16,10 @@ from typing import Any
 
 import pyarrow.dataset as ds
 import pytest
+from ci_env import hourly_mag_files
 from conftest import MAG_COLLECTIONS, s3_environment
 
-from vires_repo import query, samples
+from vires_repo import query
 from vires_repo import storage as storage_module
 from vires_repo.catalog import Catalog
 from vires_repo.cli import main
@@ -31,19 +33,7 @@ HOLDER = f"pid {os.getpid()} on {socket.gethostname()}"
 SUBPROCESS_TIMEOUT = 120
 
 
-def mag_files(folder: Path, day: str, hours: range, spacecraft: str = "A") -> list[str]:
-    folder.mkdir(parents=True, exist_ok=True)
-    return [
-        samples.write_mag_lr_product(
-            folder,
-            f"{day}T{hour:02d}:00:00",
-            f"{day}T{hour:02d}:59:00",
-            spacecraft=spacecraft,
-            sampling=timedelta(minutes=1),
-            minimal=True,
-        )
-        for hour in hours
-    ]
+mag_files = functools.partial(hourly_mag_files, sampling=timedelta(minutes=1))
 
 
 def identifiers(files: list[str]) -> list[str]:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ci_env import git, hourly_mag_files, import_mag_definitions
 from conftest import MAG_COLLECTIONS, s3_environment
 
-from vires_repo import samples
 from vires_repo.catalog import Catalog
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -21,48 +20,17 @@ MAGA = MAG_COLLECTIONS[0]
 TIMEOUT = 300
 
 
-def git(cwd: Path, *argv: str) -> str:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    environment.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
-    done = subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *argv],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=TIMEOUT,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 def test_new_files_at_an_s3_source_are_registered_by_url(
     tmp_path: Path, bucket: str, s3_config: str, s3fs_filesystem: Any
 ) -> None:
-    from vires_repo.services import product_collection, product_type
-
     repo = tmp_path / "repo"
     repo.mkdir()
     git(repo, "init", "--quiet")
     (repo / ".gitignore").write_text(".state/\n")
-    catalog = Catalog(str(repo / "catalog"))
-    types = [t for t in product_type.default_types() if t["name"] == "SW_MAGx_LR_1B"]
-    assert not product_type.import_types(catalog, types).failures
-    collections = [c for c in product_collection.default_collections() if c["name"] == MAGA]
-    assert not product_collection.import_collections(catalog, collections).failures
+    import_mag_definitions(Catalog(str(repo / "catalog")), MAGA)
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "-m", "definitions")
-    local = [
-        samples.write_mag_lr_product(
-            tmp_path / "data",
-            f"2016-01-01T{hour:02d}:00:00",
-            f"2016-01-01T{hour:02d}:59:00",
-            sampling=timedelta(minutes=10),
-            minimal=True,
-        )
-        for hour in range(2)
-    ]
+    local = hourly_mag_files(tmp_path / "data", "2016-01-01", range(2))
     for path in local:
         s3fs_filesystem.put_file(path, f"{bucket}/swarm/{MAGA}/{Path(path).name}")
 

@@ -56,8 +56,7 @@ def parquet_lines(path: str | os.PathLike[str]) -> list[str]:
 
 def _product_line(row: dict[str, Any]) -> str:
     span = f"{_cell(row['begin_time'])}/{_cell(row['end_time'])}"
-    location = row["location"] if row["location"] is not None else "-"
-    return f"{row['collection']} {row['identifier']} {span} {location}"
+    return f"{row['collection']} {row['identifier']} {span} {_cell(row['location'])}"
 
 
 def _cell(value: Any) -> str:
