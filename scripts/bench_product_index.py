@@ -83,9 +83,7 @@ def duration_of(collection_number: int) -> timedelta:
     return timedelta(hours=6) if collection_number % 5 == 4 else timedelta(days=1)
 
 
-def make_record(
-    collection: str, number: int, begin: datetime, duration: timedelta
-) -> ProductRecord:
+def make_record(collection: str, begin: datetime, duration: timedelta) -> ProductRecord:
     end = begin + duration - timedelta(microseconds=1)
     identifier = f"{collection}_{begin:%Y%m%dT%H%M%S}_{end:%Y%m%dT%H%M%S}_0602_MDR_MAG_LR"
     location = f"/mnt/data/vires/{collection}/{begin:%Y}/{identifier}.cdf"
@@ -106,9 +104,7 @@ def synthesize(names: list[str], per_collection: int) -> Iterator[ProductRecord]
     durations = [duration_of(number) for number in range(len(names))]
     for step in range(per_collection):
         for number, collection in enumerate(names):
-            yield make_record(
-                collection, number, START + step * durations[number], durations[number]
-            )
+            yield make_record(collection, START + step * durations[number], durations[number])
 
 
 def show(label: str, milliseconds: float, note: str = "") -> None:
@@ -201,7 +197,7 @@ def main() -> None:
     probe = names[probe_number]
     duration = duration_of(probe_number)
     probes = [
-        make_record(probe, 0, START + rng.randrange(per_collection) * duration, duration).identifier
+        make_record(probe, START + rng.randrange(per_collection) * duration, duration).identifier
         for _ in range(20)
     ]
     probe_iter = iter(probes * 100)
@@ -231,7 +227,7 @@ def main() -> None:
     )
     show("max_product_duration of one collection", timed(lambda: index.max_product_duration(probe)))
     show("summaries of all collections", timed(index.summaries, repeat=3))
-    location = make_record(probe, 0, day, duration).location or ""
+    location = make_record(probe, day, duration).location or ""
     show(
         "find_by_location, collection known",
         timed(lambda: index.find_by_location([location], [probe])),
@@ -260,7 +256,7 @@ def main() -> None:
     next_day = START + per_collection * duration
     before_bytes, before_written = folder_bytes(root), storage.written
     start = time.perf_counter()
-    index.upsert(probe, [make_record(probe, 0, next_day, duration)])
+    index.upsert(probe, [make_record(probe, next_day, duration)])
     show(
         "append one product",
         (time.perf_counter() - start) * 1000,
@@ -290,7 +286,7 @@ def main() -> None:
         for number, collection in enumerate(names):
             step = duration_of(number)
             begin = START + (per_collection + day_number) * step
-            result = index.upsert(collection, [make_record(collection, 0, begin, step)])
+            result = index.upsert(collection, [make_record(collection, begin, step)])
             compactions += result.compacted
         if options.git:
             git(root, "add", "-A")
