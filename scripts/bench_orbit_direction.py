@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from vires_repo import samples
 from vires_repo.catalog import Catalog
+from vires_repo.io.storage import Storage
 from vires_repo.orbit_direction import (
     DEFAULT_THRESHOLDS,
     OrbitDirectionTable,
@@ -45,12 +45,12 @@ from vires_repo.orbit_direction import (
     extract_qd_orbit_directions,
 )
 from vires_repo.orbit_direction.store import FOLDER, TableStore, write_table
-from vires_repo.orbit_model import SWARM_ORBITS
 from vires_repo.services import orbit_direction as od
 from vires_repo.services import product as products
 from vires_repo.services import product_collection, product_type
 from vires_repo.services.product_collection import CollectionFilter
-from vires_repo.storage import Storage
+from vires_repo.testing import samples
+from vires_repo.testing.orbit_model import SWARM_ORBITS
 
 COLLECTION = "SW_OPER_MAGA_LR_1B"
 FIRST_DAY = np.datetime64("2016-01-01", "D")

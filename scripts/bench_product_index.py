@@ -37,8 +37,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from vires_repo import query
+from vires_repo.io.storage import Storage
 from vires_repo.products import ProductIndex, ProductRecord, ProductSelection
-from vires_repo.storage import Storage
 
 START = datetime(2008, 1, 1, tzinfo=UTC)
 MIB = 2**20

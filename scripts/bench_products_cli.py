@@ -32,8 +32,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from vires_repo import samples
 from vires_repo.definitions import load_defaults
+from vires_repo.testing import samples
 
 START = datetime(2000, 1, 1, tzinfo=UTC)
 # Registrations go to collections without imported (file-less) records: their orbit-direction

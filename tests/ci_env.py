@@ -9,8 +9,8 @@ import subprocess
 from datetime import timedelta
 from pathlib import Path
 
-from vires_repo import samples
 from vires_repo.catalog import Catalog
+from vires_repo.testing import samples
 
 MAG_TYPE = "SW_MAGx_LR_1B"
 TIMEOUT = 300

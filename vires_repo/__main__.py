@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from vires_repo.cli import main
 
 sys.exit(main())

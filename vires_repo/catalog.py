@@ -18,13 +18,13 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .definitions.store import PRODUCT_COLLECTIONS, PRODUCT_TYPES, DefinitionStore
-from .errors import NotFoundError
-from .settings import CATALOG_ENV_VAR, default_catalog_root
-from .storage import Storage
+from vires_repo.definitions.store import PRODUCT_COLLECTIONS, PRODUCT_TYPES, DefinitionStore
+from vires_repo.errors import NotFoundError
+from vires_repo.io.storage import Storage
+from vires_repo.settings import CATALOG_ENV_VAR, default_catalog_root
 
 if TYPE_CHECKING:
-    from .products import ProductIndex
+    from vires_repo.products import ProductIndex
 
 
 class Catalog:
@@ -56,7 +56,7 @@ class Catalog:
     @cached_property
     def products(self) -> ProductIndex:
         """The product index (imported on first use: it needs pyarrow)."""
-        from .products import ProductIndex
+        from vires_repo.products import ProductIndex
 
         return ProductIndex(self.storage)
 

@@ -33,10 +33,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from .errors import DefinitionError
-from .products import ProductIndex
-from .products.schema import JSONL_SUFFIX, SCHEMA
-from .storage import Storage
+from vires_repo.errors import DefinitionError
+from vires_repo.io.storage import Storage
+from vires_repo.products import ProductIndex
+from vires_repo.products.schema import JSONL_SUFFIX, SCHEMA
 
 _PARQUET_VARIABLE = "vires_product_files"
 _JSONL_VARIABLE = "vires_product_text_files"

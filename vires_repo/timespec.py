@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from .errors import TimeSpecError
+from vires_repo.errors import TimeSpecError
 
 _DURATION = re.compile(
     r"^(?P<sign>[+-])?P"

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from vires_repo.storage import Storage
+from vires_repo.io.storage import Storage
 
 OLD_NS = 1_000_000_000
 

@@ -13,9 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 from testdata import TESTDATA
 
-from vires_repo import samples
 from vires_repo.catalog import Catalog
 from vires_repo.services import orbit_direction, product, product_collection, product_type
+from vires_repo.testing import samples
 
 MAG_A, MAG_B, MOD_A = "SW_OPER_MAGA_LR_1B", "SW_OPER_MAGB_LR_1B", "SW_OPER_MODA_SC_1B"
 

@@ -314,9 +314,9 @@ def test_the_exit_code_is_an_int_for_commands_without_one(cli: Any, catalog_root
 def test_a_locked_catalogue_is_one_error_line_and_no_change(
     cli: Any, catalog_root: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vires_repo.storage import Storage
+    from vires_repo.io.storage import Storage
 
-    monkeypatch.setattr("vires_repo.storage.DEFAULT_LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr("vires_repo.io.storage.DEFAULT_LOCK_TIMEOUT", 0.2)
     holder = Storage(catalog_root)
     holder.makedirs()
 

@@ -11,7 +11,7 @@ from definitions_env import age_files, dump, file_states, parse_time
 
 from vires_repo import jsonio
 from vires_repo.catalog import Catalog
-from vires_repo.storage import Storage
+from vires_repo.io.storage import Storage
 
 NO_SELECTION = (
     "WARNING: No identifier selected and no collection will be removed. "

@@ -11,7 +11,7 @@ from definitions_env import age_files, dump, file_states, parse_time
 
 from vires_repo import jsonio
 from vires_repo.catalog import Catalog
-from vires_repo.storage import Storage
+from vires_repo.io.storage import Storage
 
 NO_INPUT = "ERROR: no input: give --file FILE or pipe the data to standard input, or use --default"
 NO_SELECTION = (

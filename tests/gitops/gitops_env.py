@@ -9,8 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from vires_repo import samples
 from vires_repo.catalog import Catalog
+from vires_repo.testing import samples
 
 MAG_TYPE = "SW_MAGx_LR_1B"
 MAG_A = "SW_OPER_MAGA_LR_1B"

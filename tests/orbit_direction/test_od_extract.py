@@ -16,7 +16,7 @@ from vires_repo.orbit_direction.extract import (
     sanitize_samples,
     thresholds_for_mission,
 )
-from vires_repo.orbit_model import SWARM_ORBITS, CircularOrbit
+from vires_repo.testing.orbit_model import SWARM_ORBITS, CircularOrbit
 
 GOCE_ORBIT = CircularOrbit(altitude_m=255e3, inclination_deg=96.7, node_deg=10.0)
 

@@ -10,6 +10,7 @@ import pytest
 from testdata import TESTDATA
 
 from vires_repo.errors import DefinitionError
+from vires_repo.io.cdf import open_cdf
 from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.table import (
     OrbitDirectionIntegrityError,
@@ -22,7 +23,6 @@ from vires_repo.orbit_direction.vires_cdf import (
     vires_table_name,
     write_vires_table,
 )
-from vires_repo.readers.cdf import open_cdf
 
 REAL_TABLE = Path(str(TESTDATA / "orbit_direction/SW_VIRE_AUXBODBGEO_test_orbit_directions.cdf"))
 KEY = TableKey("Swarm", "B", None, "GEO")

@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from vires_repo import samples
 from vires_repo.catalog import Catalog
 from vires_repo.orbit_direction import TableKey
 from vires_repo.orbit_direction.store import TableStore, read_table
 from vires_repo.services import product_collection, product_type
+from vires_repo.testing import samples
 
 MAG_A = "SW_OPER_MAGA_LR_1B"
 MOD_A = "SW_OPER_MODA_SC_1B"

@@ -12,9 +12,9 @@ import pytest
 from od_env import GEO_A, MAG_A, MOD_A, QD_A, OdEnv, identifier
 from testdata import TESTDATA
 
+from vires_repo.io.cdf import open_cdf
 from vires_repo.orbit_direction import Boundaries, BoundaryType
 from vires_repo.orbit_direction.store import TableStore, read_table, write_table
-from vires_repo.readers.cdf import open_cdf
 from vires_repo.services import orbit_direction as service
 
 REAL_TABLE = Path(TESTDATA / "orbit_direction/SW_VIRE_AUXBODBGEO_test_orbit_directions.cdf")
@@ -254,7 +254,7 @@ def test_a_product_without_positions_is_reported_not_fatal(local_odenv: OdEnv) -
     env = local_odenv
     files = env.products(2)
     assert env.register(files[0]).code == 0
-    from vires_repo.readers.cdf import CdfVariable, write_cdf
+    from vires_repo.io.cdf import CdfVariable, write_cdf
 
     with open_cdf(env.product(3)) as cdf:
         times = cdf.read_variable("Timestamp")

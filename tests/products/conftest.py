@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vires_repo.storage import Storage
+from vires_repo.io.storage import Storage
 
 
 @pytest.fixture(params=["local", "memory"])

@@ -12,9 +12,9 @@ import pytest
 from product_samples import daily
 
 from vires_repo.errors import IndexFormatError
+from vires_repo.io.storage import Storage
 from vires_repo.products import ProductIndex, ProductSelection
 from vires_repo.products.manifest import Manifest, manifest_name, manifest_path
-from vires_repo.storage import Storage
 
 MAGA = "SW_OPER_MAGA_LR_1B"
 FOLDER = f"products/collection={MAGA}"

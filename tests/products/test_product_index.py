@@ -12,10 +12,10 @@ import pytest
 from product_samples import DAY, STAMP, T0, daily
 
 from vires_repo.errors import DefinitionError
+from vires_repo.io.storage import Storage
 from vires_repo.products import ProductIndex, ProductRecord, ProductSelection
 from vires_repo.products.manifest import manifest_name
 from vires_repo.products.schema import SCHEMA, RecordColumns, dumps_json
-from vires_repo.storage import Storage
 from vires_repo.timespec import format_timedelta
 
 MAGA = "SW_OPER_MAGA_LR_1B"

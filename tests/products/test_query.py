@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from product_samples import T0, daily
 
 from vires_repo import query
+from vires_repo.io.storage import Storage
 from vires_repo.products import ProductIndex, ProductRecord
-from vires_repo.storage import Storage
 
 MAGA = "SW_OPER_MAGA_LR_1B"
 OBS = "SW_OPER_AUX_OBSM2_"

@@ -11,7 +11,7 @@ from typing import Any
 
 import fsspec
 
-from vires_repo import samples
+from vires_repo.testing import samples
 
 MAG_A = "SW_OPER_MAGA_LR_1B"
 MAG_B = "SW_OPER_MAGB_LR_1B"

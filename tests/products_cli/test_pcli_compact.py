@@ -8,8 +8,8 @@ from datetime import timedelta
 import fsspec
 from pcli_env import MAG_A, MAG_B, ProductEnv, ident, labelled, summary
 
-from vires_repo import samples
 from vires_repo.products.manifest import manifest_name, manifest_path
+from vires_repo.testing import samples
 
 
 def index_files(env: ProductEnv, collection: str) -> list[str]:

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from pcli_env import MAG_A, MAG_B, ProductEnv, ident, ids, labelled, summary
 
-from vires_repo import samples
 from vires_repo.products.index import ProductIndex
 from vires_repo.products.manifest import manifest_name, manifest_path
+from vires_repo.testing import samples
 
 PARTITION = f"products/collection={MAG_A}"
 HOUR = timedelta(hours=1)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pcli_env import MAG_A, MAG_B, ProductEnv, ident, labelled, remove_file
 
-from vires_repo import samples
+from vires_repo.testing import samples
 from vires_repo.timespec import parse_datetime
 
 OBS = "SW_OPER_AUX_OBSM2_"

@@ -22,8 +22,8 @@ from pcli_env import (
     summary,
 )
 
-from vires_repo import samples
-from vires_repo.readers.cdf import CDF_EPOCH, CdfVariable, datetime64_to_cdf_time, write_cdf
+from vires_repo.io.cdf import CDF_EPOCH, CdfVariable, datetime64_to_cdf_time, write_cdf
+from vires_repo.testing import samples
 from vires_repo.timespec import parse_datetime
 
 # -- options -------------------------------------------------------------------------------

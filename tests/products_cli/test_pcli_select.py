@@ -20,7 +20,7 @@ from pcli_env import (
     remove_file,
 )
 
-from vires_repo import samples
+from vires_repo.testing import samples
 
 OBS = "SW_OPER_AUX_OBSM2_"
 

@@ -4,12 +4,22 @@
 (orbit counters, F10.7, Kp, Dst) as pyarrow Tables, on which the lookup helpers work.
 """
 
-from .conversion import CachedProductInfo, ConversionResult, convert, read_info, read_table
-from .dst import dst_at
-from .f107 import f107_at
-from .kp import kp_at
-from .orbit_counter import NO_ORBIT, orbit_number_at
-from .registry import CACHED_PRODUCT_TYPES, CachedProductType, get_cached_product_type
+from vires_repo.cached_products.conversion import (
+    CachedProductInfo,
+    ConversionResult,
+    convert,
+    read_info,
+    read_table,
+)
+from vires_repo.cached_products.dst import dst_at
+from vires_repo.cached_products.f107 import f107_at
+from vires_repo.cached_products.kp import kp_at
+from vires_repo.cached_products.orbit_counter import NO_ORBIT, orbit_number_at
+from vires_repo.cached_products.registry import (
+    CACHED_PRODUCT_TYPES,
+    CachedProductType,
+    get_cached_product_type,
+)
 
 __all__ = [
     "CACHED_PRODUCT_TYPES",

@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 from cdflib.cdfwrite import CDF as CdfWriter
 
-from ..errors import ProductFileError
-from .sources import basename
+from vires_repo.cached_products.sources import basename
+from vires_repo.errors import ProductFileError
 
 CREATOR = "vires-repo"
 CREATED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"

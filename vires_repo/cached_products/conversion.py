@@ -18,11 +18,15 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ..errors import DefinitionError, ProductFileError
-from .cdf_io import CREATED_FORMAT, attribute_texts, open_cdf
-from .registry import CachedProductType, Provenance, get_cached_product_type
-from .shc_models import source_file
-from .sources import basename, local_path, product_id
+from vires_repo.cached_products.cdf_io import CREATED_FORMAT, attribute_texts, open_cdf
+from vires_repo.cached_products.registry import (
+    CachedProductType,
+    Provenance,
+    get_cached_product_type,
+)
+from vires_repo.cached_products.shc_models import source_file
+from vires_repo.cached_products.sources import basename, local_path, product_id
+from vires_repo.errors import DefinitionError, ProductFileError
 
 
 @dataclass(frozen=True)

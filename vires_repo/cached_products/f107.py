@@ -10,12 +10,12 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..errors import ProductFileError
-from .cdf_io import CdfVariable, single_source_attributes, write_cdf
-from .interpolation import linear_value
-from .sources import basename, product_id, read_text
-from .tables import column, sample_times, table_from_cdf
-from .text_tables import Column, parse_table
+from vires_repo.cached_products.cdf_io import CdfVariable, single_source_attributes, write_cdf
+from vires_repo.cached_products.interpolation import linear_value
+from vires_repo.cached_products.sources import basename, product_id, read_text
+from vires_repo.cached_products.tables import column, sample_times, table_from_cdf
+from vires_repo.cached_products.text_tables import Column, parse_table
+from vires_repo.errors import ProductFileError
 
 NOMINAL_SAMPLING_DAYS = 1.0
 SAMPLING_TOLERANCE_DAYS = 1e-8

@@ -14,13 +14,18 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..errors import ProductFileError
-from .cdf_io import CdfVariable, single_source_attributes, write_cdf
-from .interpolation import previous_value
-from .product_time import render_product_id
-from .sources import basename, read_text
-from .tables import column, sample_times, table_from_cdf
-from .text_tables import Column, flag_parser, parse_table, require_increasing
+from vires_repo.cached_products.cdf_io import CdfVariable, single_source_attributes, write_cdf
+from vires_repo.cached_products.interpolation import previous_value
+from vires_repo.cached_products.product_time import render_product_id
+from vires_repo.cached_products.sources import basename, read_text
+from vires_repo.cached_products.tables import column, sample_times, table_from_cdf
+from vires_repo.cached_products.text_tables import (
+    Column,
+    flag_parser,
+    parse_table,
+    require_increasing,
+)
+from vires_repo.errors import ProductFileError
 
 KP_FLAGS = {"D": 0, "Q": 1}  # definitive, quick-look
 PRODUCT_ID_TEMPLATE = "SW_OPER_AUX_KP__2__{start}_{end}_0001"

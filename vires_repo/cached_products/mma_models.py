@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import ProductFileError
-from .cdf_io import (
+from vires_repo.cached_products.cdf_io import (
     AttributeEntry,
     CdfVariable,
     created_attributes,
@@ -30,8 +29,9 @@ from .cdf_io import (
     variable_names,
     write_cdf,
 )
-from .selection import TimedProduct, newest_end_first, select_latest
-from .sources import basename, local_path
+from vires_repo.cached_products.selection import TimedProduct, newest_end_first, select_latest
+from vires_repo.cached_products.sources import basename, local_path
+from vires_repo.errors import ProductFileError
 
 MAX_GAP = timedelta(hours=2)
 

@@ -15,8 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ..errors import ProductFileError
-from .cdf_io import (
+from vires_repo.cached_products.cdf_io import (
     CdfVariable,
     attribute_texts,
     open_cdf,
@@ -25,11 +24,12 @@ from .cdf_io import (
     variable_names,
     write_cdf,
 )
-from .interpolation import previous_value
-from .product_time import cdf_epoch_to_mjd2000
-from .sources import basename, local_path, product_id, read_text
-from .tables import column, sample_times, table_from_cdf
-from .text_tables import Column, parse_table, require_increasing
+from vires_repo.cached_products.interpolation import previous_value
+from vires_repo.cached_products.product_time import cdf_epoch_to_mjd2000
+from vires_repo.cached_products.sources import basename, local_path, product_id, read_text
+from vires_repo.cached_products.tables import column, sample_times, table_from_cdf
+from vires_repo.cached_products.text_tables import Column, parse_table, require_increasing
+from vires_repo.errors import ProductFileError
 
 NO_ORBIT = -1
 

@@ -11,9 +11,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ..errors import NotFoundError
-from . import dst, f107, kp, orbit_counter, shc_models
-from .mma_models import MMA_2C_LAYOUT, MMA_2F_LAYOUT, MMA_CHAOS_LAYOUT, mma_converter
+from vires_repo.cached_products import dst, f107, kp, orbit_counter, shc_models
+from vires_repo.cached_products.mma_models import (
+    MMA_2C_LAYOUT,
+    MMA_2F_LAYOUT,
+    MMA_CHAOS_LAYOUT,
+    mma_converter,
+)
+from vires_repo.errors import NotFoundError
 
 Converter = Callable[[Sequence[str], Path, datetime], list[str]]
 """Writes the output file at the given path from the sources; returns the source product ids."""

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..errors import DefinitionError
-from .product_time import parse_name_time
-from .sources import basename, product_id
+from vires_repo.cached_products.product_time import parse_name_time
+from vires_repo.cached_products.sources import basename, product_id
+from vires_repo.errors import DefinitionError
 
 TIMED_NAME = re.compile(
     r"^(?P<mission>[A-Z0-9]{2})_(?P<kind>[A-Z0-9]{4})_(?P<type>[A-Z0-9_]{10})_"

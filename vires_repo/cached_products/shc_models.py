@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ..errors import ProductFileError
-from .selection import newest_version_first, select_latest
-from .sources import basename, product_id, read_bytes
+from vires_repo.cached_products.selection import newest_version_first, select_latest
+from vires_repo.cached_products.sources import basename, product_id, read_bytes
+from vires_repo.errors import ProductFileError
 
 SOURCE_SUFFIX = ".source"
 CHAOS_CORE_TYPE = "MCO_SHA_2X"

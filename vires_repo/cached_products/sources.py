@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 import fsspec
 
-from ..errors import NotFoundError, ProductFileError
+from vires_repo.errors import NotFoundError, ProductFileError
 
 
 def basename(source: str) -> str:

@@ -35,11 +35,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from .. import jsonio
-from ..errors import IndexFormatError
-from ..jsonio import typed
-from ..storage import Storage
-from ..timespec import format_datetime, parse_datetime
+from vires_repo import jsonio
+from vires_repo.errors import IndexFormatError
+from vires_repo.io.storage import Storage
+from vires_repo.jsonio import typed
+from vires_repo.timespec import format_datetime, parse_datetime
 
 FOLDER = "cached_products"
 MANIFEST_NAME = "_manifest.json"

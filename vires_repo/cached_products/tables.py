@@ -14,8 +14,8 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from .cdf_io import open_cdf, read_variable
-from .product_time import mjd2000_to_timestamps
+from vires_repo.cached_products.cdf_io import open_cdf, read_variable
+from vires_repo.cached_products.product_time import mjd2000_to_timestamps
 
 
 def table_from_cdf(path: Path, time_variable: str, columns: Mapping[str, str]) -> pa.Table:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import ProductFileError
+from vires_repo.errors import ProductFileError
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from typing import Annotated
 from cyclopts import App, Parameter, validators
 from cyclopts.exceptions import CycloptsError
 
-from .. import __version__
-from ..errors import ViresRepoError
-from ..settings import CATALOG_ENV_VAR
-from . import _common
+from vires_repo import __version__
+from vires_repo.cli import _common
+from vires_repo.errors import ViresRepoError
+from vires_repo.settings import CATALOG_ENV_VAR
 
 app = App(
     name="vires-repo",

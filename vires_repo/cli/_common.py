@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from cyclopts import Parameter
 
-from ..errors import NotFoundError, ViresRepoError
-from ..settings import default_catalog_root
+from vires_repo.errors import NotFoundError, ViresRepoError
+from vires_repo.settings import default_catalog_root
 
 if TYPE_CHECKING:
-    from ..catalog import Catalog
-    from ..services._batch import BatchResult
+    from vires_repo.catalog import Catalog
+    from vires_repo.services._batch import BatchResult
 
 LOGGER_NAME = "vires_repo"
 
@@ -40,13 +40,13 @@ class Session:
         return self.catalog_root or default_catalog_root()
 
     def catalog(self) -> Catalog:
-        from ..catalog import Catalog
+        from vires_repo.catalog import Catalog
 
         root = self.root()
         if self.as_of is None:
             return Catalog(root)
         if self._revision is None:  # a read-only copy, removed by close()
-            from ..gitops.revisions import catalog_at
+            from vires_repo.gitops.revisions import catalog_at
 
             self._revision = self._cleanup.enter_context(catalog_at(root, self.as_of))
         return self._revision
@@ -220,7 +220,7 @@ def write_output(file: str, text: str) -> None:
 
 
 def write_json(file: str, value: Any) -> None:
-    from .. import jsonio
+    from vires_repo import jsonio
 
     write_output(file, jsonio.dumps(value))
 

@@ -6,14 +6,14 @@ from typing import Annotated, Any
 
 from cyclopts import App, Parameter
 
-from . import _common
+from vires_repo.cli import _common
 
 app = App(name="cached_product", help="Cached products: update, dump.")
 
 
 def _known_type(type_: Any, value: Any) -> None:
     """Usage-level check of TYPE (VirES validates it with argparse choices)."""
-    from ..services.cached_product import cached_product_types
+    from vires_repo.services.cached_product import cached_product_types
 
     choices = cached_product_types()
     if value not in choices:
@@ -43,7 +43,7 @@ def update(
         Source files (local paths or fsspec URLs); MCO_SHA_2X and the MMA types take several
         and keep the latest contiguous series.
     """
-    from ..services import cached_product as service
+    from vires_repo.services import cached_product as service
 
     result = service.update_cached_product(_common.session.catalog(), type_, sources)
     _common.info(result.summary())
@@ -66,8 +66,8 @@ def dump(
     types
         Cached product types, in the order wanted (default: all, sorted).
     """
-    from ..services import cached_product as service
-    from ..services import orbit_direction
+    from vires_repo.services import cached_product as service
+    from vires_repo.services import orbit_direction
 
     catalog = _common.session.catalog()
     catalog.require_existing()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from cyclopts import Parameter
 
-from . import _common
+from vires_repo.cli import _common
 
 
 def check(
@@ -34,7 +34,7 @@ def check(
     list_
         List the checks with their severity and exit.
     """
-    from ..services.check import CheckOptions, run_checks, select_checks
+    from vires_repo.services.check import CheckOptions, run_checks, select_checks
 
     checks = select_checks(only or (), skip or ())
     if list_:

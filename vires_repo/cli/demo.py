@@ -8,8 +8,8 @@ from typing import Annotated
 
 from cyclopts import Parameter
 
-from ..errors import ViresRepoError
-from . import _common
+from vires_repo.cli import _common
+from vires_repo.errors import ViresRepoError
 
 
 def demo(
@@ -31,7 +31,7 @@ def demo(
     days
         Number of daily products per spacecraft.
     """
-    from ..services.demo import run_demo
+    from vires_repo.services.demo import run_demo
 
     catalog = _common.session.catalog()
     if not catalog.storage.is_local:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from cyclopts import Parameter
 
-from . import _common
+from vires_repo.cli import _common
 
 
 def plan(
@@ -32,7 +32,7 @@ def plan(
     head
         Git revision to compare to; the working tree when not given.
     """
-    from ..gitops.plan import make_plan
+    from vires_repo.gitops.plan import make_plan
 
     result = make_plan(_common.session.root(), base, head)
     _common.write_output(file, result.markdown())
@@ -51,7 +51,7 @@ def git_textconv(file: str, /) -> int:
     file
         The Parquet file git gives the diff driver.
     """
-    from ..gitops.textconv import parquet_lines
+    from vires_repo.gitops.textconv import parquet_lines
 
     lines = parquet_lines(file)
     if lines and lines[0].startswith("# not a readable"):
@@ -78,7 +78,7 @@ def git_merge_manifest(base: str, ours: str, theirs: str, path: str, /) -> int:
     path
         The manifest's path in the repository (%P); the data files are found next to it.
     """
-    from ..gitops.merge import (
+    from vires_repo.gitops.merge import (
         MergeConflict,
         is_product_manifest,
         merge_manifest_files,
@@ -117,7 +117,7 @@ def git_setup(
     config_only
         Only set the git config; leave .gitattributes alone.
     """
-    from ..gitops.setup import setup_git
+    from vires_repo.gitops.setup import setup_git
 
     for step in setup_git(_common.session.root(), command, attributes=not config_only):
         _common.info(step.describe())

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from cyclopts import Parameter
 
-from . import _common
+from vires_repo.cli import _common
 
 
 def info(*, json: Annotated[bool, Parameter(name="--json")] = False) -> None:
@@ -17,7 +17,7 @@ def info(*, json: Annotated[bool, Parameter(name="--json")] = False) -> None:
     json
         Print the same as a JSON object.
     """
-    from ..services.info import catalog_info, format_info
+    from vires_repo.services.info import catalog_info, format_info
 
     details = catalog_info(_common.session.catalog())
     if json:

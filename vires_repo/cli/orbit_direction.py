@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from cyclopts import App, Parameter
 
-from . import _common
+from vires_repo.cli import _common
 
 app = App(
     name="orbit_direction",
@@ -36,13 +36,13 @@ Grades = Annotated[
 
 
 def _messages() -> Any:
-    from ..services.orbit_direction import Messages
+    from vires_repo.services.orbit_direction import Messages
 
     return Messages(info=_common.info, warning=_common.warning, error=_common.error)
 
 
 def _selection(collections: Values, mission: Values, spacecraft: Values, grade: Values) -> Any:
-    from ..services.product_collection import CollectionFilter
+    from vires_repo.services.product_collection import CollectionFilter
 
     return CollectionFilter(
         identifiers=tuple(collections or ()),
@@ -66,7 +66,7 @@ def update(
     """Add products to the orbit-direction tables of their collection; processed ones are
     skipped. A product whose neighbours are not in the tables yet makes the whole collection
     synchronize (and rebuild if that fails). Exit code: the number of failed products."""
-    from ..services import orbit_direction as service
+    from vires_repo.services import orbit_direction as service
 
     catalog = _common.session.catalog()
     return _report(service.update_products(catalog, product_ids or [], _messages()))
@@ -83,7 +83,7 @@ def sync(
 ) -> int:
     """Synchronize the tables with their source collections: remove the boundaries of products
     no longer registered, add the products not processed yet."""
-    from ..services import orbit_direction as service
+    from vires_repo.services import orbit_direction as service
 
     catalog = _common.session.catalog()
     selection = _selection(collections, mission, spacecraft, grade)
@@ -100,7 +100,7 @@ def rebuild(
     grade: Grades = None,
 ) -> int:
     """Rebuild the tables of the source collections from scratch."""
-    from ..services import orbit_direction as service
+    from vires_repo.services import orbit_direction as service
 
     catalog = _common.session.catalog()
     selection = _selection(collections, mission, spacecraft, grade)
@@ -122,7 +122,7 @@ def import_(
     table
         The table name (e.g. SW_VIRE_AUXBODBGEO); by default the start of the file name.
     """
-    from ..services import orbit_direction as service
+    from vires_repo.services import orbit_direction as service
 
     name, points, sources = service.import_vires_table(
         _common.session.catalog(), file, table_name=table
@@ -148,7 +148,7 @@ def export(
     import tempfile
     from pathlib import Path
 
-    from ..services import orbit_direction as service
+    from vires_repo.services import orbit_direction as service
 
     catalog = _common.session.catalog()
     catalog.require_existing()

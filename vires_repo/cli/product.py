@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from cyclopts import App, Parameter
 
-from . import _common
+from vires_repo.cli import _common
 
 app = App(
     name="product",
@@ -17,7 +17,7 @@ app = App(
 
 
 def _time_spec(type_: Any, tokens: Any) -> datetime:
-    from ..timespec import parse_time_spec
+    from vires_repo.timespec import parse_time_spec
 
     return parse_time_spec(tokens[0].value)
 
@@ -61,7 +61,7 @@ class Selection:
     "Only products whose data file is missing (each one is reported)."
 
     def build(self, identifiers: list[str] | None) -> Any:
-        from ..services.product import ProductSelection
+        from vires_repo.services.product import ProductSelection
 
         return ProductSelection(
             identifiers=tuple(identifiers or ()),
@@ -119,7 +119,7 @@ def register(
     skip_post_registration_actions
         Do not update the orbit-direction tables (run 'orbit_direction sync' later).
     """
-    from ..services import product as service
+    from vires_repo.services import product as service
 
     names = list(files or [])
     if file is not None:
@@ -139,7 +139,7 @@ def register(
 @app.command(name="list")
 def list_(identifiers: Identifiers = None, /, *, selection: Selection | None = None) -> None:
     """Print the selected products as <collection>/<identifier>, by collection and time."""
-    from ..services import product as service
+    from vires_repo.services import product as service
 
     selected = service.select_products(
         _common.session.catalog(), (selection or Selection()).build(identifiers), _common.warning
@@ -162,7 +162,7 @@ def exists(
     not_
         Invert the exit code: 0 when the product does not exist.
     """
-    from ..services import product as service
+    from vires_repo.services import product as service
 
     chosen = (selection or Selection()).build([identifier])
     found = service.select_products(_common.session.catalog(), chosen, _common.warning)
@@ -182,7 +182,7 @@ def export(
     selection: Selection | None = None,
 ) -> None:
     """Write the selected product records as a JSON list (the VirES export format)."""
-    from ..services import product as service
+    from vires_repo.services import product as service
 
     chosen = (selection or Selection()).build(identifiers)
     records = service.select_products(_common.session.catalog(), chosen, _common.warning)
@@ -212,7 +212,7 @@ def import_(
     sync
         Also de-register selected products that are not in the input.
     """
-    from ..services import product_import
+    from vires_repo.services import product_import
 
     with _common.local_input(file) as (path, name):
         imported, removed = product_import.import_products(
@@ -248,7 +248,7 @@ def deregister(
     all_
         De-register all products matching the selection options.
     """
-    from ..services import product as service
+    from vires_repo.services import product as service
 
     result = service.deregister_products(
         _common.session.catalog(),
@@ -269,7 +269,7 @@ def compact(
     Registration compacts a collection by itself once it has many small files; this command
     does it now (e.g. before a release of the catalogue).
     """
-    from ..services import product as service
+    from vires_repo.services import product as service
 
     for line in service.compact(_common.session.catalog(), collections or ()):
         _common.info(line)

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from cyclopts import App, Parameter
 
-from ..services import product_collection as service
-from ..services._batch import IMPORT_SUMMARY, REMOVE_SUMMARY
-from ..services.definitions import parse_definitions
-from . import _common
+from vires_repo.cli import _common
+from vires_repo.services import product_collection as service
+from vires_repo.services._batch import IMPORT_SUMMARY, REMOVE_SUMMARY
+from vires_repo.services.definitions import parse_definitions
 
 app = App(name="product_collection", help="Product collections: import, list, export, remove.")
 

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from cyclopts import App, Parameter
 
-from ..services import product_type as service
-from ..services._batch import IMPORT_SUMMARY, REMOVE_SUMMARY
-from ..services.definitions import parse_definitions
-from . import _common
+from vires_repo.cli import _common
+from vires_repo.services import product_type as service
+from vires_repo.services._batch import IMPORT_SUMMARY, REMOVE_SUMMARY
+from vires_repo.services.definitions import parse_definitions
 
 app = App(name="product_type", help="Product types: import, list, export, remove.")
 

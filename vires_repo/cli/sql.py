@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from cyclopts import Parameter
 
-from ..errors import ViresRepoError
-from . import _common
+from vires_repo.cli import _common
+from vires_repo.errors import ViresRepoError
 
 
 def sql(
@@ -44,7 +44,7 @@ def sql(
     views
         Print the CREATE VIEW statements, which work the same in any DuckDB client, and exit.
     """
-    from ..services import sql as service
+    from vires_repo.services import sql as service
 
     catalog = _common.session.catalog()
     if views:

@@ -3,7 +3,7 @@
 from importlib import resources
 from typing import Any
 
-from .. import jsonio
+from vires_repo import jsonio
 
 
 def load_defaults(folder_name: str) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..timespec import parse_duration
+from vires_repo.timespec import parse_duration
 
 IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 

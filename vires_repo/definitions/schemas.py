@@ -6,8 +6,8 @@ and reviewers can rely on it (``scripts/generate_schemas.py`` rewrites it).
 
 from __future__ import annotations
 
-from .. import jsonio
-from .models import ProductCollection, ProductType
+from vires_repo import jsonio
+from vires_repo.definitions.models import ProductCollection, ProductType
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -17,11 +17,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from .. import jsonio
-from ..errors import DefinitionError, NotFoundError
-from ..storage import Storage
-from ..timespec import format_datetime
-from .models import ProductCollection, ProductType
+from vires_repo import jsonio
+from vires_repo.definitions.models import ProductCollection, ProductType
+from vires_repo.errors import DefinitionError, NotFoundError
+from vires_repo.io.storage import Storage
+from vires_repo.timespec import format_datetime
 
 SaveOutcome = Literal["created", "updated", "unchanged"]
 

@@ -35,9 +35,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import ConflictError
-from ..products.manifest import FileEntry, Manifest, collection_of_folder, manifest_name
-from .revisions import GitError, read_blobs, run_git
+from vires_repo.errors import ConflictError
+from vires_repo.gitops.revisions import GitError, read_blobs, run_git
+from vires_repo.products.manifest import FileEntry, Manifest, collection_of_folder, manifest_name
 
 Row = tuple[Any, ...]
 RowReader = Callable[[FileEntry], Mapping[str, Row]]
@@ -206,7 +206,7 @@ def _cross_overlaps(
     mine: Mapping[str, Row | None], other: Mapping[str, Row | None]
 ) -> list[tuple[str, str]]:
     """Pairs of new rows, one per side, with overlapping time ranges (inclusive, as VirES)."""
-    from ..products.schema import COLUMNS
+    from vires_repo.products.schema import COLUMNS
 
     begin, end = COLUMNS.index("begin_time"), COLUMNS.index("end_time")
     theirs = sorted(
@@ -288,7 +288,7 @@ def _blobs(toplevel: Path, names: list[str]) -> list[bytes | None]:
 
 
 def _rows_of(data: bytes, name: str) -> dict[str, Row]:
-    from ..products.schema import COLUMNS, read_data_file
+    from vires_repo.products.schema import COLUMNS, read_data_file
 
     # Single-threaded: under git, a short-lived driver process whose pyarrow thread pool was
     # used could abort at exit ("terminate called without an active exception").

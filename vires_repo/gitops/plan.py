@@ -31,18 +31,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from .. import jsonio
-from ..catalog import Catalog
-from ..definitions.store import (
+from vires_repo import jsonio
+from vires_repo.catalog import Catalog
+from vires_repo.definitions.store import (
     PRODUCT_COLLECTIONS,
     PRODUCT_TYPES,
     DefinitionKind,
     validate_definition,
 )
-from ..errors import IndexFormatError, ViresRepoError
-from ..products.manifest import FileEntry, Manifest, partition_file, partition_folder
-from ..timespec import format_datetime
-from .revisions import CatalogLocation, locate, open_revision
+from vires_repo.errors import IndexFormatError, ViresRepoError
+from vires_repo.gitops.revisions import CatalogLocation, locate, open_revision
+from vires_repo.products.manifest import FileEntry, Manifest, partition_file, partition_folder
+from vires_repo.timespec import format_datetime
 
 Status = Literal["added", "removed", "changed"]
 _BOOKKEEPING_KEYS = ("created", "updated")
@@ -186,7 +186,7 @@ class _Snapshot:
 
     def live_rows(self, collection: str, entries: Iterable[FileEntry]) -> dict[str, dict[str, Any]]:
         """Live rows (identifier -> row) of some data files of a collection."""
-        from ..products.schema import read_data_file
+        from vires_repo.products.schema import read_data_file
 
         rows: dict[str, dict[str, Any]] = {}
         for entry in entries:

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..catalog import Catalog
-from ..errors import NotFoundError, ViresRepoError
-from ..storage import Storage
+from vires_repo.catalog import Catalog
+from vires_repo.errors import NotFoundError, ViresRepoError
+from vires_repo.io.storage import Storage
 
 WORKING_TREE = None
 """The revision argument that means "the working tree as it is"."""

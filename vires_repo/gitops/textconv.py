@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..timespec import format_datetime
+from vires_repo.timespec import format_datetime
 
 _PRODUCT_COLUMNS = ("collection", "identifier", "begin_time", "end_time", "location")
 
@@ -33,7 +33,7 @@ def parquet_lines(path: str | os.PathLike[str]) -> list[str]:
     """The text form of a Parquet file (see the module docstring)."""
     import pyarrow.parquet as pq
 
-    from ..products.schema import FORMAT_KEY
+    from vires_repo.products.schema import FORMAT_KEY
 
     try:
         if Path(path).stat().st_size == 0:

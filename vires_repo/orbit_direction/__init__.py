@@ -6,7 +6,7 @@
 * :mod:`.vires_cdf`: VirES table files (CDF) in and out.
 """
 
-from .extract import (
+from vires_repo.orbit_direction.extract import (
     DEFAULT_THRESHOLDS,
     GOCE_THRESHOLDS,
     Boundaries,
@@ -20,8 +20,8 @@ from .extract import (
     sanitize_samples,
     thresholds_for_mission,
 )
-from .qd import extract_qd_orbit_directions, qd_latitude
-from .table import (
+from vires_repo.orbit_direction.qd import extract_qd_orbit_directions, qd_latitude
+from vires_repo.orbit_direction.table import (
     OrbitDirectionIntegrityError,
     OrbitDirectionTable,
     ProductInput,

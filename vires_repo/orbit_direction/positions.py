@@ -12,9 +12,9 @@ from typing import Literal
 
 import numpy as np
 
-from ..readers.cdf import CdfReader, open_cdf
-from .extract import OrbitSamples
-from .table import INPUT_MARGIN
+from vires_repo.io.cdf import CdfReader, open_cdf
+from vires_repo.orbit_direction.extract import OrbitSamples
+from vires_repo.orbit_direction.table import INPUT_MARGIN
 
 POSITION_VARIABLES = ("Latitude", "Longitude", "Radius")
 TIME_VARIABLE = "Timestamp"

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ViresRepoError
-from .extract import (
+from vires_repo.errors import ViresRepoError
+from vires_repo.orbit_direction.extract import (
     Boundaries,
     Extraction,
     Extrema,

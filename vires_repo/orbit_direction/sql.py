@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .store import TableFiles
+from vires_repo.orbit_direction.store import TableFiles
 
 BOUNDARIES_VIEW = "orbit_direction_boundaries"
 SOURCES_VIEW = "orbit_direction_sources"

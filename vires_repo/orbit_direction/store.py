@@ -43,11 +43,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import IndexFormatError, NotFoundError
-from ..storage import Storage
-from ..timespec import format_datetime
-from .extract import Boundaries, TimeArray
-from .table import (
+from vires_repo.errors import IndexFormatError, NotFoundError
+from vires_repo.io.storage import Storage
+from vires_repo.orbit_direction.extract import Boundaries, TimeArray
+from vires_repo.orbit_direction.table import (
     POINTS_SCHEMA,
     SOURCES_SCHEMA,
     OrbitDirectionIntegrityError,
@@ -56,7 +55,8 @@ from .table import (
     TableKey,
     verify_boundaries,
 )
-from .vires_cdf import vires_table_name
+from vires_repo.orbit_direction.vires_cdf import vires_table_name
+from vires_repo.timespec import format_datetime
 
 FOLDER = "orbit_direction"
 MANIFEST_NAME = "_manifest.json"

@@ -19,8 +19,8 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
-from ..errors import ConflictError, NotFoundError, ProductFileError
-from .extract import (
+from vires_repo.errors import ConflictError, NotFoundError, ProductFileError
+from vires_repo.orbit_direction.extract import (
     Boundaries,
     BoundaryType,
     Int8Array,

@@ -3,7 +3,7 @@
 A VirES table (``SW_VIRE_AUXAODBGEO.cdf``, ...) holds ``Timestamp`` (CDF_EPOCH),
 ``BoundaryType`` and ``OrbitDirection`` (CDF_INT1) and lists its source products in the global
 attributes ``SOURCES`` and ``SOURCE_TIME_RANGES``. CDF access goes through
-:mod:`vires_repo.readers.cdf`.
+:mod:`vires_repo.io.cdf`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
-from .. import __version__
-from ..errors import DefinitionError, ProductFileError
-from ..readers.cdf import (
+from vires_repo import __version__
+from vires_repo.errors import DefinitionError, ProductFileError
+from vires_repo.io.cdf import (
     AttributeEntry,
     CdfVariable,
     cdf_epoch_to_datetime64,
@@ -24,8 +24,8 @@ from ..readers.cdf import (
     open_cdf,
     write_cdf,
 )
-from .extract import Boundaries
-from .table import OrbitDirectionTable, Source, TableKey
+from vires_repo.orbit_direction.extract import Boundaries
+from vires_repo.orbit_direction.table import OrbitDirectionTable, Source, TableKey
 
 NEIGHBOUR_DISTANCE_MS = 1000.0
 NEIGHBOUR_OVERLAP_MS = 3000.0

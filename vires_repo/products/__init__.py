@@ -1,7 +1,7 @@
 """Product records: the product index (Parquet and JSON-lines data files) and its manifest
 commit point."""
 
-from .index import (
+from vires_repo.products.index import (
     CollectionSummary,
     CompactionResult,
     Overlap,
@@ -10,8 +10,8 @@ from .index import (
     UpsertResult,
     vires_max_product_duration,
 )
-from .manifest import FileEntry, Manifest
-from .schema import FORMAT_VERSION, ProductRecord
+from vires_repo.products.manifest import FileEntry, Manifest
+from vires_repo.products.schema import FORMAT_VERSION, ProductRecord
 
 __all__ = [
     "FORMAT_VERSION",

@@ -37,9 +37,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..errors import DefinitionError, IndexFormatError, NotFoundError
-from ..storage import Storage
-from .manifest import (
+from vires_repo.errors import DefinitionError, IndexFormatError, NotFoundError
+from vires_repo.io.storage import Storage
+from vires_repo.products.manifest import (
     LEGACY_MANIFEST_NAME,
     PRODUCTS_FOLDER,
     FileEntry,
@@ -50,7 +50,7 @@ from .manifest import (
     partition_file,
     partition_folder,
 )
-from .schema import (
+from vires_repo.products.schema import (
     JSONL_SUFFIX,
     PARQUET_SUFFIX,
     SCHEMA,

@@ -33,10 +33,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from ..errors import DefinitionError, IndexFormatError
-from ..jsonio import typed
-from ..timespec import format_datetime
-from .schema import FORMAT_VERSION, to_micros
+from vires_repo.errors import DefinitionError, IndexFormatError
+from vires_repo.jsonio import typed
+from vires_repo.products.schema import FORMAT_VERSION, to_micros
+from vires_repo.timespec import format_datetime
 
 _EPOCH = datetime(1970, 1, 1)
 

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..errors import DefinitionError, IndexFormatError
+from vires_repo.errors import DefinitionError, IndexFormatError
 
 FORMAT_VERSION = 1
 FORMAT_KEY = b"vires_repo"

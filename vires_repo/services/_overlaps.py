@@ -16,7 +16,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..products.schema import ProductRecord, to_micros
+from vires_repo.products.schema import ProductRecord, to_micros
 
 
 @dataclass

@@ -19,10 +19,15 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..cached_products import CACHED_PRODUCT_TYPES, convert, get_cached_product_type, read_table
-from ..cached_products.conversion import CachedProductInfo
-from ..cached_products.registry import CachedProductType, Provenance
-from ..cached_products.store import (
+from vires_repo.cached_products import (
+    CACHED_PRODUCT_TYPES,
+    convert,
+    get_cached_product_type,
+    read_table,
+)
+from vires_repo.cached_products.conversion import CachedProductInfo
+from vires_repo.cached_products.registry import CachedProductType, Provenance
+from vires_repo.cached_products.store import (
     MANIFEST_PATH,
     CachedProductRecord,
     StoredFile,
@@ -31,10 +36,10 @@ from ..cached_products.store import (
     relpath,
     save_manifest,
 )
-from ..catalog import Catalog
-from ..errors import DefinitionError, NotFoundError, ProductFileError, ViresRepoError
-from ..storage import Storage
-from ..timespec import format_datetime
+from vires_repo.catalog import Catalog
+from vires_repo.errors import DefinitionError, NotFoundError, ProductFileError, ViresRepoError
+from vires_repo.io.storage import Storage
+from vires_repo.timespec import format_datetime
 
 logger = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..catalog import Catalog
-from ..errors import NotFoundError, ViresRepoError
-from ..jsonio import dumps
-from ..products import ProductSelection
-from ..products.manifest import (
+from vires_repo.catalog import Catalog
+from vires_repo.errors import NotFoundError, ViresRepoError
+from vires_repo.jsonio import dumps
+from vires_repo.products import ProductSelection
+from vires_repo.products.manifest import (
     PRODUCTS_FOLDER,
     collection_of_folder,
     manifest_name,
@@ -108,7 +108,7 @@ def _index_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
     """Manifests readable, listed files present with their checksum, format and row count."""
     import pyarrow.parquet as pq
 
-    from ..products.schema import JSONL_SUFFIX, SCHEMA, check_format, read_jsonl
+    from vires_repo.products.schema import JSONL_SUFFIX, SCHEMA, check_format, read_jsonl
 
     index = catalog.products
     for collection in index.collections():
@@ -209,7 +209,7 @@ def _overlapping_products(catalog: Catalog, _options: CheckOptions) -> Iterator[
 
 
 def _data_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
-    from .product import data_file_exists
+    from vires_repo.services.product import data_file_exists
 
     for record in catalog.products.select():
         for location in record.dataset_locations():
@@ -221,7 +221,7 @@ def _data_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
 
 
 def _json_schemas(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
-    from ..definitions.schemas import generate_schemas
+    from vires_repo.definitions.schemas import generate_schemas
 
     folder = _schemas_folder(catalog)
     if folder is None:
@@ -248,8 +248,8 @@ def _orbit_sources(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
 
 def _orbit_tables_in_sync(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
     """Each table's sources are exactly the registered products of its source collection."""
-    from ..orbit_direction.store import TableStore, read_table
-    from .orbit_direction import source_collections
+    from vires_repo.orbit_direction.store import TableStore, read_table
+    from vires_repo.services.orbit_direction import source_collections
 
     store = TableStore(catalog.storage)
     for source in source_collections(catalog):

@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from .. import jsonio
-from ..catalog import Catalog
-from ..definitions.store import DefinitionStore, validate_definition
-from ..errors import DefinitionError, ViresRepoError
-from ._batch import BatchResult
+from vires_repo import jsonio
+from vires_repo.catalog import Catalog
+from vires_repo.definitions.store import DefinitionStore, validate_definition
+from vires_repo.errors import DefinitionError, ViresRepoError
+from vires_repo.services._batch import BatchResult
 
 NO_SELECTION_WARNING = (
     "No identifier selected and no {noun} will be removed. "

@@ -8,9 +8,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..catalog import Catalog
-from ..products.manifest import PRODUCTS_FOLDER
+from vires_repo import __version__
+from vires_repo.catalog import Catalog
+from vires_repo.products.manifest import PRODUCTS_FOLDER
 
 _PACKAGES = ("cyclopts", "pydantic", "duckdb", "pyarrow", "fsspec", "cdflib", "numpy", "apexpy")
 

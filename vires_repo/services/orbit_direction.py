@@ -29,11 +29,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..cached_products.conversion import CachedProductInfo
-from ..catalog import Catalog
-from ..definitions.models import grade_of
-from ..errors import DefinitionError, NotFoundError, ViresRepoError
-from ..orbit_direction import (
+from vires_repo.cached_products.conversion import CachedProductInfo
+from vires_repo.catalog import Catalog
+from vires_repo.definitions.models import grade_of
+from vires_repo.errors import DefinitionError, NotFoundError, ViresRepoError
+from vires_repo.orbit_direction import (
     Boundaries,
     OrbitDirectionIntegrityError,
     OrbitDirectionTable,
@@ -46,9 +46,9 @@ from ..orbit_direction import (
     prepare_product_input,
     thresholds_for_mission,
 )
-from ..orbit_direction.positions import read_edge, read_positions
-from ..orbit_direction.sql import orbit_direction_view_sql
-from ..orbit_direction.store import (
+from vires_repo.orbit_direction.positions import read_edge, read_positions
+from vires_repo.orbit_direction.sql import orbit_direction_view_sql
+from vires_repo.orbit_direction.store import (
     LoadedTable,
     TableFiles,
     TableStore,
@@ -58,13 +58,17 @@ from ..orbit_direction.store import (
     to_ms,
     write_table,
 )
-from ..orbit_direction.table import TableKind
-from ..orbit_direction.vires_cdf import read_vires_table, vires_table_name, write_vires_table
-from ..products import ProductRecord
-from ..products import ProductSelection as IndexSelection
-from ..timespec import parse_datetime
-from ._batch import MAX_EXIT_CODE
-from .product_collection import CollectionFilter, select_collections
+from vires_repo.orbit_direction.table import TableKind
+from vires_repo.orbit_direction.vires_cdf import (
+    read_vires_table,
+    vires_table_name,
+    write_vires_table,
+)
+from vires_repo.products import ProductRecord
+from vires_repo.products import ProductSelection as IndexSelection
+from vires_repo.services._batch import MAX_EXIT_CODE
+from vires_repo.services.product_collection import CollectionFilter, select_collections
+from vires_repo.timespec import parse_datetime
 
 logger = logging.getLogger("vires_repo.orbit_direction")
 

@@ -12,18 +12,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..catalog import Catalog
-from ..errors import DefinitionError, NotFoundError, ViresRepoError
-from ..products import ProductRecord
-from ..products import ProductSelection as IndexSelection
-from ..timespec import format_datetime
-from ._batch import BatchResult
-from ._overlaps import plan_registration
-from .definitions import NO_SELECTION_WARNING
-from .product_collection import CollectionFilter, select_collections
+from vires_repo.catalog import Catalog
+from vires_repo.errors import DefinitionError, NotFoundError, ViresRepoError
+from vires_repo.products import ProductRecord
+from vires_repo.products import ProductSelection as IndexSelection
+from vires_repo.services._batch import BatchResult
+from vires_repo.services._overlaps import plan_registration
+from vires_repo.services.definitions import NO_SELECTION_WARNING
+from vires_repo.services.product_collection import CollectionFilter, select_collections
+from vires_repo.timespec import format_datetime
 
 if TYPE_CHECKING:  # the readers import cdflib, which lookups do not need
-    from ..readers.product_metadata import ProductMetadata
+    from vires_repo.products.metadata import ProductMetadata
 
 logger = logging.getLogger("vires_repo.product")
 
@@ -253,7 +253,7 @@ def register_products(
     result.deregistered = len(plan.deregistered)
     changed = [i for i, outcome in plan.outcomes if outcome != "skipped"]
     if changed and not skip_post_registration_actions:
-        from .orbit_direction import update_after_registration
+        from vires_repo.services.orbit_direction import update_after_registration
 
         failures = update_after_registration(catalog, collection_id, changed)
         result.post_registration_failures = failures
@@ -293,7 +293,7 @@ def _product_record(
 
 
 def _read_metadata(args: tuple[str, Mapping[str, Any]]) -> ProductMetadata | str:
-    from ..readers.product_metadata import read_product_metadata
+    from vires_repo.products.metadata import read_product_metadata
 
     location, product_type = args
     try:
@@ -388,7 +388,7 @@ def deregister_products(
         records = select_products(catalog, selection, warn)
         result.total = len(records)
         delete_records(catalog, records, result)
-    from .orbit_direction import deregistration_note
+    from vires_repo.services.orbit_direction import deregistration_note
 
     removed = set(result.outcomes.get("deregistered", ()))
     note = deregistration_note(catalog, {r.collection for r in records if r.identifier in removed})

@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..catalog import Catalog
-from ..definitions import load_defaults
-from ..definitions.models import grade_of
-from ..definitions.store import keys_first
-from ..errors import DefinitionError
-from ..timespec import format_timedelta
-from ._batch import BatchResult
-from .definitions import import_definitions, remove_definitions
+from vires_repo.catalog import Catalog
+from vires_repo.definitions import load_defaults
+from vires_repo.definitions.models import grade_of
+from vires_repo.definitions.store import keys_first
+from vires_repo.errors import DefinitionError
+from vires_repo.services._batch import BatchResult
+from vires_repo.services.definitions import import_definitions, remove_definitions
+from vires_repo.timespec import format_timedelta
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def list_collections(catalog: Catalog, selection: CollectionFilter) -> list[str]
 
 def export_collections(catalog: Catalog, selection: CollectionFilter) -> list[dict[str, Any]]:
     """Collections in VirES export form, with ``maxProductDuration`` from the product index."""
-    from .product import max_product_durations
+    from vires_repo.services.product import max_product_durations
 
     collections = select_collections(catalog, selection)
     durations = max_product_durations(catalog, [c["name"] for c in collections])
@@ -123,7 +123,7 @@ def export_collections(catalog: Catalog, selection: CollectionFilter) -> list[di
 
 def remove_collections(catalog: Catalog, selection: CollectionFilter, all_: bool) -> BatchResult:
     """Remove collections that hold no products; without identifiers only with ``all_``."""
-    from .product import product_count
+    from vires_repo.services.product import product_count
 
     matched = list_collections(catalog, selection)
 

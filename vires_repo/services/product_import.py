@@ -21,11 +21,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .. import query
-from ..catalog import Catalog
-from ..errors import DefinitionError, NotFoundError
-from ._batch import BatchResult
-from .product import (
+from vires_repo import query
+from vires_repo.catalog import Catalog
+from vires_repo.errors import DefinitionError, NotFoundError
+from vires_repo.services._batch import BatchResult
+from vires_repo.services.product import (
     ProductSelection,
     Warn,
     delete_records,

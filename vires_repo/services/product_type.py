@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from ..catalog import Catalog
-from ..definitions import load_defaults
-from ._batch import BatchResult
-from .definitions import import_definitions, remove_definitions
+from vires_repo.catalog import Catalog
+from vires_repo.definitions import load_defaults
+from vires_repo.services._batch import BatchResult
+from vires_repo.services.definitions import import_definitions, remove_definitions
 
 
 def import_types(catalog: Catalog, items: Sequence[Any]) -> BatchResult:

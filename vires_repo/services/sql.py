@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..catalog import Catalog
-from ..errors import ViresRepoError
-from ..timespec import format_datetime
+from vires_repo.catalog import Catalog
+from vires_repo.errors import ViresRepoError
+from vires_repo.timespec import format_datetime
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -30,7 +30,7 @@ READ_ONLY_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA"})
 
 def _json_files_view(name: str, urls: Sequence[str], columns: Sequence[tuple[str, str]]) -> str:
     """A view with one row per JSON definition file; ``columns`` are (expression, alias)."""
-    from ..query import sql_list
+    from vires_repo.query import sql_list
 
     select = ",\n    ".join(f"{expr} AS {alias}" for expr, alias in columns)
     source = (
@@ -97,8 +97,8 @@ def definition_views(catalog: Catalog) -> list[str]:
 def view_statements(catalog: Catalog) -> list[str]:
     """Every view of the catalogue as standalone DDL."""
     catalog.require_existing()
-    from ..query import product_view_statements
-    from . import orbit_direction
+    from vires_repo.query import product_view_statements
+    from vires_repo.services import orbit_direction
 
     return [
         *definition_views(catalog),
@@ -109,7 +109,7 @@ def view_statements(catalog: Catalog) -> list[str]:
 
 def run_sql(catalog: Catalog, statement: str) -> pa.Table:
     """Run one read-only statement over the catalogue's views."""
-    from .. import query
+    from vires_repo import query
 
     kinds = query.statement_types(statement)
     if len(kinds) != 1:
@@ -132,7 +132,7 @@ def _table_views(catalog: Catalog, statement: str) -> dict[str, pa.Table]:
     They are read from the cached CDF files, so only the ones a query uses are loaded; they
     exist inside ``vires-repo sql`` only (no DuckDB reader for CDF).
     """
-    from .cached_product import CACHED_TABLE_SCHEMAS, cached_product_tables
+    from vires_repo.services.cached_product import CACHED_TABLE_SCHEMAS, cached_product_tables
 
     words = set(re.findall(r"[a-z_0-9]+", statement.lower()))
     if not words.intersection(CACHED_TABLE_SCHEMAS):

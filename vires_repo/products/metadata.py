@@ -29,9 +29,16 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DefinitionError
-from ..timespec import format_datetime
-from .cdf import INVALID_TIME, TIME_TYPES, CdfReader, TimeArray, cdf_time_to_datetime64, open_cdf
+from vires_repo.errors import DefinitionError
+from vires_repo.io.cdf import (
+    INVALID_TIME,
+    TIME_TYPES,
+    CdfReader,
+    TimeArray,
+    cdf_time_to_datetime64,
+    open_cdf,
+)
+from vires_repo.timespec import format_datetime
 
 CDF_GENERIC = "CDF-generic"
 CDF_WITH_TIMESPAN_ATTRIBUTE = "CDF-with-timespan-attribute"

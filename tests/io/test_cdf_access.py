@@ -1,4 +1,4 @@
-"""vires_repo.readers.cdf: time conversions, reading selected parts, writing, failures."""
+"""vires_repo.io.cdf: time conversions, reading selected parts, writing, failures."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from cdflib.epochs import CDFepoch
 
 from vires_repo.errors import ProductFileError
-from vires_repo.readers.cdf import (
+from vires_repo.io.cdf import (
     INVALID_TIME,
     CdfVariable,
     cdf_epoch_to_datetime64,

@@ -53,9 +53,9 @@ from typing import Any
 
 import fsspec
 
-from .errors import ConflictError, LockTimeoutError, NotFoundError
+from vires_repo.errors import ConflictError, LockTimeoutError, NotFoundError
 
-logger = logging.getLogger("vires_repo.storage")
+logger = logging.getLogger("vires_repo.io.storage")
 
 STATE_FOLDER = ".state"
 """Runtime state below the root (lock, temporary files); it ignores itself in git."""

@@ -18,7 +18,7 @@ import pytest
 
 from vires_repo.catalog import Catalog
 from vires_repo.errors import LockTimeoutError, NotFoundError
-from vires_repo.storage import LOCK_FILE, STATE_FOLDER, Storage
+from vires_repo.io.storage import LOCK_FILE, STATE_FOLDER, Storage
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,7 +140,7 @@ def test_a_failing_local_write_keeps_the_old_file_and_cleans_up(
     def broken_fsync(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("vires_repo.storage.os.fsync", broken_fsync)
+    monkeypatch.setattr("vires_repo.io.storage.os.fsync", broken_fsync)
     with pytest.raises(OSError, match="No space left"):
         storage.write_bytes("d/x.json", b"new" * 1000)
 
@@ -167,7 +167,7 @@ def test_a_failing_memory_write_keeps_the_old_file(monkeypatch: pytest.MonkeyPat
 _SLOW_FSYNC_WRITER = textwrap.dedent(
     """
     import sys, time
-    import vires_repo.storage as storage_module
+    import vires_repo.io.storage as storage_module
 
     def slow_fsync(fd):
         print("fsync", flush=True)
@@ -181,7 +181,7 @@ _SLOW_FSYNC_WRITER = textwrap.dedent(
 _ENDLESS_WRITER = textwrap.dedent(
     """
     import sys
-    from vires_repo.storage import Storage
+    from vires_repo.io.storage import Storage
 
     storage = Storage(sys.argv[1])
     print("ready", flush=True)
@@ -260,7 +260,7 @@ def test_a_writer_killed_at_any_moment_leaves_a_complete_file(
 _LOCK_HOLDER = textwrap.dedent(
     """
     import sys
-    from vires_repo.storage import Storage
+    from vires_repo.io.storage import Storage
 
     with Storage(sys.argv[1]).lock(timeout=10):
         print("locked", flush=True)

@@ -3,7 +3,7 @@
 No real Swarm product file is available offline, so these writers produce files with the
 variables, CDF types and global attributes of the real products (VirES product types
 ``SW_MAGx_LR_1B``, ``SW_AUX_OBSx2_``, ``SW_VOBS_xM_2_``, ``MM_CON_EPH_2_``, ``SW_ULFxMAG_2F``)
-and realistic values: positions from :mod:`vires_repo.orbit_model`, an axial-dipole magnetic
+and realistic values: positions from :mod:`vires_repo.testing.orbit_model`, an axial-dipole magnetic
 field. Variable attributes (``DESCRIPTION``, ``UNITS``) come from the shipped product types.
 
 Every writer takes a destination folder (local path or fsspec URL), names the file after the
@@ -24,9 +24,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .definitions import load_defaults
-from .orbit_model import EARTH_RADIUS_M, SWARM_ORBITS, CircularOrbit
-from .readers.cdf import (
+from vires_repo.definitions import load_defaults
+from vires_repo.io.cdf import (
     CDF_EPOCH,
     AttributeEntry,
     CdfVariable,
@@ -34,7 +33,8 @@ from .readers.cdf import (
     datetime64_to_cdf_time,
     write_cdf,
 )
-from .timespec import parse_datetime
+from vires_repo.testing.orbit_model import EARTH_RADIUS_M, SWARM_ORBITS, CircularOrbit
+from vires_repo.timespec import parse_datetime
 
 TimeLike = datetime | np.datetime64 | str
 """A UTC time: aware or naive (UTC) ``datetime``, ``datetime64`` or ISO-8601 text."""

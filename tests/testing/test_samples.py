@@ -1,4 +1,4 @@
-"""vires_repo.samples: synthetic products with the layout and names of the real ones."""
+"""vires_repo.testing.samples: synthetic products with the layout and names of the real ones."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import fsspec
 import numpy as np
 import pytest
 
-from vires_repo import samples
 from vires_repo.definitions import load_defaults
-from vires_repo.readers.cdf import open_cdf
-from vires_repo.readers.product_metadata import read_product_metadata
+from vires_repo.io.cdf import open_cdf
+from vires_repo.products.metadata import read_product_metadata
+from vires_repo.testing import samples
 
 # The tested Swarm file-name grammar of reference/swarm-data-formats.md, section 1.2.
 SWARM_NAME = re.compile(

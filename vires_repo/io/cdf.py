@@ -32,7 +32,7 @@ import numpy.typing as npt
 from cdflib.cdfwrite import CDF as CdfWriter
 from cdflib.epochs import CDFepoch
 
-from ..errors import ProductFileError
+from vires_repo.errors import ProductFileError
 
 TimeArray = npt.NDArray[np.datetime64]
 FloatArray = npt.NDArray[np.float64]
