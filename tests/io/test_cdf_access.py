@@ -10,15 +10,14 @@ import pytest
 from cdflib.epochs import CDFepoch
 
 from vires_repo.errors import ProductFileError
-from vires_repo.io.cdf import (
+from vires_repo.io.cdf import CdfVariable, open_cdf, write_cdf
+from vires_repo.timescales import (
     INVALID_TIME,
-    CdfVariable,
+    LEAP_SECONDS,
     cdf_epoch_to_datetime64,
     datetime64_to_cdf_epoch,
     datetime64_to_tt2000,
-    open_cdf,
     tt2000_to_datetime64,
-    write_cdf,
 )
 
 SECOND_NS = 1_000_000_000
@@ -290,3 +289,14 @@ def test_fsspec_memory_file_is_read_from_a_temporary_copy() -> None:
     with open_cdf("memory://cdf-tests/a.cdf") as cdf:
         assert cdf.location == "memory://cdf-tests/a.cdf"
         assert cdf.read_variable("Flags").tolist() == list(range(10))
+
+
+def test_the_leap_second_table_is_the_cdf_librarys() -> None:
+    """A cdflib release with a new leap second fails here until timescales has it too."""
+    cdflib_table = [
+        (f"{int(year):04d}-{int(month):02d}-{int(day):02d}", int(tai_minus_utc))
+        for year, month, day, tai_minus_utc, _drift_day, drift_rate in CDFepoch.LTS
+        if not drift_rate
+    ]
+
+    assert list(LEAP_SECONDS) == cdflib_table

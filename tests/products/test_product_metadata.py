@@ -13,9 +13,10 @@ from testdata import TESTDATA
 
 from vires_repo.definitions import load_defaults
 from vires_repo.errors import DefinitionError, ProductFileError
-from vires_repo.io.cdf import CdfVariable, datetime64_to_cdf_epoch, write_cdf
+from vires_repo.io.cdf import CdfVariable, write_cdf
 from vires_repo.products.metadata import ProductMetadata, read_product_metadata
 from vires_repo.testing import samples
+from vires_repo.timescales import datetime64_to_cdf_epoch
 
 REAL_VIRES_CDF = Path(
     str(TESTDATA / "products/viresclient_test_data_01_SW_OPER_MAGA_LR_1B_subset.cdf")
@@ -175,7 +176,7 @@ def test_tt2000_product_ending_in_a_leap_second(tmp_path: Path) -> None:
 
 
 def datetime64_to_tt2000_scalar(text: str) -> int:
-    from vires_repo.io.cdf import datetime64_to_tt2000
+    from vires_repo.timescales import datetime64_to_tt2000
 
     return int(datetime64_to_tt2000(np.array([text], dtype="datetime64[us]"))[0])
 

@@ -25,11 +25,11 @@ from vires_repo.cached_products.cdf_io import (
     write_cdf,
 )
 from vires_repo.cached_products.interpolation import previous_value
-from vires_repo.cached_products.product_time import cdf_epoch_to_mjd2000
 from vires_repo.cached_products.sources import basename, local_path, product_id, read_text
 from vires_repo.cached_products.tables import column, sample_times, table_from_cdf
 from vires_repo.cached_products.text_tables import Column, parse_table, require_increasing
 from vires_repo.errors import ProductFileError
+from vires_repo.timescales import cdf_epoch_to_mjd2000
 
 NO_ORBIT = -1
 

@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from vires_repo.cached_products.cdf_io import open_cdf, read_variable
-from vires_repo.cached_products.product_time import mjd2000_to_timestamps
+from vires_repo.timescales import mjd2000_to_datetime64
 
 
 def table_from_cdf(path: Path, time_variable: str, columns: Mapping[str, str]) -> pa.Table:
@@ -23,7 +23,7 @@ def table_from_cdf(path: Path, time_variable: str, columns: Mapping[str, str]) -
     cdf = open_cdf(path)
     mjd2000 = read_variable(cdf, time_variable).astype("float64")
     arrays: dict[str, Any] = {
-        "time": pa.array(mjd2000_to_timestamps(mjd2000), type=pa.timestamp("us", tz="UTC")),
+        "time": pa.array(mjd2000_to_datetime64(mjd2000), type=pa.timestamp("us", tz="UTC")),
         "mjd2000": pa.array(mjd2000),
     }
     for column, variable in columns.items():

@@ -1,7 +1,5 @@
 """CDF access: the only module that imports cdflib.
 
-* Time conversion between the CDF time types and ``numpy.datetime64[us]`` (UTC), vectorised.
-  cdflib's own epoch helpers loop in Python and cost about a second per day of 1 Hz data.
 * :func:`open_cdf`: a reader for local paths and fsspec URLs that reads only what is asked
   (selected variables, record ranges, single records, global attributes). Every failure is a
   :class:`~vires_repo.errors.ProductFileError` whose message names the file; truncated files
@@ -9,8 +7,8 @@
 * :func:`write_cdf`: a small writer for synthetic products, row-major and uncompressed like
   every ESA/VirES file.
 
-Invalid times (CDF_EPOCH fill ``-1e31`` or padding ``0.0``, TT2000 fill/pad, NaN) become
-:data:`INVALID_TIME`, ``9999-12-31T23:59:59.999999`` as in VirES.
+Times are converted by :mod:`vires_repo.timescales`; invalid ones become
+:data:`~vires_repo.timescales.INVALID_TIME` as in VirES.
 """
 
 from __future__ import annotations
@@ -30,9 +28,14 @@ import fsspec
 import numpy as np
 import numpy.typing as npt
 from cdflib.cdfwrite import CDF as CdfWriter
-from cdflib.epochs import CDFepoch
 
 from vires_repo.errors import ProductFileError
+from vires_repo.timescales import (
+    cdf_epoch_to_datetime64,
+    datetime64_to_cdf_epoch,
+    datetime64_to_tt2000,
+    tt2000_to_datetime64,
+)
 
 TimeArray = npt.NDArray[np.datetime64]
 FloatArray = npt.NDArray[np.float64]
@@ -62,14 +65,6 @@ CDF_TYPE_CODES: dict[str, int] = {
     "CDF_UCHAR": 52,
 }
 
-CDF_EPOCH_1970_MS = 62_167_219_200_000.0
-"""CDF_EPOCH (milliseconds since 0000-01-01) of 1970-01-01T00:00:00."""
-# Valid CDF_EPOCH values: from 0001-01-01 (Python's datetime range) to before the ISTP fill
-# value 9999-12-31T23:59:59.999.
-_CDF_EPOCH_MIN_MS = 31_622_400_000.0
-_CDF_EPOCH_FILL_MS = 315_569_519_999_999.0
-INVALID_TIME = np.datetime64("9999-12-31T23:59:59.999999", "us")
-
 _CDF3_MAGIC = bytes.fromhex("cdf30001")
 _CDF_MAGICS = (_CDF3_MAGIC, bytes.fromhex("cdf26002"), bytes.fromhex("0000ffff"))
 _UNCOMPRESSED_MARK = bytes.fromhex("0000ffff")
@@ -85,83 +80,6 @@ _TYPE_BYTES = {  # bytes per element; the 8-byte types are the default
 _MAX_EXPANSION = 1000
 _ONE_READ_RECORDS = 256  # records read at once rather than one by one
 _MIN_ENTRY_BYTES = 24  # an attribute entry record is longer than that
-_TT2000_FILL = np.iinfo(np.int64).min
-_TT2000_PAD = _TT2000_FILL + 1
-_J2000_NOON_US = np.datetime64("2000-01-01T12:00:00", "us").astype(np.int64)
-_TT_MINUS_TAI_NS = 32_184_000_000
-
-
-def _leap_second_table() -> tuple[Int64Array, Int64Array]:
-    """UTC starts (us since 1970) and TT-UTC offsets (ns) of the integer leap-second era.
-
-    Taken from cdflib's packaged ``CDFLeapSeconds.txt``; rows before 1972 (with a fractional
-    drift of TAI-UTC) are left out, so TT2000 values before 1972 are rejected.
-    """
-    starts, offsets = [], []
-    for year, month, day, tai_minus_utc, _drift_day, drift_rate in CDFepoch.LTS:
-        if drift_rate:
-            continue
-        start = np.datetime64(f"{int(year):04d}-{int(month):02d}-{int(day):02d}", "us")
-        starts.append(start.astype(np.int64))
-        offsets.append(round(tai_minus_utc * 1e9) + _TT_MINUS_TAI_NS)
-    return np.array(starts, np.int64), np.array(offsets, np.int64)
-
-
-_LEAP_UTC_US, _LEAP_TT_MINUS_UTC_NS = _leap_second_table()
-# TT2000 value at which each leap-second era begins.
-_LEAP_TT2000 = (_LEAP_UTC_US - _J2000_NOON_US) * 1000 + _LEAP_TT_MINUS_UTC_NS
-# Last representable UTC microsecond of each era: a value inside an inserted leap second
-# (23:59:60.x) is clamped to 23:59:59.999999, so times never run backwards and a product
-# ending in a leap second does not spill into the next day.
-_LEAP_ERA_LAST_US = np.append(_LEAP_UTC_US[1:] - 1, np.iinfo(np.int64).max)
-
-
-def cdf_epoch_to_datetime64(values: npt.ArrayLike) -> TimeArray:
-    """CDF_EPOCH milliseconds to ``datetime64[us]``, rounded to the microsecond."""
-    epochs = np.asarray(values, dtype=np.float64)
-    valid = (epochs >= _CDF_EPOCH_MIN_MS) & (epochs < _CDF_EPOCH_FILL_MS)  # False for NaN
-    since_1970 = np.where(valid, epochs, CDF_EPOCH_1970_MS) - CDF_EPOCH_1970_MS  # exact
-    whole_ms = np.floor(since_1970)
-    # integer milliseconds and their fraction apart: float64 cannot hold 1e17 microseconds
-    micros = whole_ms.astype(np.int64) * 1000 + np.rint((since_1970 - whole_ms) * 1000.0).astype(
-        np.int64
-    )
-    return np.where(valid, micros.astype("datetime64[us]"), INVALID_TIME)
-
-
-def datetime64_to_cdf_epoch(times: npt.ArrayLike) -> FloatArray:
-    """``datetime64`` (any unit) to CDF_EPOCH milliseconds."""
-    micros = np.asarray(times, dtype="datetime64[us]").astype(np.int64)
-    epochs: FloatArray = micros / 1000.0 + CDF_EPOCH_1970_MS
-    return epochs
-
-
-def tt2000_to_datetime64(values: npt.ArrayLike) -> TimeArray:
-    """CDF_TIME_TT2000 nanoseconds to UTC ``datetime64[us]`` (floor to the microsecond).
-
-    Leap seconds are applied from cdflib's table; a time inside a leap second becomes
-    23:59:59.999999 of that day. Raises ``ValueError`` for times before 1972-01-01.
-    """
-    tt2000 = np.asarray(values, dtype=np.int64)
-    valid = (tt2000 != _TT2000_FILL) & (tt2000 != _TT2000_PAD)
-    era = np.searchsorted(_LEAP_TT2000, tt2000, side="right") - 1
-    if np.any(valid & (era < 0)):
-        raise ValueError("CDF_TIME_TT2000 values before 1972-01-01 are not supported")
-    era = np.maximum(era, 0)
-    utc_ns = tt2000 - _LEAP_TT_MINUS_UTC_NS[era]
-    utc_us = np.floor_divide(utc_ns, 1000) + _J2000_NOON_US
-    utc_us = np.minimum(utc_us, _LEAP_ERA_LAST_US[era])
-    return np.where(valid, utc_us.astype("datetime64[us]"), INVALID_TIME)
-
-
-def datetime64_to_tt2000(times: npt.ArrayLike) -> Int64Array:
-    """UTC ``datetime64`` (any unit) to CDF_TIME_TT2000 nanoseconds."""
-    utc_us = np.asarray(times, dtype="datetime64[us]").astype(np.int64)
-    era = np.searchsorted(_LEAP_UTC_US, utc_us, side="right") - 1
-    if np.any(era < 0):
-        raise ValueError("CDF_TIME_TT2000 values before 1972-01-01 are not supported")
-    tt2000: Int64Array = (utc_us - _J2000_NOON_US) * 1000 + _LEAP_TT_MINUS_UTC_NS[era]
-    return tt2000
 
 
 def cdf_time_to_datetime64(values: npt.ArrayLike, time_type: str) -> TimeArray:

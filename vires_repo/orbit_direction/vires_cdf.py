@@ -19,13 +19,12 @@ from vires_repo.errors import DefinitionError, ProductFileError
 from vires_repo.io.cdf import (
     AttributeEntry,
     CdfVariable,
-    cdf_epoch_to_datetime64,
-    datetime64_to_cdf_epoch,
     open_cdf,
     write_cdf,
 )
 from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.table import OrbitDirectionTable, Source, TableKey
+from vires_repo.timescales import cdf_epoch_to_datetime64, datetime64_to_cdf_epoch
 
 NEIGHBOUR_DISTANCE_MS = 1000.0
 NEIGHBOUR_OVERLAP_MS = 3000.0

@@ -64,9 +64,8 @@ from vires_repo.products.schema import (
     read_jsonl,
     sort_rows,
     table_to_records,
-    to_micros,
-    to_utc,
 )
+from vires_repo.timescales import from_micros, to_micros, to_utc
 
 COMPACTION_FILE_THRESHOLD = 10  # measured: fewer manifest lines outweigh more compactions
 TOMBSTONE_THRESHOLD = 1024
@@ -74,7 +73,6 @@ MAX_ROWS_PER_FILE = 250_000
 SMALL_BATCH_ROWS = 1_000  # batches of fewer rows are written as JSON lines
 _BULK_CHUNK_ROWS = 50_000
 _READ_ATTEMPTS = 3
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -515,8 +513,8 @@ class ProductIndex:
                     Overlap(
                         identifier=name,
                         existing_identifier=names[position],
-                        existing_begin_time=_datetime(int(begins[position])),
-                        existing_end_time=_datetime(int(ends[position])),
+                        existing_begin_time=from_micros(int(begins[position])),
+                        existing_end_time=from_micros(int(ends[position])),
                     )
                 )
         return overlaps
@@ -828,7 +826,3 @@ def _last_wins(batch: pa.Table) -> pa.Table:
     if len(last) == len(names):
         return batch
     return batch.take(pa.array(sorted(last.values()), pa.int64()))
-
-
-def _datetime(micros: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=micros)

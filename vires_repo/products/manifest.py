@@ -31,14 +31,13 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from vires_repo.errors import DefinitionError, IndexFormatError
 from vires_repo.jsonio import typed
-from vires_repo.products.schema import FORMAT_VERSION, to_micros
+from vires_repo.products.schema import FORMAT_VERSION
+from vires_repo.timescales import from_micros, to_micros
 from vires_repo.timespec import format_datetime
-
-_EPOCH = datetime(1970, 1, 1)
 
 PRODUCTS_FOLDER = "products"
 _PARTITION_PREFIX = "collection="
@@ -208,7 +207,7 @@ class Manifest:
 
 
 def _iso(micros: int) -> str:
-    return str(format_datetime(_EPOCH + timedelta(microseconds=micros)))
+    return str(format_datetime(from_micros(micros)))
 
 
 def _micros(text: str) -> int:

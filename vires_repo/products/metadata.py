@@ -31,13 +31,13 @@ import numpy as np
 
 from vires_repo.errors import DefinitionError
 from vires_repo.io.cdf import (
-    INVALID_TIME,
     TIME_TYPES,
     CdfReader,
     TimeArray,
     cdf_time_to_datetime64,
     open_cdf,
 )
+from vires_repo.timescales import INVALID_TIME
 from vires_repo.timespec import format_datetime
 
 CDF_GENERIC = "CDF-generic"

@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from vires_repo.errors import DefinitionError, IndexFormatError
+from vires_repo.timescales import to_utc
 
 FORMAT_VERSION = 1
 FORMAT_KEY = b"vires_repo"
@@ -104,21 +105,6 @@ def default_location(datasets: Mapping[str, Mapping[str, Any]]) -> str | None:
         if isinstance(location, str):
             return location
     return None
-
-
-def to_utc(value: datetime) -> datetime:
-    """An aware UTC datetime; a naive value is taken as UTC."""
-    if value.tzinfo is UTC:
-        return value
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def to_micros(value: datetime) -> int:
-    """Microseconds since 1970-01-01 UTC (the stored integer of a timestamp[us] column)."""
-    delta = to_utc(value) - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 _COLUMN_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))

@@ -16,7 +16,8 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from vires_repo.products.schema import ProductRecord, to_micros
+from vires_repo.products.schema import ProductRecord
+from vires_repo.timescales import to_micros
 
 
 @dataclass
