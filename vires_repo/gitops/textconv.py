@@ -33,7 +33,7 @@ def parquet_lines(path: str | os.PathLike[str]) -> list[str]:
     """The text form of a Parquet file (see the module docstring)."""
     import pyarrow.parquet as pq
 
-    from vires_repo.products.schema import FORMAT_KEY
+    from vires_repo.io.parquet import FORMAT_KEY
 
     try:
         if Path(path).stat().st_size == 0:

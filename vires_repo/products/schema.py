@@ -17,11 +17,10 @@ content-derived file name. The name's extension tells the format.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,10 +30,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from vires_repo.errors import DefinitionError, IndexFormatError
+from vires_repo.io.parquet import ParquetLayout, check_format_tag
+from vires_repo.io.parquet import parquet_bytes as write_parquet
 from vires_repo.timescales import to_utc
 
 FORMAT_VERSION = 1
-FORMAT_KEY = b"vires_repo"
 ROW_GROUP_SIZE = 10_000
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -58,15 +58,20 @@ JSONL_SUFFIX = ".jsonl"
 _TYPES = [(column.name, column.type) for column in SCHEMA]
 _REQUIRED = [column.name for column in SCHEMA if not column.nullable]
 _JSON_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # %S of a timestamp[us] includes the microseconds
-_FORMAT_METADATA = json.dumps({"format_version": FORMAT_VERSION})
+_FORMAT_TAG = {"format_version": FORMAT_VERSION}
 
 # Statistics only where readers prune on them. The manifest already holds the identifier and
 # time ranges of every file, so identifier (and collection, for DuckDB's file skipping)
 # statistics pay off only in files of several row groups; in the many small files of daily
 # registrations they would be bytes in git for nothing. Long JSON strings never get any.
-_SMALL_FILE_STATISTICS = ["begin_time", "end_time"]
-_LARGE_FILE_STATISTICS = ["collection", "identifier", "begin_time", "end_time"]
-_DICTIONARY_COLUMNS = ["collection", "product_type"]
+_SMALL_FILE_LAYOUT = ParquetLayout(
+    use_dictionary=["collection", "product_type"],
+    write_statistics=["begin_time", "end_time"],
+    row_group_size=ROW_GROUP_SIZE,
+)
+_LARGE_FILE_LAYOUT = replace(
+    _SMALL_FILE_LAYOUT, write_statistics=["collection", "identifier", "begin_time", "end_time"]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,23 +194,8 @@ def sort_rows(table: pa.Table) -> pa.Table:
 
 def parquet_bytes(table: pa.Table) -> bytes:
     """Serialize sorted rows with the pinned writer settings (same rows, same bytes)."""
-    buffer = io.BytesIO()
-    with pq.ParquetWriter(
-        buffer,
-        SCHEMA,
-        version="2.6",
-        compression="zstd",
-        compression_level=3,
-        use_dictionary=_DICTIONARY_COLUMNS,
-        write_statistics=(
-            _LARGE_FILE_STATISTICS if table.num_rows > ROW_GROUP_SIZE else _SMALL_FILE_STATISTICS
-        ),
-        data_page_version="1.0",
-        store_schema=False,
-    ) as writer:
-        writer.write_table(table.cast(SCHEMA), row_group_size=ROW_GROUP_SIZE)
-        writer.add_key_value_metadata({FORMAT_KEY.decode(): _FORMAT_METADATA})
-    return buffer.getvalue()
+    layout = _LARGE_FILE_LAYOUT if table.num_rows > ROW_GROUP_SIZE else _SMALL_FILE_LAYOUT
+    return write_parquet(table, SCHEMA, layout, _FORMAT_TAG)
 
 
 def jsonl_bytes(table: pa.Table) -> bytes:
@@ -270,15 +260,4 @@ def content_name(data: bytes, collection: str, suffix: str) -> tuple[str, str]:
 
 def check_format(metadata: Mapping[bytes, bytes] | None, where: str) -> None:
     """Refuse a data file written by another (or no) version of the index format."""
-    raw = (metadata or {}).get(FORMAT_KEY)
-    if raw is None:
-        raise IndexFormatError(f"{where} is not a vires_repo product index file (no format tag)")
-    try:
-        version = json.loads(raw)["format_version"]
-    except (ValueError, KeyError, TypeError):
-        raise IndexFormatError(f"{where} has an unreadable format tag {raw!r}") from None
-    if version != FORMAT_VERSION:
-        raise IndexFormatError(
-            f"{where} has product index format version {version}; this vires_repo reads "
-            f"version {FORMAT_VERSION} only (upgrade vires_repo or rebuild the index)"
-        )
+    check_format_tag(metadata, where, "product index", FORMAT_VERSION)

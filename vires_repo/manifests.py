@@ -1,0 +1,81 @@
+"""Manifests: the small JSON documents that commit the state of a store's files.
+
+Every store (product index, orbit-direction tables, cached products) keeps a manifest that
+lists its live files and is replaced atomically last, after the files it names. They share
+one shape and one writer:
+
+* a pydantic model of the document (``extra="forbid"``: an unknown key is an error, not
+  silently dropped), validated from the parsed JSON;
+* one canonical text layout: the top-level keys in the order given, one per line, and the
+  list of entries one compact JSON object per line, so that a change to one entry is a
+  one-line diff in git and the same manifest always has the same bytes;
+* a format version checked before anything else is read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from vires_repo.errors import IndexFormatError
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+class ManifestModel(BaseModel):
+    """Base of the manifest models and their entries: immutable, no unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def manifest_text(
+    head: Mapping[str, object], list_key: str, entries: Sequence[Mapping[str, object]]
+) -> str:
+    """The canonical text of a manifest: ``head`` keys, then ``list_key`` one entry a line."""
+    lines = ["{"]
+    lines += [f"  {_json(key)}: {_json(value)}," for key, value in head.items()]
+    if entries:
+        lines.append(f"  {_json(list_key)}: [")
+        lines.append(",\n".join(f"    {_json(entry)}" for entry in entries))
+        lines.append("  ]")
+    else:
+        lines.append(f"  {_json(list_key)}: []")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def parse_manifest(text: str | bytes, where: str, what: str, version: int) -> dict[str, Any]:
+    """The JSON object of a manifest of format ``version``, else :class:`IndexFormatError`.
+
+    ``what`` names the kind of manifest in messages (e.g. ``"product index"``).
+    """
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise IndexFormatError(f"{where} is not valid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise IndexFormatError(f"{where} is not a {what} manifest")
+    found = document.get("format_version")
+    if found != version:
+        raise IndexFormatError(
+            f"{where} has {what} format version {found}; this vires_repo reads "
+            f"version {version} only (upgrade vires_repo or rebuild the {what})"
+        )
+    return document
+
+
+def validate(model: type[_Model], value: object, where: str) -> _Model:
+    """``value`` validated as ``model``; the first problem becomes one IndexFormatError line."""
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = ".".join(str(part) for part in first["loc"]) or "(document)"
+        raise IndexFormatError(f"{where} is malformed: {location}: {first['msg']}") from None
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
