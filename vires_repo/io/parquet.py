@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +22,9 @@ import pyarrow.parquet as pq
 from vires_repo.errors import IndexFormatError
 
 FORMAT_KEY = b"vires_repo"
+_WRITER = f"parquet-cpp-arrow version {pa.__version__}".encode()
+_STABLE_WRITER = f"parquet-cpp-arrow version {pa.__version__.split('.')[0]}.0.0".encode()
+_MAGIC = b"PAR1"
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,27 @@ def parquet_bytes(
     ) as writer:
         writer.write_table(table.cast(schema), row_group_size=layout.row_group_size)
         writer.add_key_value_metadata({FORMAT_KEY.decode(): json.dumps(dict(format_tag))})
-    return buffer.getvalue()
+    return _stable_writer_name(buffer.getvalue())
+
+
+def _stable_writer_name(data: bytes) -> bytes:
+    """``data`` with the footer's writer version as ``MAJOR.0.0`` (see the module docstring).
+
+    The footer (Thrift compact encoding) ends the file, followed by its length and the magic;
+    ``created_by`` is a length-prefixed string in it, so it is replaced together with its
+    one-byte length and the footer length is corrected. Nothing points into the footer.
+    """
+    if _WRITER == _STABLE_WRITER:
+        return data
+    (footer_length,) = struct.unpack("<I", data[-8:-4])
+    footer_start = len(data) - 8 - footer_length
+    footer = data[footer_start:-8]
+    old = bytes([len(_WRITER)]) + _WRITER
+    new = bytes([len(_STABLE_WRITER)]) + _STABLE_WRITER
+    if footer.count(old) != 1:  # not the layout this function knows: leave the file as is
+        return data
+    footer = footer.replace(old, new)
+    return data[:footer_start] + footer + struct.pack("<I", len(footer)) + _MAGIC
 
 
 def check_format_tag(
