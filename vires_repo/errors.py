@@ -8,10 +8,12 @@ traceback.
   * NotFoundError                an identifier, file or catalogue that does not exist
   * DefinitionError              an invalid product type / collection definition or input JSON
   * ConflictError                the change would break the catalogue (object still in use, ...)
+    * LockLostError              another writer broke our object-store lock as stale
   * LockTimeoutError             another writer held the catalogue lock for too long
   * IndexFormatError             an index file that is unreadable or of an unknown format
   * ProductFileError             a data file that cannot be read (corrupt, truncated, no times)
   * TimeSpecError                an unparsable time option value
+  * SettingsError                a ``VIRES_*`` environment variable with a bad value
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ class ConflictError(ViresRepoError):
     """Raised when a change would leave the catalogue inconsistent."""
 
 
+class LockLostError(ConflictError):
+    """Raised when another writer broke our object-store lock as stale while we held it."""
+
+
 class LockTimeoutError(ViresRepoError):
     """Raised when the catalogue write lock could not be acquired in time."""
 
@@ -56,3 +62,7 @@ class ProductFileError(ViresRepoError):
 
 class TimeSpecError(ViresRepoError, ValueError):
     """Raised for a time option value that is neither a date, a date-time nor a duration."""
+
+
+class SettingsError(ViresRepoError):
+    """Raised when a ``VIRES_*`` environment variable holds a value of the wrong kind."""
