@@ -33,7 +33,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from vires_repo.errors import DefinitionError
+from vires_repo.errors import DefinitionError, QueryError
 from vires_repo.io.storage import Storage
 from vires_repo.products import ProductIndex
 from vires_repo.products.schema import JSONL_SUFFIX, SCHEMA
@@ -241,7 +241,7 @@ def statement_types(sql: str) -> list[str]:
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as error:
-        raise DefinitionError(f"invalid SQL: {_one_line(error)}") from None
+        raise QueryError(f"invalid SQL: {_one_line(error)}") from None
     return [statement.type.name for statement in statements]
 
 
@@ -252,4 +252,4 @@ def query(
     try:
         return connection.sql(sql, params=params).to_arrow_table()
     except duckdb.Error as error:
-        raise DefinitionError(f"SQL error: {_one_line(error)}") from None
+        raise QueryError(f"SQL error: {_one_line(error)}") from None

@@ -26,15 +26,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from vires_repo.catalog import Catalog
-from vires_repo.errors import NotFoundError, ViresRepoError
+from vires_repo.errors import GitError, NotFoundError, ViresRepoError
 from vires_repo.io.storage import Storage
 
 WORKING_TREE = None
 """The revision argument that means "the working tree as it is"."""
-
-
-class GitError(ViresRepoError):
-    """Raised when a git command fails (no repository, unknown revision, ...)."""
 
 
 def run_git(cwd: str | os.PathLike[str], *args: str, stdin: bytes | None = None) -> bytes:

@@ -17,7 +17,8 @@ import shlex
 import sys
 from dataclasses import dataclass
 
-from vires_repo.gitops.revisions import GitError, locate, run_git
+from vires_repo.errors import GitError
+from vires_repo.gitops.revisions import locate, run_git
 
 DIFF_DRIVER = "vires-parquet"
 MERGE_DRIVER = "vires-manifest"

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from vires_repo.catalog import Catalog
-from vires_repo.errors import ViresRepoError
+from vires_repo.errors import QueryError, ViresRepoError
 from vires_repo.timespec import format_datetime
 
 if TYPE_CHECKING:
@@ -113,9 +113,9 @@ def run_sql(catalog: Catalog, statement: str) -> pa.Table:
 
     kinds = query.statement_types(statement)
     if len(kinds) != 1:
-        raise ViresRepoError(f"give exactly one SQL statement (got {len(kinds)})")
+        raise QueryError(f"give exactly one SQL statement (got {len(kinds)})")
     if kinds[0] not in READ_ONLY_STATEMENTS:
-        raise ViresRepoError(
+        raise QueryError(
             f"the catalogue is read-only through SQL: {kinds[0]} statements are refused "
             "(change the catalogue with the vires-repo commands)"
         )
