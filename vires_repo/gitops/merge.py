@@ -29,14 +29,14 @@ from __future__ import annotations
 
 import bisect
 import os
-import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from vires_repo.errors import GitError, MergeConflictError
-from vires_repo.gitops.revisions import read_blobs, run_git
+from vires_repo.gitops.revisions import read_blobs
+from vires_repo.io.git import git_output, run_git
 from vires_repo.products.manifest import FileEntry, Manifest, collection_of_folder, manifest_name
 
 Row = tuple[Any, ...]
@@ -260,7 +260,7 @@ class DataFileReader:
             if blob is not None and entry.holds(blob):
                 return blob
         try:  # last resort: any commit that added the file
-            out = run_git(
+            out = git_output(
                 self.toplevel, "log", "--all", "--diff-filter=A", "--format=%H", "--", path
             )
         except GitError:
@@ -311,11 +311,8 @@ def text_merge(base: str, ours: str, theirs: str, path: str) -> int:
     """git's own line merge into ``ours`` (for manifests this driver does not know, e.g. the
     orbit-direction ones); the number of conflicts, as ``git merge-file`` returns it."""
     labels = ["-L", f"{path} (ours)", "-L", f"{path} (base)", "-L", f"{path} (theirs)"]
-    done = subprocess.run(
-        ["git", "merge-file", *labels, ours, base, theirs], capture_output=True, check=False
-    )
-    if done.returncode < 0 or done.returncode > 127:
-        raise GitError(f"git merge-file failed on {path}: {done.stderr.decode().strip()}")
+    # the exit status counts the conflicts; above 127 (or negative) git itself failed
+    done = run_git(Path.cwd(), "merge-file", *labels, ours, base, theirs, accept=range(128))
     return done.returncode
 
 
@@ -329,7 +326,7 @@ def merge_manifest_files(
     product changed on both sides.
     """
     try:
-        toplevel = Path(run_git(Path.cwd(), "rev-parse", "--show-toplevel").decode().strip())
+        toplevel = Path(git_output(Path.cwd(), "rev-parse", "--show-toplevel").decode().strip())
     except GitError:
         toplevel = Path.cwd()
     ours_manifest = _read_manifest(ours, f"{path} (ours)", None)
