@@ -421,3 +421,29 @@ def test_check_selection_errors_and_listing(cli: Cli, filled: Catalog) -> None:
     listing = run(cli, filled, "check", "--list").out.splitlines()
     assert "orphan-files (warning): no file in the index that no manifest lists" in listing
     assert len(listing) == 11
+
+
+@pytest.mark.parametrize(
+    ("statement", "kind"),
+    [
+        ("EXPLAIN ANALYZE INSERT INTO products SELECT * FROM products", "EXPLAIN INSERT"),
+        ("EXPLAIN ANALYZE COPY (SELECT 1) TO 'x.csv'", "EXPLAIN COPY"),
+        ("PRAGMA show_tables", "PRAGMA"),
+    ],
+)
+def test_sql_refuses_explain_analyze_of_writes_and_pragmas(
+    cli: Cli, filled: Catalog, statement: str, kind: str, tmp_path: Path
+) -> None:
+    result = run(cli, filled, "sql", statement)
+    assert result.code == 2
+    assert result.err == (
+        f"ERROR: the catalogue is read-only through SQL: {kind} statements are refused "
+        "(change the catalogue with the vires-repo commands)\n"
+    )
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_sql_explains_reads(cli: Cli, filled: Catalog) -> None:
+    result = run(cli, filled, "sql", "EXPLAIN ANALYZE SELECT count(*) FROM products")
+    assert result.code == 0, result.err
+    assert "ANALYZE" in result.out.upper()

@@ -19,15 +19,16 @@ import pytest
 from ci_env import hourly_mag_files
 from conftest import MAG_COLLECTIONS, s3_environment
 
-from vires_repo import query
 from vires_repo.catalog import Catalog
 from vires_repo.cli import main
 from vires_repo.errors import LockLostError, LockTimeoutError
 from vires_repo.io import locks as locks_module
+from vires_repo.io.duckdb import query
 from vires_repo.io.locks import ObjectStoreLock
 from vires_repo.io.storage import LOCK_FILE, Storage
 from vires_repo.products.manifest import manifest_name, manifest_path, partition_folder
 from vires_repo.services import product, product_import
+from vires_repo.sql.views import connect
 
 MAGA, MAGB = MAG_COLLECTIONS
 HOLDER = f"pid {os.getpid()} on {socket.gethostname()}"
@@ -75,12 +76,12 @@ def test_definitions_products_and_duckdb_work_on_an_s3_root(
     assert manifest_name(MAGA) in names and any(name.endswith(".jsonl") for name in names)
     assert not s3fs_filesystem.exists(lock_key(s3_root))  # released after the command
 
-    connection = query.connect(Storage(s3_root))
-    rows = query.query(
+    connection = connect(Storage(s3_root))
+    rows = query(
         connection, "SELECT collection, identifier FROM products ORDER BY begin_time"
     ).to_pylist()
     assert rows == [{"collection": MAGA, "identifier": name} for name in identifiers(files)]
-    count = query.query(connection, "SELECT count(*) AS n FROM product_datasets").to_pylist()
+    count = query(connection, "SELECT count(*) AS n FROM product_datasets").to_pylist()
     assert count == [{"n": 3}]
 
 
