@@ -36,9 +36,10 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from vires_repo import query
+from vires_repo.io.duckdb import query
 from vires_repo.io.storage import Storage
 from vires_repo.products import ProductIndex, ProductRecord, ProductSelection
+from vires_repo.sql.views import connect
 
 START = datetime(2008, 1, 1, tzinfo=UTC)
 MIB = 2**20
@@ -235,12 +236,12 @@ def main() -> None:
     show("find_by_location, all collections", timed(lambda: index.find_by_location([location]), 3))
 
     # -- the same through DuckDB -----------------------------------------------------------------
-    show("duckdb: connect and create the views", timed(lambda: query.connect(storage), repeat=5))
-    connection = query.connect(storage)
+    show("duckdb: connect and create the views", timed(lambda: connect(storage), repeat=5))
+    connection = connect(storage)
     sql_exists = "SELECT collection, identifier FROM products WHERE identifier = ?"
     show(
         "duckdb: identifier lookup, collection unknown",
-        timed(lambda: query.query(connection, sql_exists, [next(probe_iter)]), repeat=5),
+        timed(lambda: query(connection, sql_exists, [next(probe_iter)]), repeat=5),
     )
     sql_window = (
         "SELECT * FROM products WHERE collection = ? AND end_time >= ? AND begin_time < ? "
@@ -249,7 +250,7 @@ def main() -> None:
     window_params = [probe, day, day + one_day]
     show(
         "duckdb: one collection, one-day window",
-        timed(lambda: query.query(connection, sql_window, window_params), repeat=5),
+        timed(lambda: query(connection, sql_window, window_params), repeat=5),
     )
 
     # -- one daily append ---------------------------------------------------------------------

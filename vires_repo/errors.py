@@ -8,13 +8,23 @@ traceback.
   * NotFoundError                an identifier, file or catalogue that does not exist
   * DefinitionError              an invalid product type / collection definition or input JSON
   * ConflictError                the change would break the catalogue (object still in use, ...)
+    * LockLostError              another writer broke our object-store lock as stale
+    * MergeConflictError         the same product changed on both sides of a git merge
   * LockTimeoutError             another writer held the catalogue lock for too long
   * IndexFormatError             an index file that is unreadable or of an unknown format
   * ProductFileError             a data file that cannot be read (corrupt, truncated, no times)
+  * GitError                     a git command failed (no repository, unknown revision, ...)
+  * SettingsError                a ``VIRES_*`` environment variable with a bad value
+  * UsageError                   (exit 2, as cyclopts's usage errors) a command line asking for
+                                 what the command cannot do
+    * QueryError                 SQL that the user wrote and DuckDB refused (syntax, unknown
+                                 table, a statement that would write, ...)
   * TimeSpecError                an unparsable time option value
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 
 class ViresRepoError(Exception):
@@ -42,6 +52,18 @@ class ConflictError(ViresRepoError):
     """Raised when a change would leave the catalogue inconsistent."""
 
 
+class LockLostError(ConflictError):
+    """Raised when another writer broke our object-store lock as stale while we held it."""
+
+
+class MergeConflictError(ConflictError):
+    """Raised when the manifests cannot be merged; ``conflicts`` lists the products."""
+
+    def __init__(self, message: str, conflicts: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.conflicts = tuple(conflicts)
+
+
 class LockTimeoutError(ViresRepoError):
     """Raised when the catalogue write lock could not be acquired in time."""
 
@@ -52,6 +74,26 @@ class IndexFormatError(ViresRepoError):
 
 class ProductFileError(ViresRepoError):
     """Raised when a product data file cannot be read or lacks what its type requires."""
+
+
+class GitError(ViresRepoError):
+    """Raised when a git command fails (no repository, unknown revision, ...)."""
+
+
+class SettingsError(ViresRepoError):
+    """Raised when a ``VIRES_*`` environment variable holds a value of the wrong kind."""
+
+
+class UsageError(ViresRepoError):
+    """Raised when a command is called with arguments it cannot act on; exits with 2 like the
+    usage errors cyclopts finds while parsing (for checks only a command body can make)."""
+
+    exit_code = 2
+
+
+class QueryError(UsageError):
+    """Raised when DuckDB refuses a SQL statement given by the user, or the statement is not
+    one the catalogue allows (more than one, or one that writes)."""
 
 
 class TimeSpecError(ViresRepoError, ValueError):

@@ -1,13 +1,56 @@
-"""Settings read from the environment (kept import-light: the CLI reads them at start-up)."""
+"""Configuration read from the environment: the one place that reads ``VIRES_*`` variables.
+
+Read when used, never at import (a bad value must not break ``import vires_repo`` or
+``--help``): :func:`load_settings` validates every variable and turns a bad value into a
+:class:`~vires_repo.errors.SettingsError` naming the variable and the value, which the CLI
+prints as one ``ERROR:`` line.
+
+=========================  ===========  ====================================================
+variable                   default      meaning
+=========================  ===========  ====================================================
+``VIRES_CATALOG``          ./catalog    catalogue root (a folder or an fsspec URL)
+``VIRES_LOCK_TIMEOUT``     60           seconds a writer waits for the catalogue lock
+``VIRES_LOCK_STALE_AFTER`` 300          seconds after which an object-store lock that was not
+                                        renewed counts as abandoned
+=========================  ===========  ====================================================
+"""
 
 from __future__ import annotations
 
-import os
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vires_repo.errors import SettingsError
+
+ENV_PREFIX = "VIRES_"
+CATALOG_ENV_VAR = f"{ENV_PREFIX}CATALOG"
 DEFAULT_CATALOG = "./catalog"
-CATALOG_ENV_VAR = "VIRES_CATALOG"
+
+
+class Settings(BaseSettings):
+    """The ``VIRES_*`` environment variables (see the module docstring)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="ignore", frozen=True
+    )
+
+    catalog: str = DEFAULT_CATALOG
+    lock_timeout: float = Field(default=60.0, ge=0, allow_inf_nan=False)
+    lock_stale_after: float = Field(default=300.0, gt=0, allow_inf_nan=False)
+
+
+def load_settings() -> Settings:
+    """The settings as the environment gives them now; a bad value raises SettingsError."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        variable = f"{ENV_PREFIX}{str(first['loc'][0]).upper()}"
+        raise SettingsError(
+            f"environment variable {variable}={first['input']!r} is invalid: {first['msg']}"
+        ) from None
 
 
 def default_catalog_root() -> str:
     """``$VIRES_CATALOG`` or ``./catalog``."""
-    return os.environ.get(CATALOG_ENV_VAR) or DEFAULT_CATALOG
+    return load_settings().catalog

@@ -90,7 +90,7 @@ def test_sql_parquet_output(cli: Cli, filled: Catalog, tmp_path: Path) -> None:
     assert result.code == 0, result.err
     assert pq.read_table(target).num_rows == 5
     missing = run(cli, filled, "sql", statement, "--format", "parquet")
-    assert (missing.code, missing.err) == (1, "ERROR: --format parquet needs --output FILE\n")
+    assert (missing.code, missing.err) == (2, "ERROR: --format parquet needs --output FILE\n")
 
 
 def test_sql_from_file_and_stdin(cli: Cli, filled: Catalog, tmp_path: Path) -> None:
@@ -109,29 +109,32 @@ def test_sql_from_file_and_stdin(cli: Cli, filled: Catalog, tmp_path: Path) -> N
         ("ATTACH 'other.db'", "ATTACH"),
     ],
 )
-def test_sql_refuses_statements_that_write(
+def test_sql_refuses_statements_that_write_as_usage_errors(
     cli: Cli, filled: Catalog, statement: str, kind: str
 ) -> None:
     result = run(cli, filled, "sql", statement)
-    assert result.code == 1
+    assert result.code == 2
     assert result.err == (
         f"ERROR: the catalogue is read-only through SQL: {kind} statements are refused "
         "(change the catalogue with the vires-repo commands)\n"
     )
 
 
-def test_sql_bad_statements_give_one_line(cli: Cli, filled: Catalog) -> None:
+def test_sql_bad_statements_are_usage_errors_of_one_line(cli: Cli, filled: Catalog) -> None:
     syntax = run(cli, filled, "sql", "SELEC 1")
-    assert syntax.code == 1
+    assert syntax.code == 2
     assert syntax.err.startswith("ERROR: invalid SQL: Parser Error: syntax error")
     assert syntax.err.count("\n") == 1
     two = run(cli, filled, "sql", "SELECT 1; SELECT 2")
-    assert (two.code, two.err) == (1, "ERROR: give exactly one SQL statement (got 2)\n")
+    assert (two.code, two.err) == (2, "ERROR: give exactly one SQL statement (got 2)\n")
     unknown = run(cli, filled, "sql", "SELECT * FROM nope")
-    assert unknown.code == 1
+    assert unknown.code == 2
     assert unknown.err.startswith("ERROR: SQL error: Catalog Error: Table with name nope")
     neither = run(cli, filled, "sql")
-    assert neither.code == 1
+    assert (neither.code, neither.err) == (
+        2,
+        "ERROR: give the SQL statement as an argument or with --file (one of them)\n",
+    )
 
 
 def test_sql_hides_deregistered_products(cli: Cli, filled: Catalog) -> None:
@@ -418,3 +421,29 @@ def test_check_selection_errors_and_listing(cli: Cli, filled: Catalog) -> None:
     listing = run(cli, filled, "check", "--list").out.splitlines()
     assert "orphan-files (warning): no file in the index that no manifest lists" in listing
     assert len(listing) == 11
+
+
+@pytest.mark.parametrize(
+    ("statement", "kind"),
+    [
+        ("EXPLAIN ANALYZE INSERT INTO products SELECT * FROM products", "EXPLAIN INSERT"),
+        ("EXPLAIN ANALYZE COPY (SELECT 1) TO 'x.csv'", "EXPLAIN COPY"),
+        ("PRAGMA show_tables", "PRAGMA"),
+    ],
+)
+def test_sql_refuses_explain_analyze_of_writes_and_pragmas(
+    cli: Cli, filled: Catalog, statement: str, kind: str, tmp_path: Path
+) -> None:
+    result = run(cli, filled, "sql", statement)
+    assert result.code == 2
+    assert result.err == (
+        f"ERROR: the catalogue is read-only through SQL: {kind} statements are refused "
+        "(change the catalogue with the vires-repo commands)\n"
+    )
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_sql_explains_reads(cli: Cli, filled: Catalog) -> None:
+    result = run(cli, filled, "sql", "EXPLAIN ANALYZE SELECT count(*) FROM products")
+    assert result.code == 0, result.err
+    assert "ANALYZE" in result.out.upper()

@@ -94,6 +94,37 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"ERROR: catalogue {tmp_path / 'c'} does not exist")
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "problem"),
+    [
+        (
+            "VIRES_LOCK_TIMEOUT",
+            "abc",
+            "Input should be a valid number, unable to parse string as a number",
+        ),
+        ("VIRES_LOCK_TIMEOUT", "-1", "Input should be greater than or equal to 0"),
+        ("VIRES_LOCK_STALE_AFTER", "0", "Input should be greater than 0"),
+    ],
+)
+def test_a_bad_setting_is_one_error_line_naming_the_variable_and_value(
+    tmp_path: Path, variable: str, value: str, problem: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "vires_repo", "-C", str(tmp_path / "c"), "product_type", "import"],
+        cwd=REPO_ROOT,
+        input=TYPE,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "200", variable: value},
+    )
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"ERROR: environment variable {variable}={value!r} is invalid: {problem}\n"
+    )
+
+
 def test_the_console_script_is_declared() -> None:
     scripts = metadata.entry_points(group="console_scripts")
 
@@ -316,7 +347,7 @@ def test_a_locked_catalogue_is_one_error_line_and_no_change(
 ) -> None:
     from vires_repo.io.storage import Storage
 
-    monkeypatch.setattr("vires_repo.io.storage.DEFAULT_LOCK_TIMEOUT", 0.2)
+    monkeypatch.setenv("VIRES_LOCK_TIMEOUT", "0.2")
     holder = Storage(catalog_root)
     holder.makedirs()
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from vires_repo.gitops.merge import MergeConflict, is_product_manifest, merge_manifests
+from vires_repo.errors import MergeConflictError
+from vires_repo.gitops.merge import is_product_manifest, merge_manifests
 from vires_repo.products.manifest import FileEntry, Manifest
 
 Rows = dict[str, dict[str, tuple[str, ...]]]
@@ -79,11 +80,11 @@ def test_the_same_product_changed_differently_conflicts() -> None:
     ours = _manifest(_entry("base-1", ROWS, frozenset({"a"})), _entry("ours-upd-4", ROWS))
     theirs = _manifest(_entry("base-1", ROWS, frozenset({"a"})), _entry("theirs-upd-5", ROWS))
     with pytest.raises(
-        MergeConflict, match=r"collection C: 1 product\(s\) changed on both sides: a"
+        MergeConflictError, match=r"collection C: 1 product\(s\) changed on both sides: a"
     ):
         merge_manifests(base, ours, theirs, _reader(ROWS))
     deregistered = _manifest(_entry("base-1", ROWS, frozenset({"a"})))
-    with pytest.raises(MergeConflict) as raised:
+    with pytest.raises(MergeConflictError) as raised:
         merge_manifests(base, ours, deregistered, _reader(ROWS))
     assert raised.value.conflicts == ("a",)
 

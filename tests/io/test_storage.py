@@ -380,23 +380,16 @@ def _cli_process(root: Path, *argv: str, lock_timeout: str) -> subprocess.Popen[
     )
 
 
-def _wait_until_waiting_for_the_lock(child: subprocess.Popen[str], lock_path: Path) -> None:
-    """Return once ``child`` has the lock file open (it then polls for the lock)."""
-    fd_folder = Path(f"/proc/{child.pid}/fd")
-    if not fd_folder.exists():  # no procfs: give it time instead
-        time.sleep(2.0)
-        return
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert child.poll() is None, "the writer ended while the lock was held"
-        for fd in list(fd_folder.iterdir()):
-            try:
-                if fd.readlink() == lock_path.resolve():
-                    return
-            except OSError:  # the descriptor closed meanwhile
-                continue
-        time.sleep(0.02)
-    pytest.fail("the writer never reached the lock")
+def _wait_until_waiting_for_the_lock(child: subprocess.Popen[str]) -> list[str]:
+    """Read ``child``'s stderr (it runs with ``-v 2``) until it says that it waits for the
+    lock; return the lines read."""
+    assert child.stderr is not None
+    lines: list[str] = []
+    for line in child.stderr:
+        lines.append(line)
+        if line.startswith("DEBUG: waiting up to 60 s for the lock of catalogue"):
+            return lines
+    pytest.fail(f"the writer ended without waiting for the lock: {''.join(lines)}")
 
 
 def test_a_cli_writer_in_another_process_waits_for_the_lock_then_proceeds(
@@ -404,9 +397,12 @@ def test_a_cli_writer_in_another_process_waits_for_the_lock_then_proceeds(
 ) -> None:
     catalog = Catalog(local_root)
     with catalog.writing():
-        writer = _cli_process(local_root, "product_type", "import", "--default", lock_timeout="60")
+        writer = _cli_process(
+            local_root, "-v", "2", "product_type", "import", "--default", lock_timeout="60"
+        )
         children.append(writer)
-        _wait_until_waiting_for_the_lock(writer, local_root / LOCK_FILE)
+        waited = _wait_until_waiting_for_the_lock(writer)
+        assert f"held by pid {os.getpid()} on " in waited[-1]
         # While the lock is held the writer can neither finish nor write anything.
         assert writer.poll() is None
         assert catalog.product_types.ids() == []

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 from od_env import GEO_A, MAG_A, QD_A, OdEnv, identifier
 
+from vires_repo.io.duckdb import open_connection, query
 from vires_repo.orbit_direction import (
     Boundaries,
     OrbitDirectionIntegrityError,
@@ -23,7 +24,6 @@ from vires_repo.orbit_direction.store import (
     verify_boundaries,
     write_table,
 )
-from vires_repo.query import open_connection, query
 from vires_repo.services import orbit_direction as service
 
 MS = "datetime64[ms]"

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from product_samples import T0, daily
 
-from vires_repo import query
+from vires_repo.io.duckdb import query
 from vires_repo.io.storage import Storage
 from vires_repo.products import ProductIndex, ProductRecord
+from vires_repo.sql.views import connect, refresh_views
 
 MAGA = "SW_OPER_MAGA_LR_1B"
 OBS = "SW_OPER_AUX_OBSM2_"
@@ -45,8 +46,8 @@ def test_products_view_hides_tombstoned_rows(storage: Storage) -> None:
     index = ProductIndex(storage)
     index.upsert(MAGA, [daily(day) for day in range(5)])
     index.upsert(MAGA, [daily(1, metadata={"v": 2})], delete=[daily(3).identifier])
-    connection = query.connect(storage)
-    rows = query.query(
+    connection = connect(storage)
+    rows = query(
         connection,
         "SELECT identifier, metadata FROM products WHERE collection = ? ORDER BY begin_time",
         [MAGA],
@@ -63,15 +64,15 @@ def test_products_view_reads_only_manifest_listed_files(storage: Storage) -> Non
     folder = f"products/collection={MAGA}"
     (name,) = [name for name in stray.listdir(folder) if name.startswith("part-")]
     storage.write_bytes(f"{folder}/{name}", stray.read_bytes(f"{folder}/{name}"))
-    connection = query.connect(storage)
-    count = query.query(connection, "SELECT count(*) AS n FROM products").to_pylist()
+    connection = connect(storage)
+    count = query(connection, "SELECT count(*) AS n FROM products").to_pylist()
     assert count == [{"n": 1}]
 
 
 def test_time_window_query_is_parameterised_and_in_utc(storage: Storage) -> None:
     ProductIndex(storage).upsert(MAGA, [daily(day) for day in range(10)])
-    connection = query.connect(storage)
-    table = query.query(
+    connection = connect(storage)
+    table = query(
         connection,
         "SELECT identifier, begin_time FROM products "
         "WHERE collection = ? AND end_time >= ? AND begin_time < ? ORDER BY begin_time",
@@ -85,8 +86,8 @@ def test_product_datasets_has_one_row_per_dataset(storage: Storage) -> None:
     index = ProductIndex(storage)
     index.upsert(OBS, [observatory_product()])
     index.upsert(MAGA, [daily(0)])
-    connection = query.connect(storage)
-    rows = query.query(
+    connection = connect(storage)
+    rows = query(
         connection, "SELECT * FROM product_datasets ORDER BY collection, dataset"
     ).to_pylist()
     assert [(row["collection"], row["dataset"]) for row in rows] == [
@@ -107,8 +108,8 @@ def test_product_datasets_has_one_row_per_dataset(storage: Storage) -> None:
 
 def test_location_lookup_through_product_datasets(storage: Storage) -> None:
     ProductIndex(storage).upsert(MAGA, [daily(day) for day in range(3)])
-    connection = query.connect(storage)
-    found = query.query(
+    connection = connect(storage)
+    found = query(
         connection,
         "SELECT DISTINCT collection, identifier FROM product_datasets WHERE location = ?",
         [daily(1).location],
@@ -117,22 +118,22 @@ def test_location_lookup_through_product_datasets(storage: Storage) -> None:
 
 
 def test_empty_catalogue_has_empty_views(storage: Storage) -> None:
-    connection = query.connect(storage)
-    assert query.query(connection, "SELECT count(*) AS n FROM products").to_pylist() == [{"n": 0}]
-    assert query.query(connection, "SELECT * FROM product_datasets").num_rows == 0
+    connection = connect(storage)
+    assert query(connection, "SELECT count(*) AS n FROM products").to_pylist() == [{"n": 0}]
+    assert query(connection, "SELECT * FROM product_datasets").num_rows == 0
 
 
 def test_refresh_views_sees_later_commits(storage: Storage) -> None:
     index = ProductIndex(storage)
     index.upsert(MAGA, [daily(0)])
-    connection = query.connect(storage)
+    connection = connect(storage)
     index.upsert(MAGA, [daily(1)])
-    query.refresh_views(connection, index)
-    assert query.query(connection, "SELECT count(*) AS n FROM products").to_pylist() == [{"n": 2}]
+    refresh_views(connection, index)
+    assert query(connection, "SELECT count(*) AS n FROM products").to_pylist() == [{"n": 2}]
 
 
 def test_numeric_looking_collection_stays_text(storage: Storage) -> None:
     ProductIndex(storage).upsert("0123", [daily(0, "0123")])
-    connection = query.connect(storage)
-    rows = query.query(connection, "SELECT collection FROM products WHERE collection = ?", ["0123"])
+    connection = connect(storage)
+    rows = query(connection, "SELECT collection FROM products WHERE collection = ?", ["0123"])
     assert rows.to_pylist() == [{"collection": "0123"}]

@@ -19,14 +19,16 @@ import pytest
 from ci_env import hourly_mag_files
 from conftest import MAG_COLLECTIONS, s3_environment
 
-from vires_repo import query
 from vires_repo.catalog import Catalog
 from vires_repo.cli import main
-from vires_repo.errors import LockTimeoutError
-from vires_repo.io import storage as storage_module
-from vires_repo.io.storage import LOCK_FILE, LockLostError, ObjectStoreLock, Storage
+from vires_repo.errors import LockLostError, LockTimeoutError
+from vires_repo.io import locks as locks_module
+from vires_repo.io.duckdb import query
+from vires_repo.io.locks import ObjectStoreLock
+from vires_repo.io.storage import LOCK_FILE, Storage
 from vires_repo.products.manifest import manifest_name, manifest_path, partition_folder
 from vires_repo.services import product, product_import
+from vires_repo.sql.views import connect
 
 MAGA, MAGB = MAG_COLLECTIONS
 HOLDER = f"pid {os.getpid()} on {socket.gethostname()}"
@@ -74,12 +76,12 @@ def test_definitions_products_and_duckdb_work_on_an_s3_root(
     assert manifest_name(MAGA) in names and any(name.endswith(".jsonl") for name in names)
     assert not s3fs_filesystem.exists(lock_key(s3_root))  # released after the command
 
-    connection = query.connect(Storage(s3_root))
-    rows = query.query(
+    connection = connect(Storage(s3_root))
+    rows = query(
         connection, "SELECT collection, identifier FROM products ORDER BY begin_time"
     ).to_pylist()
     assert rows == [{"collection": MAGA, "identifier": name} for name in identifiers(files)]
-    count = query.query(connection, "SELECT count(*) AS n FROM product_datasets").to_pylist()
+    count = query(connection, "SELECT count(*) AS n FROM product_datasets").to_pylist()
     assert count == [{"n": 3}]
 
 
@@ -242,10 +244,10 @@ def test_a_stale_lock_is_removed_with_a_warning_naming_its_holder(
 ) -> None:
     _foreign_lock(s3fs_filesystem, s3_root)
     later = datetime.now(UTC) + timedelta(hours=1)  # the store's clock, an hour on
-    monkeypatch.setattr(storage_module, "_server_time", lambda response: later)
+    monkeypatch.setattr(locks_module, "_server_time", lambda response: later)
 
     with (
-        caplog.at_level("WARNING", logger="vires_repo.io.storage"),
+        caplog.at_level("WARNING", logger="vires_repo.io.locks"),
         Storage(s3_root).lock(timeout=5),
     ):
         document = json.loads(s3fs_filesystem.cat_file(lock_key(s3_root)))

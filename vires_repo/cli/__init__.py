@@ -18,7 +18,6 @@ from cyclopts.exceptions import CycloptsError
 from vires_repo import __version__
 from vires_repo.cli import _common
 from vires_repo.errors import ViresRepoError
-from vires_repo.settings import CATALOG_ENV_VAR
 
 app = App(
     name="vires-repo",
@@ -74,9 +73,7 @@ app.command(
 @app.meta.default
 def _launcher(
     *tokens: Annotated[str, Parameter(show=False, allow_leading_hyphen=True)],
-    catalog: Annotated[
-        str | None, Parameter(name=["--catalog", "-C"], env_var=CATALOG_ENV_VAR)
-    ] = None,
+    catalog: Annotated[str | None, Parameter(name=["--catalog", "-C"])] = None,
     verbosity: Annotated[
         int, Parameter(name=["--verbosity", "-v"], validator=validators.Number(gte=0, lte=3))
     ] = 1,
@@ -88,7 +85,8 @@ def _launcher(
     Parameters
     ----------
     catalog
-        Catalogue root: a local folder or an fsspec URL (default ./catalog).
+        Catalogue root: a local folder or an fsspec URL (default: $VIRES_CATALOG, else
+        ./catalog).
     verbosity
         0 warnings only, 1 per-item messages (default), 2 debug, 3 debug of all libraries.
     traceback

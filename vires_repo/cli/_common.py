@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 from cyclopts import Parameter
 
 from vires_repo.errors import NotFoundError, ViresRepoError
-from vires_repo.settings import default_catalog_root
 
 if TYPE_CHECKING:
     from vires_repo.catalog import Catalog
@@ -37,6 +36,8 @@ class Session:
 
     def root(self) -> str:
         """The catalogue root: ``--catalog``, else ``$VIRES_CATALOG`` or ``./catalog``."""
+        from vires_repo.settings import default_catalog_root
+
         return self.catalog_root or default_catalog_root()
 
     def catalog(self) -> Catalog:

@@ -78,12 +78,8 @@ def git_merge_manifest(base: str, ours: str, theirs: str, path: str, /) -> int:
     path
         The manifest's path in the repository (%P); the data files are found next to it.
     """
-    from vires_repo.gitops.merge import (
-        MergeConflict,
-        is_product_manifest,
-        merge_manifest_files,
-        text_merge,
-    )
+    from vires_repo.errors import MergeConflictError
+    from vires_repo.gitops.merge import is_product_manifest, merge_manifest_files, text_merge
 
     if not is_product_manifest(path):  # e.g. an orbit-direction manifest: git's line merge
         if text_merge(base, ours, theirs, path):
@@ -92,7 +88,7 @@ def git_merge_manifest(base: str, ours: str, theirs: str, path: str, /) -> int:
         return 0
     try:
         merged = merge_manifest_files(base, ours, theirs, path, _common.warning)
-    except MergeConflict as conflict:
+    except MergeConflictError as conflict:
         _common.error(f"cannot merge {path}: {conflict}")
         return 1
     if _common.session.verbosity >= 2:

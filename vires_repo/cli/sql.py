@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from cyclopts import Parameter
 
 from vires_repo.cli import _common
-from vires_repo.errors import ViresRepoError
+from vires_repo.errors import UsageError
 
 
 def sql(
@@ -53,11 +53,11 @@ def sql(
         )
         return
     if (statement is None) == (file is None):
-        raise ViresRepoError("give the SQL statement as an argument or with --file (one of them)")
+        raise UsageError("give the SQL statement as an argument or with --file (one of them)")
     text = statement if file is None else _common.read_input(file)[0].decode("utf-8")
     chosen = format_ or ("table" if sys.stdout.isatty() and not output else "csv")
     if chosen == "parquet" and not output:
-        raise ViresRepoError("--format parquet needs --output FILE")
+        raise UsageError("--format parquet needs --output FILE")
     result = service.run_sql(catalog, text or "")
     if chosen == "parquet" and output:
         service.write_parquet(result, output)

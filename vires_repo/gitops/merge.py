@@ -29,14 +29,14 @@ from __future__ import annotations
 
 import bisect
 import os
-import subprocess
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from vires_repo.errors import ConflictError
-from vires_repo.gitops.revisions import GitError, read_blobs, run_git
+from vires_repo.errors import GitError, MergeConflictError
+from vires_repo.gitops.revisions import read_blobs
+from vires_repo.io.git import git_output, run_git
 from vires_repo.products.manifest import FileEntry, Manifest, collection_of_folder, manifest_name
 
 Row = tuple[Any, ...]
@@ -44,14 +44,6 @@ RowReader = Callable[[FileEntry], Mapping[str, Row]]
 """All rows of a data file by identifier (tombstoned rows included)."""
 
 _OPERATION_HEADS = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REBASE_HEAD", "REVERT_HEAD", "ORIG_HEAD")
-
-
-class MergeConflict(ConflictError):
-    """Raised when the manifests cannot be merged; ``conflicts`` lists the products."""
-
-    def __init__(self, message: str, conflicts: Iterable[str] = ()) -> None:
-        super().__init__(message)
-        self.conflicts = tuple(conflicts)
 
 
 @dataclass
@@ -114,7 +106,7 @@ def merge_manifests(
     rows: RowReader,
     warn: Callable[[str], None] | None = None,
 ) -> Manifest:
-    """The merged manifest, or :class:`MergeConflict` naming the products changed on both
+    """The merged manifest, or :class:`MergeConflictError` naming the products changed on both
     sides in different ways.
 
     ``warn`` is told about products new on one side whose time range overlaps a product new
@@ -123,7 +115,7 @@ def merge_manifests(
     """
     for manifest in (ours, theirs):
         if manifest.collection != base.collection and base.files:
-            raise MergeConflict(
+            raise MergeConflictError(
                 f"manifests of different collections: {base.collection} and {manifest.collection}"
             )
     collection = ours.collection
@@ -137,7 +129,7 @@ def merge_manifests(
     )
     if conflicts:
         shown = ", ".join(conflicts[:5]) + (", ..." if len(conflicts) > 5 else "")
-        raise MergeConflict(
+        raise MergeConflictError(
             f"collection {collection}: {len(conflicts)} product(s) changed on both sides: {shown}",
             conflicts,
         )
@@ -190,7 +182,7 @@ def merge_manifests(
             else:
                 extra.setdefault(entry.file, set()).add(identifier)
         if wanted is not None and not kept:
-            raise MergeConflict(
+            raise MergeConflictError(
                 f"collection {collection}: product {identifier} would lose its row in the merge"
             )
     files = tuple(
@@ -268,7 +260,7 @@ class DataFileReader:
             if blob is not None and entry.holds(blob):
                 return blob
         try:  # last resort: any commit that added the file
-            out = run_git(
+            out = git_output(
                 self.toplevel, "log", "--all", "--diff-filter=A", "--format=%H", "--", path
             )
         except GitError:
@@ -277,7 +269,7 @@ class DataFileReader:
         for blob in _blobs(self.toplevel, [f"{commit}:{path}" for commit in commits]):
             if blob is not None and entry.holds(blob):
                 return blob
-        raise MergeConflict(f"data file {path} is neither in the work tree nor in git")
+        raise MergeConflictError(f"data file {path} is neither in the work tree nor in git")
 
 
 def _blobs(toplevel: Path, names: list[str]) -> list[bytes | None]:
@@ -319,11 +311,8 @@ def text_merge(base: str, ours: str, theirs: str, path: str) -> int:
     """git's own line merge into ``ours`` (for manifests this driver does not know, e.g. the
     orbit-direction ones); the number of conflicts, as ``git merge-file`` returns it."""
     labels = ["-L", f"{path} (ours)", "-L", f"{path} (base)", "-L", f"{path} (theirs)"]
-    done = subprocess.run(
-        ["git", "merge-file", *labels, ours, base, theirs], capture_output=True, check=False
-    )
-    if done.returncode < 0 or done.returncode > 127:
-        raise GitError(f"git merge-file failed on {path}: {done.stderr.decode().strip()}")
+    # the exit status counts the conflicts; above 127 (or negative) git itself failed
+    done = run_git(Path.cwd(), "merge-file", *labels, ours, base, theirs, accept=range(128))
     return done.returncode
 
 
@@ -333,11 +322,11 @@ def merge_manifest_files(
     """Merge the manifest files git gives a merge driver and write the result over ``ours``.
 
     ``path`` is the manifest's path in the repository (``%P``); the data files are looked up
-    next to it. Raises :class:`MergeConflict` (leaving ``ours`` untouched) when the same
+    next to it. Raises :class:`MergeConflictError` (leaving ``ours`` untouched) when the same
     product changed on both sides.
     """
     try:
-        toplevel = Path(run_git(Path.cwd(), "rev-parse", "--show-toplevel").decode().strip())
+        toplevel = Path(git_output(Path.cwd(), "rev-parse", "--show-toplevel").decode().strip())
     except GitError:
         toplevel = Path.cwd()
     ours_manifest = _read_manifest(ours, f"{path} (ours)", None)

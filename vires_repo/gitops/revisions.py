@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,30 +25,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from vires_repo.catalog import Catalog
-from vires_repo.errors import NotFoundError, ViresRepoError
+from vires_repo.errors import GitError, NotFoundError, ViresRepoError
+from vires_repo.io.git import git_output
 from vires_repo.io.storage import Storage
 
 WORKING_TREE = None
 """The revision argument that means "the working tree as it is"."""
-
-
-class GitError(ViresRepoError):
-    """Raised when a git command fails (no repository, unknown revision, ...)."""
-
-
-def run_git(cwd: str | os.PathLike[str], *args: str, stdin: bytes | None = None) -> bytes:
-    """Run ``git args`` in ``cwd``; a failure raises :class:`GitError` with git's message."""
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False
-        )
-    except OSError as error:
-        raise GitError(f"cannot run git: {error.strerror or error}") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = message[-1] if message else f"exit status {done.returncode}"
-        raise GitError(f"git {args[0]} failed in {cwd}: {detail}")
-    return done.stdout
 
 
 @dataclass(frozen=True)
@@ -82,7 +63,7 @@ def locate(root: str | os.PathLike[str]) -> CatalogLocation:
             break
         existing = existing.parent
     try:
-        top = run_git(existing, "rev-parse", "--show-toplevel").decode().strip()
+        top = git_output(existing, "rev-parse", "--show-toplevel").decode().strip()
     except GitError:
         raise GitError(f"catalogue {text} is not inside a git working tree") from None
     toplevel = Path(top).resolve()
@@ -98,7 +79,7 @@ def resolve_commit(location: CatalogLocation, revision: str) -> str:
     if not revision or revision.startswith("-"):
         raise GitError(f"invalid git revision {revision!r}")
     try:
-        out = run_git(
+        out = git_output(
             location.toplevel, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"
         )
     except GitError:
@@ -111,7 +92,7 @@ def resolve_commit(location: CatalogLocation, revision: str) -> str:
 def _tree_entries(location: CatalogLocation, commit: str) -> list[tuple[str, str]]:
     """(blob id, path below the catalogue) of the regular files of the catalogue at ``commit``."""
     spec = [location.prefix] if location.prefix else []
-    out = run_git(location.toplevel, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *spec)
+    out = git_output(location.toplevel, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *spec)
     entries = []
     strip = f"{location.prefix}/" if location.prefix else ""
     for item in out.split(b"\0"):
@@ -134,7 +115,7 @@ def read_blobs(cwd: str | os.PathLike[str], objects: Sequence[str]) -> Iterator[
     if not objects:
         return
     request = "".join(f"{name}\n" for name in objects).encode("utf-8", "surrogateescape")
-    out = run_git(cwd, "cat-file", "--batch", stdin=request)
+    out = git_output(cwd, "cat-file", "--batch", stdin=request)
     position = 0
     for _name in objects:
         end = out.index(b"\n", position)

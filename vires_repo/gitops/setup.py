@@ -17,7 +17,9 @@ import shlex
 import sys
 from dataclasses import dataclass
 
-from vires_repo.gitops.revisions import GitError, locate, run_git
+from vires_repo.errors import GitError
+from vires_repo.gitops.revisions import locate
+from vires_repo.io.git import git_output
 
 DIFF_DRIVER = "vires-parquet"
 MERGE_DRIVER = "vires-manifest"
@@ -68,13 +70,13 @@ def setup_git(
     steps = []
     for key, value in driver_settings(command or default_command()).items():
         try:
-            current = run_git(location.toplevel, "config", "--local", "--get", key).decode()
+            current = git_output(location.toplevel, "config", "--local", "--get", key).decode()
         except GitError:
             current = None
         if current is not None and current.rstrip("\n") == value:
             steps.append(SetupStep(f"git config {key}", False))
             continue
-        run_git(location.toplevel, "config", "--local", key, value)
+        git_output(location.toplevel, "config", "--local", key, value)
         steps.append(SetupStep(f"git config {key}", True))
     if attributes:
         path = location.toplevel / ATTRIBUTES_FILE

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import platform
-import subprocess
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from vires_repo import __version__
 from vires_repo.catalog import Catalog
+from vires_repo.errors import GitError
+from vires_repo.io.git import git_output
 from vires_repo.products.manifest import PRODUCTS_FOLDER
 
 _PACKAGES = ("cyclopts", "pydantic", "duckdb", "pyarrow", "fsspec", "cdflib", "numpy", "apexpy")
@@ -66,12 +67,9 @@ def _git_state(catalog: Catalog) -> dict[str, Any] | None:
 
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(
-                ["git", "-C", str(root), *args], capture_output=True, text=True, check=True
-            )
-        except (OSError, subprocess.CalledProcessError):
+            return git_output(root, *args).decode("utf-8").strip()
+        except GitError:
             return None
-        return done.stdout.strip()
 
     commit = git("rev-parse", "HEAD")
     if commit is None:

@@ -21,9 +21,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vires_repo import query
 from vires_repo.catalog import Catalog
-from vires_repo.errors import DefinitionError, NotFoundError
+from vires_repo.errors import DefinitionError, NotFoundError, QueryError
+from vires_repo.io import duckdb
 from vires_repo.services._batch import BatchResult
 from vires_repo.services.product import (
     ProductSelection,
@@ -180,8 +180,8 @@ def _read_records(
     if not Path(path).read_bytes().strip():
         raise DefinitionError(f"{source}: invalid JSON: the input is empty")
     try:
-        return query.run_statement(_IMPORT_SQL, params, tables={"_collections": collections})
-    except DefinitionError as error:
+        return duckdb.run_statement(_IMPORT_SQL, params, tables={"_collections": collections})
+    except QueryError as error:
         raise DefinitionError(_input_problem(source, str(error))) from None
 
 

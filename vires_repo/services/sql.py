@@ -10,13 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from vires_repo.catalog import Catalog
-from vires_repo.errors import ViresRepoError
+from vires_repo.errors import QueryError, ViresRepoError
 from vires_repo.timespec import format_datetime
 
 if TYPE_CHECKING:
@@ -24,81 +22,16 @@ if TYPE_CHECKING:
 
 OutputFormat = Literal["table", "csv", "json", "parquet"]
 
-# DuckDB statement types that only read.
-READ_ONLY_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA"})
-
-
-def _json_files_view(name: str, urls: Sequence[str], columns: Sequence[tuple[str, str]]) -> str:
-    """A view with one row per JSON definition file; ``columns`` are (expression, alias)."""
-    from vires_repo.query import sql_list
-
-    select = ",\n    ".join(f"{expr} AS {alias}" for expr, alias in columns)
-    source = (
-        f"read_text({sql_list(urls)})" if urls else "(SELECT NULL::VARCHAR AS content WHERE false)"
-    )
-    return (
-        f"CREATE OR REPLACE VIEW {name} AS\nSELECT\n    {select},\n"
-        f"    CAST(content AS JSON) AS definition\nFROM {source}"
-    )
-
-
-def _string(key: str) -> str:
-    return f"json_extract_string(content, '$.{key}')"
-
-
-def _time(key: str) -> str:
-    return f"TRY_CAST({_string(key)} AS TIMESTAMPTZ)"
-
-
-def definition_views(catalog: Catalog) -> list[str]:
-    storage = catalog.storage
-
-    def urls(folder: str) -> list[str]:
-        return [
-            storage.url_of(f"{folder}/{name}")
-            for name in storage.listdir(folder)
-            if name.endswith(".json")
-        ]
-
-    types = _json_files_view(
-        "product_types",
-        urls(catalog.product_types.kind.folder),
-        [
-            (_string("name"), "name"),
-            (f"COALESCE({_string('fileType')}, 'CDF-generic')", "file_type"),
-            (_string("defaultDataset"), "default_dataset"),
-            (_string("description"), "description"),
-            (_time("created"), "created"),
-            (_time("updated"), "updated"),
-        ],
-    )
-    collections = _json_files_view(
-        "product_collections",
-        urls(catalog.product_collections.kind.folder),
-        [
-            (_string("name"), "name"),
-            (_string("productType"), "product_type"),
-            (_string("mission"), "mission"),
-            (_string("spacecraft"), "spacecraft"),
-            (f"NULLIF({_string('grade')}, '')", "grade"),
-            (_string("nominalSampling"), "nominal_sampling"),
-            (
-                f"COALESCE(TRY_CAST({_string('calculateOrbitDirection')} AS BOOLEAN), false)",
-                "calculate_orbit_direction",
-            ),
-            (_string("requiredPermission"), "required_permission"),
-            (_time("created"), "created"),
-            (_time("updated"), "updated"),
-        ],
-    )
-    return [types, collections]
+READ_STATEMENT = "SELECT"
+"""The one DuckDB statement type that only reads (``FROM ...``, ``VALUES``, ``DESCRIBE``,
+``SHOW`` and ``SUMMARIZE`` are of this type too); ``EXPLAIN`` is allowed of such statements."""
 
 
 def view_statements(catalog: Catalog) -> list[str]:
     """Every view of the catalogue as standalone DDL."""
     catalog.require_existing()
-    from vires_repo.query import product_view_statements
     from vires_repo.services import orbit_direction
+    from vires_repo.sql.views import definition_views, product_view_statements
 
     return [
         *definition_views(catalog),
@@ -109,21 +42,21 @@ def view_statements(catalog: Catalog) -> list[str]:
 
 def run_sql(catalog: Catalog, statement: str) -> pa.Table:
     """Run one read-only statement over the catalogue's views."""
-    from vires_repo import query
+    from vires_repo.io.duckdb import open_connection, query, statement_kinds
 
-    kinds = query.statement_types(statement)
+    kinds = statement_kinds(statement)
     if len(kinds) != 1:
-        raise ViresRepoError(f"give exactly one SQL statement (got {len(kinds)})")
-    if kinds[0] not in READ_ONLY_STATEMENTS:
-        raise ViresRepoError(
+        raise QueryError(f"give exactly one SQL statement (got {len(kinds)})")
+    if kinds[0].split()[-1] != READ_STATEMENT:
+        raise QueryError(
             f"the catalogue is read-only through SQL: {kinds[0]} statements are refused "
             "(change the catalogue with the vires-repo commands)"
         )
     catalog.require_existing()
-    connection = query.open_connection(
+    connection = open_connection(
         catalog.storage, view_statements(catalog), tables=_table_views(catalog, statement)
     )
-    return query.query(connection, statement)
+    return query(connection, statement)
 
 
 def _table_views(catalog: Catalog, statement: str) -> dict[str, pa.Table]:
@@ -132,12 +65,13 @@ def _table_views(catalog: Catalog, statement: str) -> dict[str, pa.Table]:
     They are read from the cached CDF files, so only the ones a query uses are loaded; they
     exist inside ``vires-repo sql`` only (no DuckDB reader for CDF).
     """
+    from vires_repo.io.duckdb import table_names
     from vires_repo.services.cached_product import CACHED_TABLE_SCHEMAS, cached_product_tables
 
-    words = set(re.findall(r"[a-z_0-9]+", statement.lower()))
-    if not words.intersection(CACHED_TABLE_SCHEMAS):
+    names = {name.lower() for name in table_names(statement)}
+    if not names.intersection(CACHED_TABLE_SCHEMAS):
         return {}
-    return {k: v for k, v in cached_product_tables(catalog).items() if k in words}
+    return {k: v for k, v in cached_product_tables(catalog).items() if k in names}
 
 
 # -- output ----------------------------------------------------------------------------

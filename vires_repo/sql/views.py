@@ -1,4 +1,4 @@
-"""DuckDB over a catalogue: ad-hoc SQL on the product index (the only module importing duckdb).
+"""The DuckDB views of a catalogue (run by the seam :mod:`vires_repo.io.duckdb`).
 
 :func:`connect` opens an in-memory DuckDB connection with two views over exactly the data
 files the manifests list (a committed snapshot; never a glob, so files of an interrupted
@@ -23,17 +23,19 @@ connection costs more than an identifier lookup takes.
 never formatted into SQL. :func:`product_view_statements` is the one exception, on purpose:
 it renders the same views as standalone DDL (values quoted by :func:`sql_literal`) for
 ``vires-repo sql --views``, whose output has to work in any DuckDB client.
+
+``product_types`` and ``product_collections`` have one row per definition file (with the whole
+definition as JSON), read with ``read_text`` over the files listed as literals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-import duckdb
 import pyarrow as pa
 
-from vires_repo.errors import DefinitionError
+from vires_repo.catalog import Catalog
+from vires_repo.io.duckdb import Connection, open_connection, sql_list, sql_literal
 from vires_repo.io.storage import Storage
 from vires_repo.products import ProductIndex
 from vires_repo.products.schema import JSONL_SUFFIX, SCHEMA
@@ -104,18 +106,6 @@ FROM products p, json_each(p.datasets) d
 """
 
 
-def sql_literal(value: str) -> str:
-    """A SQL string literal, for DDL that has to stand alone (file names in view bodies)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def sql_list(values: Sequence[str]) -> str:
-    """A SQL list of string literals, one per line (readable DDL for long file lists)."""
-    if not values:
-        return "[]"
-    return "[\n    " + ",\n    ".join(sql_literal(value) for value in values) + "\n]"
-
-
 def _sql_type(field: pa.Field) -> str:
     if pa.types.is_timestamp(field.type):
         return "TIMESTAMPTZ"
@@ -154,32 +144,7 @@ def product_view_statements(index: ProductIndex) -> list[str]:
     return [products, PRODUCT_DATASETS_VIEW]
 
 
-def open_connection(
-    storage: Storage,
-    statements: Sequence[str],
-    *,
-    tables: Mapping[str, pa.Table] | None = None,
-    threads: int | None = None,
-) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection (times in UTC) with the given view statements run and
-    the given Arrow ``tables`` registered as views.
-
-    Non-local catalogues are read through the Storage's own fsspec filesystem.
-    """
-    connection = duckdb.connect()
-    if threads is not None:
-        connection.execute("SET threads = ?", [threads])
-    connection.execute("SET TimeZone = 'UTC'")
-    if not storage.is_local:
-        connection.register_filesystem(storage.fs)
-    for name, table in (tables or {}).items():
-        connection.register(name, table)
-    for statement in statements:
-        connection.execute(statement)
-    return connection
-
-
-def connect(storage: Storage, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+def connect(storage: Storage, *, threads: int | None = None) -> Connection:
     """A connection with the ``products`` and ``product_datasets`` views (a snapshot of the
     manifests at connection time; :func:`refresh_views` shows later commits)."""
     connection = open_connection(storage, [], threads=threads)
@@ -187,7 +152,7 @@ def connect(storage: Storage, *, threads: int | None = None) -> duckdb.DuckDBPyC
     return connection
 
 
-def refresh_views(connection: duckdb.DuckDBPyConnection, index: ProductIndex) -> None:
+def refresh_views(connection: Connection, index: ProductIndex) -> None:
     """(Re)create the views over the files the manifests list now (values as parameters)."""
     files: dict[bool, list[str]] = {False: [], True: []}  # by "is JSON lines"
     tombstones: dict[str, list[str]] = {name: [] for name in _TOMBSTONES.names}
@@ -212,44 +177,68 @@ def refresh_views(connection: duckdb.DuckDBPyConnection, index: ProductIndex) ->
     connection.execute(PRODUCT_DATASETS_VIEW)
 
 
-def _one_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0]
+# -- definitions ------------------------------------------------------------------------
 
 
-def run_statement(
-    sql: str,
-    params: Mapping[str, Any] | None = None,
-    *,
-    tables: Mapping[str, pa.Table] | None = None,
-) -> pa.Table:
-    """Run one parameterised statement on a fresh in-memory connection (times in UTC) with
-    the given Arrow ``tables`` registered; DuckDB errors become one-line DefinitionErrors."""
-    connection = duckdb.connect()
-    try:
-        connection.execute("SET TimeZone = 'UTC'")
-        for name, table in (tables or {}).items():
-            connection.register(name, table)
-        return connection.sql(sql, params=params).to_arrow_table()
-    except duckdb.Error as error:
-        raise DefinitionError(_one_line(error)) from None
-    finally:
-        connection.close()
+def _json_files_view(name: str, urls: Sequence[str], columns: Sequence[tuple[str, str]]) -> str:
+    """A view with one row per JSON definition file; ``columns`` are (expression, alias)."""
+    select = ",\n    ".join(f"{expr} AS {alias}" for expr, alias in columns)
+    source = (
+        f"read_text({sql_list(urls)})" if urls else "(SELECT NULL::VARCHAR AS content WHERE false)"
+    )
+    return (
+        f"CREATE OR REPLACE VIEW {name} AS\nSELECT\n    {select},\n"
+        f"    CAST(content AS JSON) AS definition\nFROM {source}"
+    )
 
 
-def statement_types(sql: str) -> list[str]:
-    """The DuckDB statement type of each statement in ``sql`` (e.g. ``SELECT``, ``COPY``)."""
-    try:
-        statements = duckdb.extract_statements(sql)
-    except duckdb.Error as error:
-        raise DefinitionError(f"invalid SQL: {_one_line(error)}") from None
-    return [statement.type.name for statement in statements]
+def _string(key: str) -> str:
+    return f"json_extract_string(content, '$.{key}')"
 
 
-def query(
-    connection: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None
-) -> pa.Table:
-    """Run one parameterised statement and return the result as an Arrow table."""
-    try:
-        return connection.sql(sql, params=params).to_arrow_table()
-    except duckdb.Error as error:
-        raise DefinitionError(f"SQL error: {_one_line(error)}") from None
+def _time(key: str) -> str:
+    return f"TRY_CAST({_string(key)} AS TIMESTAMPTZ)"
+
+
+def definition_views(catalog: Catalog) -> list[str]:
+    storage = catalog.storage
+
+    def urls(folder: str) -> list[str]:
+        return [
+            storage.url_of(f"{folder}/{name}")
+            for name in storage.listdir(folder)
+            if name.endswith(".json")
+        ]
+
+    types = _json_files_view(
+        "product_types",
+        urls(catalog.product_types.kind.folder),
+        [
+            (_string("name"), "name"),
+            (f"COALESCE({_string('fileType')}, 'CDF-generic')", "file_type"),
+            (_string("defaultDataset"), "default_dataset"),
+            (_string("description"), "description"),
+            (_time("created"), "created"),
+            (_time("updated"), "updated"),
+        ],
+    )
+    collections = _json_files_view(
+        "product_collections",
+        urls(catalog.product_collections.kind.folder),
+        [
+            (_string("name"), "name"),
+            (_string("productType"), "product_type"),
+            (_string("mission"), "mission"),
+            (_string("spacecraft"), "spacecraft"),
+            (f"NULLIF({_string('grade')}, '')", "grade"),
+            (_string("nominalSampling"), "nominal_sampling"),
+            (
+                f"COALESCE(TRY_CAST({_string('calculateOrbitDirection')} AS BOOLEAN), false)",
+                "calculate_orbit_direction",
+            ),
+            (_string("requiredPermission"), "required_permission"),
+            (_time("created"), "created"),
+            (_time("updated"), "updated"),
+        ],
+    )
+    return [types, collections]

@@ -1,0 +1,1 @@
+"""SQL over the catalogue: the DuckDB views of its definitions and product index."""
