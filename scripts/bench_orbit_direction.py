@@ -35,16 +35,11 @@ import numpy as np
 
 from vires_repo.catalog import Catalog
 from vires_repo.io.storage import Storage
-from vires_repo.orbit_direction import (
-    DEFAULT_THRESHOLDS,
-    OrbitDirectionTable,
-    OrbitSamples,
-    Source,
-    TableKey,
-    extract_orbit_directions,
-    extract_qd_orbit_directions,
-)
+from vires_repo.orbit_direction.extract import OrbitSamples, extract_orbit_directions
+from vires_repo.orbit_direction.missions import DEFAULT_THRESHOLDS, TableKey
+from vires_repo.orbit_direction.qd import extract_qd_orbit_directions
 from vires_repo.orbit_direction.store import FOLDER, TableStore, write_table
+from vires_repo.orbit_direction.table import OrbitDirectionTable, Source
 from vires_repo.services import orbit_direction as od
 from vires_repo.services import product as products
 from vires_repo.services import product_collection, product_type

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from testdata import TESTDATA
 
-from vires_repo.orbit_direction.extract import (
+from vires_repo.orbit_direction.extract import OrbitSamples
+from vires_repo.orbit_direction.missions import (
     DEFAULT_THRESHOLDS,
     GOCE_THRESHOLDS,
     OrbitDirectionThresholds,
-    OrbitSamples,
 )
 from vires_repo.orbit_direction.qd import (
     WGS84_A_M,

@@ -11,11 +11,11 @@ import pytest
 
 from vires_repo.errors import ConflictError, IndexFormatError, NotFoundError, ProductFileError
 from vires_repo.orbit_direction.extract import (
-    DEFAULT_THRESHOLDS,
     Boundaries,
     OrbitSamples,
     extract_orbit_directions,
 )
+from vires_repo.orbit_direction.missions import DEFAULT_THRESHOLDS, TableKey
 from vires_repo.orbit_direction.qd import extract_qd_orbit_directions
 from vires_repo.orbit_direction.store import points_table, read_points, read_sources, sources_table
 from vires_repo.orbit_direction.table import (
@@ -23,7 +23,6 @@ from vires_repo.orbit_direction.table import (
     OrbitDirectionTable,
     ProductInput,
     Source,
-    TableKey,
     prepare_product_input,
 )
 from vires_repo.testing.orbit_model import SWARM_ORBITS

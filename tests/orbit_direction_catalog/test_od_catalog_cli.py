@@ -13,7 +13,7 @@ from od_env import GEO_A, MAG_A, MOD_A, QD_A, OdEnv, identifier
 from testdata import TESTDATA
 
 from vires_repo.io.cdf import open_cdf
-from vires_repo.orbit_direction import Boundaries, BoundaryType
+from vires_repo.orbit_direction.extract import Boundaries, BoundaryType
 from vires_repo.orbit_direction.store import TableStore, read_table, write_table
 from vires_repo.services import orbit_direction as service
 

@@ -8,20 +8,20 @@ import pyarrow as pa
 import pytest
 from od_env import GEO_A, MAG_A, QD_A, OdEnv, identifier
 
-from vires_repo.orbit_direction import (
-    Boundaries,
-    OrbitDirectionIntegrityError,
-    OrbitDirectionTable,
-    Source,
-)
+from vires_repo.orbit_direction.extract import Boundaries
+from vires_repo.orbit_direction.missions import table_key_of_name
 from vires_repo.orbit_direction.sql import orbit_direction_tagging_sql
 from vires_repo.orbit_direction.store import (
     LoadedTable,
     TableStore,
     read_table,
-    table_key_of_name,
-    verify_boundaries,
     write_table,
+)
+from vires_repo.orbit_direction.table import (
+    OrbitDirectionIntegrityError,
+    OrbitDirectionTable,
+    Source,
+    verify_boundaries,
 )
 from vires_repo.query import open_connection, query
 from vires_repo.services import orbit_direction as service

@@ -46,16 +46,15 @@ import pyarrow.parquet as pq
 from vires_repo.errors import IndexFormatError, NotFoundError
 from vires_repo.io.storage import Storage
 from vires_repo.orbit_direction.extract import Boundaries, TimeArray
+from vires_repo.orbit_direction.missions import TableKey, vires_table_name
 from vires_repo.orbit_direction.table import (
     POINTS_SCHEMA,
     SOURCES_SCHEMA,
     OrbitDirectionIntegrityError,
     OrbitDirectionTable,
     Source,
-    TableKey,
     verify_boundaries,
 )
-from vires_repo.orbit_direction.vires_cdf import vires_table_name
 from vires_repo.timespec import format_datetime
 
 FOLDER = "orbit_direction"
@@ -63,38 +62,6 @@ MANIFEST_NAME = "_manifest.json"
 FORMAT_VERSION = 1
 _HASH_CHARS = 12
 _MS = "datetime64[ms]"
-
-SWARM_SPACECRAFT = ("A", "B", "C")
-KNOWN_KEYS: tuple[tuple[str, str | None, str | None], ...] = (
-    *(("Swarm", s, g) for g in (None, "FAST") for s in SWARM_SPACECRAFT),
-    ("GRACE", "1", None),
-    ("GRACE", "2", None),
-    ("GRACE-FO", "1", None),
-    ("GRACE-FO", "2", None),
-    ("CryoSat-2", None, None),
-    ("GOCE", None, None),
-    ("CHAMP", None, None),
-)
-"""The (mission, spacecraft, grade) combinations VirES has orbit-direction tables for."""
-
-
-def table_key_of_name(name: str) -> TableKey:
-    """The key of a VirES table name (``SW_VIRE_AUXAODBGEO`` -> Swarm/A/-/GEO)."""
-    for mission, spacecraft, grade in KNOWN_KEYS:
-        for kind in ("GEO", "QD"):
-            key = TableKey(mission, spacecraft, grade, kind)
-            if vires_table_name(key) == name:
-                return key
-    raise NotFoundError(f"{name} is not the name of an orbit-direction table")
-
-
-def known_table_names() -> list[str]:
-    return sorted(
-        vires_table_name(TableKey(m, s, g, kind))
-        for m, s, g in KNOWN_KEYS
-        for kind in ("GEO", "QD")
-    )
-
 
 # -- months ---------------------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pyarrow as pa
@@ -30,13 +29,12 @@ from vires_repo.orbit_direction.extract import (
     TimeArray,
     sanitize_samples,
 )
+from vires_repo.orbit_direction.missions import TableKey
 
 INPUT_MARGIN = 6
 """Samples read from each neighbouring product."""
 TRIM_MARGIN = 4
 """The merge seam lies this many samples inside a neighbouring product."""
-
-TableKind = Literal["GEO", "QD"]
 
 POINTS_SCHEMA = pa.schema(
     [
@@ -57,17 +55,6 @@ SOURCES_SCHEMA = pa.schema(
 class OrbitDirectionIntegrityError(ConflictError):
     """A table breaks, or a change would break, the boundary invariants (VirES'
     ``DataIntegrityError``: the caller falls back to a sync or a rebuild)."""
-
-
-@dataclass(frozen=True)
-class TableKey:
-    mission: str
-    spacecraft: str | None
-    grade: str | None
-    kind: TableKind
-
-    def __str__(self) -> str:
-        return f"{self.mission}/{self.spacecraft or '-'}/{self.grade or '-'}/{self.kind}"
 
 
 @dataclass(frozen=True)

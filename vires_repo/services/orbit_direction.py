@@ -33,37 +33,35 @@ from vires_repo.cached_products.conversion import CachedProductInfo
 from vires_repo.catalog import Catalog
 from vires_repo.definitions.models import grade_of
 from vires_repo.errors import DefinitionError, NotFoundError, ViresRepoError
-from vires_repo.orbit_direction import (
-    Boundaries,
-    OrbitDirectionIntegrityError,
-    OrbitDirectionTable,
+from vires_repo.orbit_direction.extract import Boundaries, OrbitSamples, extract_orbit_directions
+from vires_repo.orbit_direction.missions import (
+    KINDS,
     OrbitDirectionThresholds,
-    OrbitSamples,
-    ProductInput,
     TableKey,
-    extract_orbit_directions,
-    extract_qd_orbit_directions,
-    prepare_product_input,
+    TableKind,
+    known_table_names,
+    table_key_of_name,
     thresholds_for_mission,
+    vires_table_name,
 )
 from vires_repo.orbit_direction.positions import read_edge, read_positions
+from vires_repo.orbit_direction.qd import extract_qd_orbit_directions
 from vires_repo.orbit_direction.sql import orbit_direction_view_sql
 from vires_repo.orbit_direction.store import (
     LoadedTable,
     TableFiles,
     TableStore,
-    known_table_names,
     read_table,
-    table_key_of_name,
     to_ms,
     write_table,
 )
-from vires_repo.orbit_direction.table import TableKind
-from vires_repo.orbit_direction.vires_cdf import (
-    read_vires_table,
-    vires_table_name,
-    write_vires_table,
+from vires_repo.orbit_direction.table import (
+    OrbitDirectionIntegrityError,
+    OrbitDirectionTable,
+    ProductInput,
+    prepare_product_input,
 )
+from vires_repo.orbit_direction.vires_cdf import read_vires_table, write_vires_table
 from vires_repo.products import ProductRecord
 from vires_repo.products import ProductSelection as IndexSelection
 from vires_repo.services._batch import MAX_EXIT_CODE
@@ -74,7 +72,6 @@ logger = logging.getLogger("vires_repo.orbit_direction")
 
 Say = Callable[[str], None]
 Int8Array = npt.NDArray[np.int8]
-KINDS: tuple[TableKind, ...] = ("GEO", "QD")
 _LOOKUP_PREFIXES: tuple[tuple[TableKind, str], ...] = (("GEO", ""), ("QD", "QD"))
 
 
