@@ -15,7 +15,8 @@ from testdata import TESTDATA
 from vires_repo.io.cdf import open_cdf
 from vires_repo.orbit_direction.extract import Boundaries, BoundaryType
 from vires_repo.orbit_direction.store import TableStore, read_table, write_table
-from vires_repo.services import orbit_direction as service
+from vires_repo.services.orbit_direction.info import cached_product_records
+from vires_repo.services.orbit_direction.lookup import lookup_orbit_directions
 
 REAL_TABLE = Path(TESTDATA / "orbit_direction/SW_VIRE_AUXBODBGEO_test_orbit_directions.cdf")
 
@@ -163,7 +164,7 @@ def test_sync_after_deregister_removes_the_points(odenv: OdEnv) -> None:
             "2016-01-01T06:00:00.000",
             "2016-01-01T11:59:59.000",
         ]
-    looked_up = service.lookup_orbit_directions(
+    looked_up = lookup_orbit_directions(
         odenv.catalog, "Swarm", "A", None, np.array(["2016-01-01T09:00"], "datetime64[ms]")
     )
     assert {k: v.tolist() for k, v in looked_up.items()} == {
@@ -341,7 +342,7 @@ def test_the_real_swarm_b_table_imports_and_exports_unchanged(odenv: OdEnv, tmp_
         assert np.array_equal(np.asarray(after[name]), np.asarray(before[name]))
     assert after["TITLE"] == ["SW_VIRE_AUXBODBGEO"]
 
-    records = service.cached_product_records(odenv.catalog)
+    records = cached_product_records(odenv.catalog)
     [record] = [r for r in records if r.identifier == "SW_VIRE_AUXBODBGEO"]
     assert record.sources == before["SOURCES"]
     assert record.updated and record.location.endswith("orbit_direction/SW_VIRE_AUXBODBGEO")

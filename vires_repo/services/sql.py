@@ -98,7 +98,7 @@ def view_statements(catalog: Catalog) -> list[str]:
     """Every view of the catalogue as standalone DDL."""
     catalog.require_existing()
     from vires_repo.query import product_view_statements
-    from vires_repo.services import orbit_direction
+    from vires_repo.services.orbit_direction import info as orbit_direction
 
     return [
         *definition_views(catalog),
