@@ -208,7 +208,9 @@ def test_a_broken_table_falls_back_to_rebuild(local_odenv: OdEnv, monkeypatch) -
     directions[3] = directions[2]  # two ascending passes in a row
     broken = type(broken)(GEO_A, Boundaries(points.times, points.types, directions), broken.sources)
     with monkeypatch.context() as patch:
-        patch.setattr("vires_repo.orbit_direction.store.verify_boundaries", lambda *a, **k: None)
+        patch.setattr(
+            "vires_repo.orbit_direction.loaded_table.verify_boundaries", lambda *a, **k: None
+        )
         write_table(store, broken)
 
     result = env.register(files[2])

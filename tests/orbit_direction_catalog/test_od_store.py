@@ -10,9 +10,14 @@ from od_env import GEO_A, MAG_A, QD_A, OdEnv, identifier
 
 from vires_repo.orbit_direction import product_extraction
 from vires_repo.orbit_direction.extract import Boundaries
+from vires_repo.orbit_direction.loaded_table import LoadedTable
 from vires_repo.orbit_direction.missions import table_key_of_name
 from vires_repo.orbit_direction.sql import orbit_direction_tagging_sql
-from vires_repo.orbit_direction.store import LoadedTable, TableStore, read_table, write_table
+from vires_repo.orbit_direction.store import (
+    TableStore,
+    read_table,
+    write_table,
+)
 from vires_repo.orbit_direction.table import (
     OrbitDirectionIntegrityError,
     OrbitDirectionTable,

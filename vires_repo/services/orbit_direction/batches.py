@@ -16,13 +16,14 @@ import numpy as np
 
 from vires_repo.catalog import Catalog
 from vires_repo.errors import ViresRepoError
+from vires_repo.orbit_direction.loaded_table import LoadedTable
 from vires_repo.orbit_direction.missions import OrbitDirectionThresholds
 from vires_repo.orbit_direction.product_extraction import (
     ExtractedProduct,
     ExtractionJob,
     extract_products,
 )
-from vires_repo.orbit_direction.store import LoadedTable, TableStore
+from vires_repo.orbit_direction.store import TableStore
 from vires_repo.orbit_direction.table import OrbitDirectionIntegrityError
 from vires_repo.products import ProductRecord
 from vires_repo.services.orbit_direction.reporting import Messages, OrbitDirectionResult, Say
