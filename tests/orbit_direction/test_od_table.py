@@ -7,7 +7,12 @@ import time
 import numpy as np
 import pytest
 
-from vires_repo.errors import ConflictError, NotFoundError, ProductFileError
+from vires_repo.errors import (
+    ConflictError,
+    NotFoundError,
+    OrbitDirectionIntegrityError,
+    ProductFileError,
+)
 from vires_repo.orbit_direction.extract import (
     Boundaries,
     OrbitSamples,
@@ -16,7 +21,6 @@ from vires_repo.orbit_direction.extract import (
 from vires_repo.orbit_direction.missions import DEFAULT_THRESHOLDS, TableKey
 from vires_repo.orbit_direction.qd import extract_qd_orbit_directions
 from vires_repo.orbit_direction.table import (
-    OrbitDirectionIntegrityError,
     OrbitDirectionTable,
     ProductInput,
     prepare_product_input,

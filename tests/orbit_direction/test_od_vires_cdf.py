@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from testdata import TESTDATA
 
+from vires_repo.errors import OrbitDirectionIntegrityError
 from vires_repo.io.cdf import open_cdf
 from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.missions import TableKey
 from vires_repo.orbit_direction.table import (
-    OrbitDirectionIntegrityError,
     OrbitDirectionTable,
     Source,
 )

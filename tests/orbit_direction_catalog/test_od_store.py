@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 from od_env import GEO_A, MAG_A, QD_A, OdEnv, identifier
 
+from vires_repo.errors import OrbitDirectionIntegrityError
 from vires_repo.orbit_direction import product_extraction
 from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.loaded_table import LoadedTable
@@ -19,7 +20,6 @@ from vires_repo.orbit_direction.store import (
     write_table,
 )
 from vires_repo.orbit_direction.table import (
-    OrbitDirectionIntegrityError,
     OrbitDirectionTable,
     Source,
     verify_boundaries,

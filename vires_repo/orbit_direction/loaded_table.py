@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from vires_repo.errors import OrbitDirectionIntegrityError
 from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.manifest import MANIFEST_NAME, MonthEntry, TableManifest
 from vires_repo.orbit_direction.missions import TableKey
 from vires_repo.orbit_direction.partitions import content_hash, points_bytes, sources_bytes
 from vires_repo.orbit_direction.table import (
-    OrbitDirectionIntegrityError,
     OrbitDirectionTable,
     Source,
     verify_boundaries,

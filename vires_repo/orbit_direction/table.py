@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from vires_repo.errors import ConflictError, NotFoundError, ProductFileError
+from vires_repo.errors import NotFoundError, OrbitDirectionIntegrityError, ProductFileError
 from vires_repo.orbit_direction.extract import (
     Boundaries,
     BoundaryType,
@@ -51,11 +51,6 @@ SOURCES_SCHEMA = pa.schema(
         ("end", pa.timestamp("ms", tz="UTC")),
     ]
 )
-
-
-class OrbitDirectionIntegrityError(ConflictError):
-    """A table breaks, or a change would break, the boundary invariants (VirES'
-    ``DataIntegrityError``: the caller falls back to a sync or a rebuild)."""
 
 
 @dataclass(frozen=True)

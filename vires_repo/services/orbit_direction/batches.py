@@ -15,7 +15,11 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from vires_repo.catalog import Catalog
-from vires_repo.errors import ViresRepoError
+from vires_repo.errors import (
+    OrbitDirectionIntegrityError,
+    ProductIntegrityError,
+    ViresRepoError,
+)
 from vires_repo.orbit_direction.loaded_table import LoadedTable
 from vires_repo.orbit_direction.missions import OrbitDirectionThresholds
 from vires_repo.orbit_direction.product_extraction import (
@@ -24,19 +28,10 @@ from vires_repo.orbit_direction.product_extraction import (
     extract_products,
 )
 from vires_repo.orbit_direction.store import TableStore
-from vires_repo.orbit_direction.table import OrbitDirectionIntegrityError
 from vires_repo.products import ProductRecord
 from vires_repo.services.orbit_direction.reporting import Messages, OrbitDirectionResult, Say
 from vires_repo.services.orbit_direction.sources import SourceCollection, product_location
 from vires_repo.timescales import to_datetime64
-
-
-class ProductIntegrityError(OrbitDirectionIntegrityError):
-    """An integrity error while adding one product (names the product)."""
-
-    def __init__(self, product_id: str, error: Exception) -> None:
-        super().__init__(str(error))
-        self.product_id = product_id
 
 
 def _ms(time: datetime | np.datetime64) -> np.datetime64:

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from vires_repo.catalog import Catalog
+from vires_repo.errors import OrbitDirectionIntegrityError
 from vires_repo.orbit_direction.product_extraction import extract_products
-from vires_repo.orbit_direction.table import OrbitDirectionIntegrityError, OrbitDirectionTable
+from vires_repo.orbit_direction.table import OrbitDirectionTable
 from vires_repo.products import ProductRecord
 from vires_repo.services.orbit_direction.batches import (
     Batch,

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from vires_repo.catalog import Catalog
-from vires_repo.errors import ViresRepoError
-from vires_repo.orbit_direction.table import OrbitDirectionIntegrityError
-from vires_repo.services.orbit_direction.batches import ProductIntegrityError
+from vires_repo.errors import (
+    OrbitDirectionIntegrityError,
+    ProductIntegrityError,
+    ViresRepoError,
+)
 from vires_repo.services.orbit_direction.maintenance import sync_or_rebuild, update_collection
 from vires_repo.services.orbit_direction.reporting import REGISTRATION_LOG, Messages
 from vires_repo.services.orbit_direction.sources import source_collection
