@@ -35,26 +35,22 @@ import numpy as np
 
 from vires_repo.catalog import Catalog
 from vires_repo.io.storage import Storage
-from vires_repo.orbit_direction import (
-    DEFAULT_THRESHOLDS,
-    OrbitDirectionTable,
-    OrbitSamples,
-    Source,
-    TableKey,
-    extract_orbit_directions,
-    extract_qd_orbit_directions,
-)
+from vires_repo.orbit_direction.extract import OrbitSamples, extract_orbit_directions
+from vires_repo.orbit_direction.missions import DEFAULT_THRESHOLDS, TableKey
+from vires_repo.orbit_direction.qd import extract_qd_orbit_directions
 from vires_repo.orbit_direction.store import FOLDER, TableStore, write_table
-from vires_repo.services import orbit_direction as od
+from vires_repo.orbit_direction.table import OrbitDirectionTable, Source
 from vires_repo.services import product as products
 from vires_repo.services import product_collection, product_type
+from vires_repo.services.orbit_direction import maintenance, registration
+from vires_repo.services.orbit_direction.reporting import Messages
 from vires_repo.services.product_collection import CollectionFilter
 from vires_repo.testing import samples
 from vires_repo.testing.orbit_model import SWARM_ORBITS
 
 COLLECTION = "SW_OPER_MAGA_LR_1B"
 FIRST_DAY = np.datetime64("2016-01-01", "D")
-QUIET = od.Messages(info=lambda _m: None, warning=print, error=print)
+QUIET = Messages(info=lambda _m: None, warning=print, error=print)
 
 
 class CountingStorage(Storage):
@@ -116,7 +112,7 @@ def bench_rebuild(work: Path, files: list[str], count: int) -> float:
     assert not result.failures
     selection = CollectionFilter(identifiers=(COLLECTION,))
     cpu = cpu_seconds()
-    seconds, outcome = timed(od.rebuild_tables, catalog, selection, QUIET)
+    seconds, outcome = timed(maintenance.rebuild_tables, catalog, selection, QUIET)
     cpu = cpu_seconds() - cpu
     assert outcome.processed == count, outcome.summary_lines()
     print(
@@ -178,7 +174,7 @@ def bench_registration(work: Path, days: int, repeats: int = 5) -> float:
     root = Path(storage.root)
     update_times, register_times, written, compressed, growth = [], [], [], [], []
     update_cpu: list[float] = []
-    original = od.update_after_registration
+    original = registration.update_after_registration
     for repeat in range(repeats):
         location = daily_product(work / "new-products", days + repeat)
         spent: list[float] = []
@@ -194,13 +190,13 @@ def bench_registration(work: Path, days: int, repeats: int = 5) -> float:
             spent.append(seconds)
             return int(failures)
 
-        od.update_after_registration = update
+        registration.update_after_registration = update
         storage.written = storage.compressed = 0
         size_before = folder_bytes(root / FOLDER)
         try:
             seconds, result = timed(products.register_products, catalog, COLLECTION, [location])
         finally:
-            od.update_after_registration = original
+            registration.update_after_registration = original
         assert not result.failures and result.post_registration_failures == 0
         update_times.append(spent[0])
         update_cpu.append(cpu[0])

@@ -98,3 +98,24 @@ class QueryError(UsageError):
 
 class TimeSpecError(ViresRepoError, ValueError):
     """Raised for a time option value that is neither a date, a date-time nor a duration."""
+
+
+# -- orbit directions ------------------------------------------------------------------------
+# (ConflictError) OrbitDirectionIntegrityError > ProductIntegrityError; QuasiDipoleRangeError
+
+
+class OrbitDirectionIntegrityError(ConflictError):
+    """Raised when an orbit-direction table breaks, or a change would break, the boundary
+    invariants (VirES' ``DataIntegrityError``: the caller falls back to a sync or a rebuild)."""
+
+
+class ProductIntegrityError(OrbitDirectionIntegrityError):
+    """Raised when adding one product breaks the orbit-direction invariants (names it)."""
+
+    def __init__(self, product_id: str, error: Exception) -> None:
+        super().__init__(str(error))
+        self.product_id = product_id
+
+
+class QuasiDipoleRangeError(ViresRepoError):
+    """Raised for times outside the magnetic model behind the Quasi-Dipole coordinates."""

@@ -174,3 +174,31 @@ def mjd2000_to_datetime64(mjd2000: npt.ArrayLike) -> TimeArray:
     """UTC ``datetime64[us]`` of MJD2000 values."""
     micros = np.rint(np.asarray(mjd2000, dtype="float64") * _US_PER_DAY).astype("int64")
     return np.datetime64("2000-01-01T00:00:00", "us") + micros.astype("timedelta64[us]")
+
+
+# -- milliseconds and calendar months (the orbit-direction tables) --------------------------
+
+
+def to_epoch_ms(time: np.datetime64) -> int:
+    """Integer milliseconds since 1970 (finer units truncated towards the past)."""
+    return int(np.asarray(time).astype("datetime64[ms]").astype(np.int64))
+
+
+def format_ms(time: np.datetime64) -> str:
+    """ISO-8601 UTC text with milliseconds: ``2016-02-01T00:00:00.000Z``."""
+    return f"{np.datetime_as_string(np.asarray(time).astype('datetime64[ms]'), 'ms')}Z"
+
+
+def month_of(time: np.datetime64 | str) -> str:
+    """The calendar month of a time (or of ``YYYY-MM`` text) as ``YYYY-MM``."""
+    return str(np.asarray(time).astype("datetime64[M]"))
+
+
+def month_start(month: str) -> np.datetime64:
+    """The first millisecond of a month given as ``YYYY-MM``."""
+    return to_datetime64(np.datetime64(month, "M"), "ms")
+
+
+def month_end(month: str) -> np.datetime64:
+    """The first millisecond of the month after ``month`` (the end, exclusive)."""
+    return to_datetime64(np.datetime64(month, "M") + 1, "ms")

@@ -14,7 +14,8 @@ import pytest
 from testdata import TESTDATA
 
 from vires_repo.catalog import Catalog
-from vires_repo.services import orbit_direction, product, product_collection, product_type
+from vires_repo.services import product, product_collection, product_type
+from vires_repo.services.orbit_direction import maintenance
 from vires_repo.testing import samples
 
 MAG_A, MAG_B, MOD_A = "SW_OPER_MAGA_LR_1B", "SW_OPER_MAGB_LR_1B", "SW_OPER_MODA_SC_1B"
@@ -42,7 +43,7 @@ def filled(catalog: Catalog, tmp_path: Path) -> Catalog:
         )
         assert done.count("registered") == count
     catalog.products.compact(MAG_A)
-    assert not orbit_direction.sync_tables(catalog).failed
+    assert not maintenance.sync_tables(catalog).failed
     return catalog
 
 

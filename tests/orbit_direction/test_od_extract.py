@@ -6,15 +6,16 @@ import numpy as np
 import pytest
 
 from vires_repo.orbit_direction.extract import (
-    DEFAULT_THRESHOLDS,
-    GOCE_THRESHOLDS,
     BoundaryType,
     OrbitDirection,
-    OrbitDirectionThresholds,
     OrbitSamples,
     extract_orbit_directions,
     sanitize_samples,
-    thresholds_for_mission,
+)
+from vires_repo.orbit_direction.missions import (
+    DEFAULT_THRESHOLDS,
+    GOCE_THRESHOLDS,
+    OrbitDirectionThresholds,
 )
 from vires_repo.testing.orbit_model import SWARM_ORBITS, CircularOrbit
 
@@ -68,13 +69,6 @@ def test_goce_16s_sampling_finds_every_turning_point(make_samples):
     # the parabola through 16 s samples is less exact than through 1 s samples
     assert deviation_ms(boundaries.times[1:-1], expected_times).max() <= 100.0
     assert boundaries.times[-1] == samples.times[-1] + np.timedelta64(16, "s")
-
-
-def test_thresholds_per_mission():
-    assert thresholds_for_mission("GOCE") is GOCE_THRESHOLDS
-    assert thresholds_for_mission("Swarm") is DEFAULT_THRESHOLDS
-    assert GOCE_THRESHOLDS.gap_threshold == np.timedelta64(64, "s")
-    assert DEFAULT_THRESHOLDS.max_product_gap == np.timedelta64(15500, "ms")
 
 
 def test_gaps_longer_than_the_threshold_split_the_input_into_blocks(make_samples):

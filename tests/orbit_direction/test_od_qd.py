@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from testdata import TESTDATA
 
-from vires_repo.orbit_direction.extract import (
+from vires_repo.orbit_direction.extract import OrbitSamples
+from vires_repo.orbit_direction.missions import (
     DEFAULT_THRESHOLDS,
     GOCE_THRESHOLDS,
     OrbitDirectionThresholds,
-    OrbitSamples,
 )
 from vires_repo.orbit_direction.qd import (
     WGS84_A_M,
@@ -176,7 +176,7 @@ def test_short_segments_are_evaluated_whole(make_samples):
 
 def test_times_outside_the_magnetic_model_fail_instead_of_ending_the_process() -> None:
     # apexpy's Fortran library stops the interpreter for such dates; the check comes first.
-    from vires_repo.orbit_direction.qd import QuasiDipoleRangeError
+    from vires_repo.errors import QuasiDipoleRangeError
 
     times = np.array(["2030-06-01T00:00:00", "2030-06-01T00:00:01"], dtype="datetime64[us]")
     samples = OrbitSamples(

@@ -5,25 +5,24 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from vires_repo.errors import ConflictError, IndexFormatError, NotFoundError, ProductFileError
+from vires_repo.errors import (
+    ConflictError,
+    NotFoundError,
+    OrbitDirectionIntegrityError,
+    ProductFileError,
+)
 from vires_repo.orbit_direction.extract import (
-    DEFAULT_THRESHOLDS,
     Boundaries,
     OrbitSamples,
     extract_orbit_directions,
 )
+from vires_repo.orbit_direction.missions import DEFAULT_THRESHOLDS, TableKey
 from vires_repo.orbit_direction.qd import extract_qd_orbit_directions
-from vires_repo.orbit_direction.store import points_table, read_points, read_sources, sources_table
 from vires_repo.orbit_direction.table import (
-    OrbitDirectionIntegrityError,
     OrbitDirectionTable,
     ProductInput,
-    Source,
-    TableKey,
     prepare_product_input,
 )
 from vires_repo.testing.orbit_model import SWARM_ORBITS
@@ -267,32 +266,6 @@ def test_lookup_uses_the_last_point_at_or_before_and_no_data_outside():
     assert directions.dtype == types.dtype == np.int8
     empty_directions, empty_types = OrbitDirectionTable(GEO_KEY).lookup(times[:2])
     assert empty_directions.tolist() == [0, 0] and empty_types.tolist() == [-1, -1]
-
-
-def test_arrow_round_trip():
-    table = OrbitDirectionTable(
-        GEO_KEY,
-        points(*VALID),
-        [
-            Source("B", np.datetime64("2016-01-01T02:00"), np.datetime64("2016-01-01T02:09:59")),
-            Source("A", np.datetime64("2016-01-01T00:00"), np.datetime64("2016-01-01T01:09:59")),
-        ],
-    )
-    point_rows, source_rows = points_table(table.boundaries), sources_table(table.sources)
-    assert point_rows.schema.field("time").type == pa.timestamp("ms", tz="UTC")
-    assert point_rows.schema.field("boundary_type").type == pa.int8()
-    assert source_rows.column("product_id").to_pylist() == ["A", "B"]
-    assert source_rows.schema.field("end").type == pa.timestamp("ms", tz="UTC")
-
-    def parquet(arrow: pa.Table) -> bytes:
-        stream = pa.BufferOutputStream()
-        pq.write_table(arrow, stream)
-        return bytes(stream.getvalue().to_pybytes())
-
-    assert read_points(parquet(point_rows), "points").equals(table.boundaries)
-    assert read_sources(parquet(source_rows), "sources") == table.sources
-    with pytest.raises(IndexFormatError, match="points: unreadable orbit-direction partition"):
-        read_points(parquet(point_rows.drop(["time"])), "points")
 
 
 def test_sources_overlapping_a_new_product_are_dropped_and_the_previous_one_clipped(

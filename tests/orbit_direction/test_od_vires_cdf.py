@@ -9,20 +9,15 @@ import numpy as np
 import pytest
 from testdata import TESTDATA
 
-from vires_repo.errors import DefinitionError
+from vires_repo.errors import OrbitDirectionIntegrityError
 from vires_repo.io.cdf import open_cdf
 from vires_repo.orbit_direction.extract import Boundaries
+from vires_repo.orbit_direction.missions import TableKey
 from vires_repo.orbit_direction.table import (
-    OrbitDirectionIntegrityError,
     OrbitDirectionTable,
     Source,
-    TableKey,
 )
-from vires_repo.orbit_direction.vires_cdf import (
-    read_vires_table,
-    vires_table_name,
-    write_vires_table,
-)
+from vires_repo.orbit_direction.vires_cdf import read_vires_table, write_vires_table
 
 REAL_TABLE = Path(str(TESTDATA / "orbit_direction/SW_VIRE_AUXBODBGEO_test_orbit_directions.cdf"))
 KEY = TableKey("Swarm", "B", None, "GEO")
@@ -155,26 +150,3 @@ def test_an_invalid_table_is_not_written(tmp_path):
     with pytest.raises(OrbitDirectionIntegrityError):
         write_vires_table(table, tmp_path / "bad.cdf")
     assert not list(tmp_path.iterdir())
-
-
-@pytest.mark.parametrize(
-    ("key", "name"),
-    [
-        (TableKey("Swarm", "C", None, "QD"), "SW_VIRE_AUXCODBMAG"),
-        (TableKey("Swarm", "B", "FAST", "GEO"), "SW_FAST_AUXBODBGEO"),
-        (TableKey("GRACE-FO", "2", None, "GEO"), "GF2_ODBGEO"),
-        (TableKey("GRACE", "1", None, "QD"), "GR1_ODBMAG"),
-        (TableKey("GOCE", None, None, "GEO"), "GO_ODBGEO"),
-        (TableKey("CryoSat-2", None, None, "QD"), "CS2_ODBMAG"),
-        (TableKey("CHAMP", None, None, "GEO"), "CH_ODBGEO"),
-    ],
-)
-def test_vires_table_names(key, name):
-    assert vires_table_name(key) == name
-
-
-def test_unknown_table_keys_are_refused():
-    with pytest.raises(
-        DefinitionError, match="Unexpected mission/spacecraft/grade ids Swarm/D/<none>!"
-    ):
-        vires_table_name(TableKey("Swarm", "D", None, "GEO"))

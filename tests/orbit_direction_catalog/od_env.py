@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from vires_repo.catalog import Catalog
-from vires_repo.orbit_direction import TableKey
+from vires_repo.orbit_direction.missions import TableKey
 from vires_repo.orbit_direction.store import TableStore, read_table
 from vires_repo.services import product_collection, product_type
 from vires_repo.testing import samples

@@ -13,9 +13,10 @@ from od_env import GEO_A, MAG_A, MOD_A, QD_A, OdEnv, identifier
 from testdata import TESTDATA
 
 from vires_repo.io.cdf import open_cdf
-from vires_repo.orbit_direction import Boundaries, BoundaryType
+from vires_repo.orbit_direction.extract import Boundaries, BoundaryType
 from vires_repo.orbit_direction.store import TableStore, read_table, write_table
-from vires_repo.services import orbit_direction as service
+from vires_repo.services.orbit_direction.info import cached_product_records
+from vires_repo.services.orbit_direction.lookup import lookup_orbit_directions
 
 REAL_TABLE = Path(TESTDATA / "orbit_direction/SW_VIRE_AUXBODBGEO_test_orbit_directions.cdf")
 
@@ -163,7 +164,7 @@ def test_sync_after_deregister_removes_the_points(odenv: OdEnv) -> None:
             "2016-01-01T06:00:00.000",
             "2016-01-01T11:59:59.000",
         ]
-    looked_up = service.lookup_orbit_directions(
+    looked_up = lookup_orbit_directions(
         odenv.catalog, "Swarm", "A", None, np.array(["2016-01-01T09:00"], "datetime64[ms]")
     )
     assert {k: v.tolist() for k, v in looked_up.items()} == {
@@ -207,7 +208,9 @@ def test_a_broken_table_falls_back_to_rebuild(local_odenv: OdEnv, monkeypatch) -
     directions[3] = directions[2]  # two ascending passes in a row
     broken = type(broken)(GEO_A, Boundaries(points.times, points.types, directions), broken.sources)
     with monkeypatch.context() as patch:
-        patch.setattr("vires_repo.orbit_direction.store.verify_boundaries", lambda *a, **k: None)
+        patch.setattr(
+            "vires_repo.orbit_direction.loaded_table.verify_boundaries", lambda *a, **k: None
+        )
         write_table(store, broken)
 
     result = env.register(files[2])
@@ -341,7 +344,7 @@ def test_the_real_swarm_b_table_imports_and_exports_unchanged(odenv: OdEnv, tmp_
         assert np.array_equal(np.asarray(after[name]), np.asarray(before[name]))
     assert after["TITLE"] == ["SW_VIRE_AUXBODBGEO"]
 
-    records = service.cached_product_records(odenv.catalog)
+    records = cached_product_records(odenv.catalog)
     [record] = [r for r in records if r.identifier == "SW_VIRE_AUXBODBGEO"]
     assert record.sources == before["SOURCES"]
     assert record.updated and record.location.endswith("orbit_direction/SW_VIRE_AUXBODBGEO")

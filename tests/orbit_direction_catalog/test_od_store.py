@@ -8,23 +8,25 @@ import pyarrow as pa
 import pytest
 from od_env import GEO_A, MAG_A, QD_A, OdEnv, identifier
 
+from vires_repo.errors import OrbitDirectionIntegrityError
 from vires_repo.io.duckdb import open_connection, query
-from vires_repo.orbit_direction import (
-    Boundaries,
-    OrbitDirectionIntegrityError,
-    OrbitDirectionTable,
-    Source,
-)
+from vires_repo.orbit_direction import product_extraction
+from vires_repo.orbit_direction.extract import Boundaries
+from vires_repo.orbit_direction.loaded_table import LoadedTable
+from vires_repo.orbit_direction.missions import table_key_of_name
 from vires_repo.orbit_direction.sql import orbit_direction_tagging_sql
 from vires_repo.orbit_direction.store import (
-    LoadedTable,
     TableStore,
     read_table,
-    table_key_of_name,
-    verify_boundaries,
     write_table,
 )
-from vires_repo.services import orbit_direction as service
+from vires_repo.orbit_direction.table import (
+    OrbitDirectionTable,
+    Source,
+    verify_boundaries,
+)
+from vires_repo.services.orbit_direction.info import cached_product_records, view_statements
+from vires_repo.services.orbit_direction.lookup import lookup_orbit_directions
 
 MS = "datetime64[ms]"
 
@@ -191,7 +193,9 @@ def test_products_across_a_month_boundary_make_one_block(odenv: OdEnv) -> None:
 
 
 def test_parallel_rebuild_equals_incremental_registration(local_odenv: OdEnv, monkeypatch) -> None:
-    monkeypatch.setattr(service, "_PARALLEL_MIN_PRODUCTS", 4)  # worker processes for 9 products
+    monkeypatch.setattr(
+        product_extraction, "_PARALLEL_MIN_PRODUCTS", 4
+    )  # worker processes for 9 products
     files = local_odenv.products(9)
     for location in files:
         assert local_odenv.register(location).code == 0
@@ -214,13 +218,13 @@ def test_lookup_and_the_asof_view_agree(odenv: OdEnv) -> None:
         np.datetime64("2016-01-02T01:00", "ms"),
         np.timedelta64(5077, "ms"),
     )
-    expected = service.lookup_orbit_directions(odenv.catalog, "Swarm", "A", None, times)
+    expected = lookup_orbit_directions(odenv.catalog, "Swarm", "A", None, times)
     assert {int(v) for v in expected["QDOrbitDirection"]} == {-1, 0, 1}
 
     catalog = odenv.catalog
     measurements = pa.table({"time": pa.array(times, pa.timestamp("ms", tz="UTC"))})
     connection = open_connection(
-        catalog.storage, service.view_statements(catalog), tables={"measurements": measurements}
+        catalog.storage, view_statements(catalog), tables={"measurements": measurements}
     )
     tagged = query(connection, orbit_direction_tagging_sql("measurements", "Swarm", "A", None))
     for name, values in expected.items():
@@ -237,14 +241,14 @@ def test_lookup_and_the_asof_view_agree(odenv: OdEnv) -> None:
 
 
 def test_views_exist_without_tables(odenv: OdEnv) -> None:
-    connection = open_connection(odenv.catalog.storage, service.view_statements(odenv.catalog))
+    connection = open_connection(odenv.catalog.storage, view_statements(odenv.catalog))
     assert query(connection, "SELECT * FROM orbit_direction_boundaries").num_rows == 0
     assert query(connection, "SELECT * FROM orbit_direction_sources").num_rows == 0
 
 
 def test_dump_records_list_the_tables_of_the_source_collections(odenv: OdEnv) -> None:
     assert odenv.register(odenv.product(0)).code == 0
-    records = {r.identifier: r for r in service.cached_product_records(odenv.catalog)}
+    records = {r.identifier: r for r in cached_product_records(odenv.catalog)}
     assert sorted(records) == [
         "SW_VIRE_AUXAODBGEO",
         "SW_VIRE_AUXAODBMAG",

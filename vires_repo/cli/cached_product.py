@@ -67,7 +67,7 @@ def dump(
         Cached product types, in the order wanted (default: all, sorted).
     """
     from vires_repo.services import cached_product as service
-    from vires_repo.services import orbit_direction
+    from vires_repo.services.orbit_direction import info as orbit_direction
 
     catalog = _common.session.catalog()
     catalog.require_existing()

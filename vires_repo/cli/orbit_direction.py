@@ -36,7 +36,7 @@ Grades = Annotated[
 
 
 def _messages() -> Any:
-    from vires_repo.services.orbit_direction import Messages
+    from vires_repo.services.orbit_direction.reporting import Messages
 
     return Messages(info=_common.info, warning=_common.warning, error=_common.error)
 
@@ -66,10 +66,10 @@ def update(
     """Add products to the orbit-direction tables of their collection; processed ones are
     skipped. A product whose neighbours are not in the tables yet makes the whole collection
     synchronize (and rebuild if that fails). Exit code: the number of failed products."""
-    from vires_repo.services import orbit_direction as service
+    from vires_repo.services.orbit_direction import maintenance
 
     catalog = _common.session.catalog()
-    return _report(service.update_products(catalog, product_ids or [], _messages()))
+    return _report(maintenance.update_products(catalog, product_ids or [], _messages()))
 
 
 @app.command
@@ -83,11 +83,11 @@ def sync(
 ) -> int:
     """Synchronize the tables with their source collections: remove the boundaries of products
     no longer registered, add the products not processed yet."""
-    from vires_repo.services import orbit_direction as service
+    from vires_repo.services.orbit_direction import maintenance
 
     catalog = _common.session.catalog()
     selection = _selection(collections, mission, spacecraft, grade)
-    return _report(service.sync_tables(catalog, selection, _messages()))
+    return _report(maintenance.sync_tables(catalog, selection, _messages()))
 
 
 @app.command
@@ -100,11 +100,11 @@ def rebuild(
     grade: Grades = None,
 ) -> int:
     """Rebuild the tables of the source collections from scratch."""
-    from vires_repo.services import orbit_direction as service
+    from vires_repo.services.orbit_direction import maintenance
 
     catalog = _common.session.catalog()
     selection = _selection(collections, mission, spacecraft, grade)
-    return _report(service.rebuild_tables(catalog, selection, _messages()))
+    return _report(maintenance.rebuild_tables(catalog, selection, _messages()))
 
 
 @app.command(name="import")
@@ -122,9 +122,9 @@ def import_(
     table
         The table name (e.g. SW_VIRE_AUXBODBGEO); by default the start of the file name.
     """
-    from vires_repo.services import orbit_direction as service
+    from vires_repo.services.orbit_direction import vires_files
 
-    name, points, sources = service.import_vires_table(
+    name, points, sources = vires_files.import_vires_table(
         _common.session.catalog(), file, table_name=table
     )
     _common.info(f"{name} imported: {points} boundary point(s), {sources} source product(s).")
@@ -148,17 +148,17 @@ def export(
     import tempfile
     from pathlib import Path
 
-    from vires_repo.services import orbit_direction as service
+    from vires_repo.services.orbit_direction import vires_files
 
     catalog = _common.session.catalog()
     catalog.require_existing()
     target = file or f"{table}.cdf"
     if target != "-":
-        points, sources = service.export_vires_table(catalog, table, target)
+        points, sources = vires_files.export_vires_table(catalog, table, target)
     else:
         with tempfile.TemporaryDirectory() as scratch:
             path = Path(scratch) / f"{table}.cdf"
-            points, sources = service.export_vires_table(catalog, table, str(path))
+            points, sources = vires_files.export_vires_table(catalog, table, str(path))
             sys.stdout.buffer.write(path.read_bytes())
             sys.stdout.flush()
     _common.info(f"{table} exported: {points} boundary point(s), {sources} source product(s).")

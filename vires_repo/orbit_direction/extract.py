@@ -42,36 +42,6 @@ class OrbitDirection(IntEnum):
 
 
 @dataclass(frozen=True)
-class OrbitDirectionThresholds:
-    """Time thresholds of one mission (reference 8.1)."""
-
-    nominal_sampling: np.timedelta64
-    gap_threshold: np.timedelta64
-    min_product_gap: np.timedelta64
-    max_product_gap: np.timedelta64
-
-
-DEFAULT_THRESHOLDS = OrbitDirectionThresholds(
-    nominal_sampling=np.timedelta64(1000, "ms"),
-    gap_threshold=np.timedelta64(15000, "ms"),
-    min_product_gap=np.timedelta64(500, "ms"),
-    max_product_gap=np.timedelta64(15500, "ms"),
-)
-GOCE_THRESHOLDS = OrbitDirectionThresholds(
-    nominal_sampling=np.timedelta64(16000, "ms"),
-    gap_threshold=np.timedelta64(64000, "ms"),
-    min_product_gap=np.timedelta64(8000, "ms"),
-    max_product_gap=np.timedelta64(72000, "ms"),
-)
-_MISSION_THRESHOLDS = {"GOCE": GOCE_THRESHOLDS}
-
-
-def thresholds_for_mission(mission: str) -> OrbitDirectionThresholds:
-    """Thresholds of ``mission`` (GOCE samples every 16 s, all others at 1 s or faster)."""
-    return _MISSION_THRESHOLDS.get(mission, DEFAULT_THRESHOLDS)
-
-
-@dataclass(frozen=True)
 class Boundaries:
     """Boundary points: times (datetime64[ms]), boundary types and directions (int8)."""
 

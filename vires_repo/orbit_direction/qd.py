@@ -1,10 +1,9 @@
-"""Quasi-Dipole latitude (apexpy) and the boundaries of the magnetic orbit-direction table.
+"""Quasi-Dipole latitude and the boundaries of the magnetic orbit-direction table.
 
 apexpy expects geodetic latitude and height, Swarm positions are geocentric with the radius in
 metres: :func:`geocentric_to_geodetic` converts on WGS84 first (skipping that costs 0.1-0.2 deg).
 
-Every ``apexpy.Apex`` instance shares one Fortran state, so this module keeps a single instance
-behind a lock and sets its epoch before each evaluation. The epoch of a sample is its own time:
+apexpy is reached through :mod:`vires_repo.io.apex`. The epoch of a sample is its own time:
 the QD latitude is evaluated at the UTC midnights before and after the sample and interpolated
 linearly, so the value of a sample never depends on which product or batch it came in (a
 per-product epoch would move turning points found at product seams).
@@ -17,12 +16,9 @@ two QD-latitude extrema are never closer than two coarse steps (they are a half 
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 import numpy as np
 
-from vires_repo.errors import ViresRepoError
+from vires_repo.io.apex import qd_latitude_at_epoch
 from vires_repo.orbit_direction.extract import (
     Boundaries,
     Extraction,
@@ -90,45 +86,6 @@ def decimal_year(times: TimeArray) -> FloatArray:
     return years.astype(np.int64) + 1970 + fraction
 
 
-APEX_EPOCHS = (1900.0, 2030.0)
-"""The decimal years apexpy's magnetic model covers; outside them its Fortran library ends
-the whole process instead of raising, so the range is checked first."""
-
-
-class QuasiDipoleRangeError(ViresRepoError):
-    """Raised for times outside the magnetic model behind the QD coordinates."""
-
-
-class _ApexState:
-    """The one apexpy instance of the process (apexpy instances share Fortran state)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._apex: Any = None
-
-    def qd_latitude_at_epoch(
-        self, epoch: float, geodetic_lat: FloatArray, longitudes: FloatArray, height_km: FloatArray
-    ) -> FloatArray:
-        low, high = APEX_EPOCHS
-        if not low <= epoch <= high:
-            raise QuasiDipoleRangeError(
-                f"Quasi-Dipole latitude is not available for {epoch:.3f}: apexpy's magnetic "
-                f"model covers {low:.0f}-{high:.0f}"
-            )
-        with self._lock:
-            if self._apex is None:
-                import apexpy  # imported lazily: only the QD tables need the Fortran build
-
-                self._apex = apexpy.Apex(date=epoch, refh=0)
-            else:
-                self._apex.set_epoch(epoch)
-            qd_lat, _ = self._apex.geo2qd(geodetic_lat, longitudes, height_km)
-        return np.asarray(qd_lat, dtype=np.float64).reshape(geodetic_lat.shape)
-
-
-_APEX = _ApexState()
-
-
 def qd_latitude(samples: OrbitSamples) -> FloatArray:
     """QD latitude (deg) of geocentric positions, the epoch interpolated between UTC midnights."""
     result = np.empty(len(samples), np.float64)
@@ -143,8 +100,8 @@ def qd_latitude(samples: OrbitSamples) -> FloatArray:
         selected = days == day
         args = (geodetic_lat[selected], samples.longitudes[selected], height_km[selected])
         epochs = decimal_year(np.array([day, day + _DAY], "datetime64[D]"))
-        at_midnight = _APEX.qd_latitude_at_epoch(float(epochs[0]), *args)
-        at_next_midnight = _APEX.qd_latitude_at_epoch(float(epochs[1]), *args)
+        at_midnight = qd_latitude_at_epoch(float(epochs[0]), *args)
+        at_next_midnight = qd_latitude_at_epoch(float(epochs[1]), *args)
         weight = day_fraction[selected]
         result[selected] = at_midnight + weight * (at_next_midnight - at_midnight)
     return result

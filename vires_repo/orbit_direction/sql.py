@@ -6,7 +6,7 @@
   end``, one row per processed product.
 
 The views read exactly the partition files a table's manifest lists (never a glob), so they
-show a committed snapshot. This module only builds text; :mod:`vires_repo.query` runs it.
+show a committed snapshot. This module only builds text; :mod:`vires_repo.io.duckdb` runs it.
 File names and key values are SQL string literals (quotes doubled), nothing else is formatted
 into the statements.
 

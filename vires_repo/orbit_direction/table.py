@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pyarrow as pa
 
-from vires_repo.errors import ConflictError, NotFoundError, ProductFileError
+from vires_repo.errors import NotFoundError, OrbitDirectionIntegrityError, ProductFileError
 from vires_repo.orbit_direction.extract import (
     Boundaries,
     BoundaryType,
@@ -30,13 +29,13 @@ from vires_repo.orbit_direction.extract import (
     TimeArray,
     sanitize_samples,
 )
+from vires_repo.orbit_direction.missions import TableKey
+from vires_repo.timescales import to_datetime64, to_epoch_ms
 
 INPUT_MARGIN = 6
 """Samples read from each neighbouring product."""
 TRIM_MARGIN = 4
 """The merge seam lies this many samples inside a neighbouring product."""
-
-TableKind = Literal["GEO", "QD"]
 
 POINTS_SCHEMA = pa.schema(
     [
@@ -52,22 +51,6 @@ SOURCES_SCHEMA = pa.schema(
         ("end", pa.timestamp("ms", tz="UTC")),
     ]
 )
-
-
-class OrbitDirectionIntegrityError(ConflictError):
-    """A table breaks, or a change would break, the boundary invariants (VirES'
-    ``DataIntegrityError``: the caller falls back to a sync or a rebuild)."""
-
-
-@dataclass(frozen=True)
-class TableKey:
-    mission: str
-    spacecraft: str | None
-    grade: str | None
-    kind: TableKind
-
-    def __str__(self) -> str:
-        return f"{self.mission}/{self.spacecraft or '-'}/{self.grade or '-'}/{self.kind}"
 
 
 @dataclass(frozen=True)
@@ -95,10 +78,6 @@ class ProductInput:
     trim_end: np.datetime64
     previous_end: np.datetime64 | None
     issues: tuple[tuple[str, SampleIssues], ...]
-
-
-def _ms(time: np.datetime64) -> np.datetime64:
-    return np.datetime64(_time_ms(time), "ms")
 
 
 def prepare_product_input(
@@ -138,7 +117,7 @@ def prepare_product_input(
         head = previous.take(previous.times < start)
         head = head.take(slice(max(0, len(head) - INPUT_MARGIN), None))
         if len(head):
-            previous_end = _ms(head.times[-1])
+            previous_end = to_datetime64(head.times[-1], "ms")
             if gap_threshold is not None:
                 gaps = np.flatnonzero(np.diff(np.append(head.times, start)) > gap_threshold)
                 head = head.take(slice(int(gaps[-1]) + 1 if gaps.size else 0, None))
@@ -167,17 +146,13 @@ def prepare_product_input(
     end = body.times[-1]
     return ProductInput(
         samples=OrbitSamples.concatenate([*head_part, body, *tail_part]),
-        start=_ms(start),
-        end=_ms(end),
-        trim_start=_ms(trim_start),
-        trim_end=_ms(end + margin_after),
+        start=to_datetime64(start, "ms"),
+        end=to_datetime64(end, "ms"),
+        trim_start=to_datetime64(trim_start, "ms"),
+        trim_end=to_datetime64(end + margin_after, "ms"),
         previous_end=previous_end,
         issues=tuple(issues),
     )
-
-
-def _time_ms(time: np.datetime64) -> int:
-    return int(time.astype("datetime64[ms]").astype(np.int64))
 
 
 class OrbitDirectionTable:
@@ -258,7 +233,7 @@ class OrbitDirectionTable:
         Raises :class:`OrbitDirectionIntegrityError` (table unchanged) if the new points would
         open a block inside an open block or close one before points that continue it.
         """
-        trim_start, trim_end = _time_ms(product.trim_start), _time_ms(product.trim_end)
+        trim_start, trim_end = to_epoch_ms(product.trim_start), to_epoch_ms(product.trim_end)
         body = boundaries.within(product.trim_start, product.trim_end)
         lo, hi, head, tail = self._cut(trim_start, trim_end)
         before, after = self._point_before(lo, head), self._point_after(hi, tail)
@@ -291,7 +266,7 @@ class OrbitDirectionTable:
         if product_id not in self._sources:
             raise NotFoundError(f"{product_id} not found in the {self.key} orbit-direction table")
         source = self._sources[product_id]
-        start, end = _time_ms(source.start), _time_ms(source.end)
+        start, end = to_epoch_ms(source.start), to_epoch_ms(source.end)
         lo, hi, head, tail = self._cut(start, end)
         before, after = self._point_before(lo, head), self._point_after(hi, tail)
         removed = Boundaries.concatenate(self._chunks[lo:hi]).within(source.start, source.end)
@@ -343,25 +318,27 @@ class OrbitDirectionTable:
     def _set_chunks(self, lo: int, hi: int, parts: list[Boundaries]) -> None:
         kept = [part for part in parts if len(part)]
         self._chunks[lo:hi] = kept
-        self._firsts[lo:hi] = [_time_ms(part.times[0]) for part in kept]
-        self._lasts[lo:hi] = [_time_ms(part.times[-1]) for part in kept]
+        self._firsts[lo:hi] = [to_epoch_ms(part.times[0]) for part in kept]
+        self._lasts[lo:hi] = [to_epoch_ms(part.times[-1]) for part in kept]
 
     def _insert_source(self, source: Source) -> None:
-        source = Source(source.product_id, _ms(source.start), _ms(source.end))
+        source = Source(
+            source.product_id, to_datetime64(source.start, "ms"), to_datetime64(source.end, "ms")
+        )
         self._sources[source.product_id] = source
-        bisect.insort(self._source_starts, (_time_ms(source.start), source.product_id))
+        bisect.insort(self._source_starts, (to_epoch_ms(source.start), source.product_id))
 
     def _remove_source(self, product_id: str) -> None:
         source = self._sources.pop(product_id, None)
         if source is not None:
             del self._source_starts[
-                bisect.bisect_left(self._source_starts, (_time_ms(source.start), product_id))
+                bisect.bisect_left(self._source_starts, (to_epoch_ms(source.start), product_id))
             ]
 
     def _overlapping_sources(self, start: np.datetime64, end: np.datetime64) -> list[str]:
         """Ids of sources whose range touches ``[start, end]`` (sources do not overlap, so
         their ends grow with their starts and the search stops at the first one before)."""
-        index = bisect.bisect_right(self._source_starts, (_time_ms(end), "\uffff"))
+        index = bisect.bisect_right(self._source_starts, (to_epoch_ms(end), "\uffff"))
         found = []
         while index > 0:
             index -= 1

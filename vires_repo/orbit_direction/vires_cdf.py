@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vires_repo import __version__
-from vires_repo.errors import DefinitionError, ProductFileError
+from vires_repo.errors import ProductFileError
 from vires_repo.io.cdf import (
     AttributeEntry,
     CdfVariable,
@@ -23,7 +23,8 @@ from vires_repo.io.cdf import (
     write_cdf,
 )
 from vires_repo.orbit_direction.extract import Boundaries
-from vires_repo.orbit_direction.table import OrbitDirectionTable, Source, TableKey
+from vires_repo.orbit_direction.missions import TableKey, vires_table_name
+from vires_repo.orbit_direction.table import OrbitDirectionTable, Source
 from vires_repo.timescales import cdf_epoch_to_datetime64, datetime64_to_cdf_epoch
 
 NEIGHBOUR_DISTANCE_MS = 1000.0
@@ -37,32 +38,6 @@ _VARIABLE_DESCRIPTIONS = {
     "BoundaryType": "Boundary type (regular 0, block start 1, block end -1)",
     "OrbitDirection": "Orbit direction after this point. (ascending 1, descending -1, undefined 0)",
 }
-_MISSION_PREFIXES = {
-    ("GRACE", "1"): "GR1",
-    ("GRACE", "2"): "GR2",
-    ("GRACE-FO", "1"): "GF1",
-    ("GRACE-FO", "2"): "GF2",
-    ("CryoSat-2", None): "CS2",
-    ("GOCE", None): "GO",
-    ("CHAMP", None): "CH",
-}
-
-
-def vires_table_name(key: TableKey) -> str:
-    """The VirES file base name of a table, e.g. ``SW_VIRE_AUXAODBGEO`` (reference 8.1)."""
-    suffix = "ODBGEO" if key.kind == "GEO" else "ODBMAG"
-    if key.mission == "Swarm" and key.spacecraft in ("A", "B", "C"):
-        if key.grade is None:
-            return f"SW_VIRE_AUX{key.spacecraft}{suffix}"
-        if key.grade == "FAST":
-            return f"SW_FAST_AUX{key.spacecraft}{suffix}"
-    prefix = _MISSION_PREFIXES.get((key.mission, key.spacecraft))
-    if prefix is None or key.grade is not None:
-        raise DefinitionError(
-            f"Unexpected mission/spacecraft/grade ids "
-            f"{key.mission}/{key.spacecraft}/{key.grade or '<none>'}!"
-        )
-    return f"{prefix}_{suffix}"
 
 
 def read_vires_table(location: str | os.PathLike[str], key: TableKey) -> OrbitDirectionTable:

@@ -249,7 +249,7 @@ def _orbit_sources(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
 def _orbit_tables_in_sync(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
     """Each table's sources are exactly the registered products of its source collection."""
     from vires_repo.orbit_direction.store import TableStore, read_table
-    from vires_repo.services.orbit_direction import source_collections
+    from vires_repo.services.orbit_direction.sources import source_collections
 
     store = TableStore(catalog.storage)
     for source in source_collections(catalog):

@@ -253,7 +253,7 @@ def register_products(
     result.deregistered = len(plan.deregistered)
     changed = [i for i, outcome in plan.outcomes if outcome != "skipped"]
     if changed and not skip_post_registration_actions:
-        from vires_repo.services.orbit_direction import update_after_registration
+        from vires_repo.services.orbit_direction.registration import update_after_registration
 
         failures = update_after_registration(catalog, collection_id, changed)
         result.post_registration_failures = failures
@@ -388,7 +388,7 @@ def deregister_products(
         records = select_products(catalog, selection, warn)
         result.total = len(records)
         delete_records(catalog, records, result)
-    from vires_repo.services.orbit_direction import deregistration_note
+    from vires_repo.services.orbit_direction.registration import deregistration_note
 
     removed = set(result.outcomes.get("deregistered", ()))
     note = deregistration_note(catalog, {r.collection for r in records if r.identifier in removed})

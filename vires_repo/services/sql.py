@@ -30,7 +30,7 @@ READ_STATEMENT = "SELECT"
 def view_statements(catalog: Catalog) -> list[str]:
     """Every view of the catalogue as standalone DDL."""
     catalog.require_existing()
-    from vires_repo.services import orbit_direction
+    from vires_repo.services.orbit_direction import info as orbit_direction
     from vires_repo.sql.views import definition_views, product_view_statements
 
     return [
