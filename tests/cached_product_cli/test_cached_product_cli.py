@@ -443,6 +443,28 @@ def test_mma_model_from_a_real_file(run: CliRunner, catalog: Catalog, tmp_path: 
     assert record["sources"] == [source.stem]
 
 
+def test_a_truncated_model_cdf_keeps_the_previous_product_and_manifest(
+    run: CliRunner, catalog: Catalog, tmp_path: Path
+) -> None:
+    """A damaged CDF source fails in the guarded reader with one line naming the file."""
+    name = "SW_OPER_MMA_SHA_2F_20131125T103000_20140101T000000_0108.cdf"
+    source = tmp_path / name
+    shutil.copy(MODELS / "TEST_MMA_SHA_2F.cdf", source)
+    assert run("update", "MMA_SHA_2F", source).code == 0
+    before = snapshot(catalog)
+    truncated = tmp_path / "cut" / name
+    truncated.parent.mkdir()
+    truncated.write_bytes(source.read_bytes()[:20_000])
+
+    code, out, err = run("update", "MMA_SHA_2F", truncated)
+
+    assert (code, out) == (1, "")
+    failure = f"ERROR: Failed to update cached product MMA_SHA_2F: {name}: "
+    assert err.startswith(failure + "corrupt or truncated CDF (")
+    assert err.count("\n") == 1 and err.endswith(")\n")
+    assert snapshot(catalog) == before
+
+
 def test_a_folder_given_as_source(run: CliRunner, tmp_path: Path) -> None:
     folder = tmp_path / "Kp_MJD_folder.dat"
     folder.mkdir()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -193,3 +194,42 @@ def test_a_text_file_posing_as_a_cdf(tmp_path: Path) -> None:
     shutil.copy(ORBIT_COUNTER_A, source)
     with pytest.raises(ProductFileError, match=r"^counter\.cdf: not a CDF file "):
         convert("CH_ORBCNT", [source], tmp_path / "out")
+
+
+def _truncated(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def _damaged_descriptor(data: bytes) -> bytes:
+    """zVariable count of the global descriptor far beyond what the file can hold."""
+    damaged = bytearray(data)
+    gdr = int.from_bytes(damaged[20:28], "big")  # CDF 3: the CDR at byte 8 points to the GDR
+    damaged[gdr + 60 : gdr + 64] = (10**6).to_bytes(4, "big")
+    return bytes(damaged)
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (_truncated, r"truncated CDF \({half} of {size} bytes\)"),
+        (_damaged_descriptor, r"corrupt CDF \(damaged global descriptor\)"),
+    ],
+    ids=["truncated", "damaged-descriptor"],
+)
+def test_a_damaged_cdf_source_is_refused_and_the_product_kept(
+    tmp_path: Path, damage: Callable[[bytes], bytes], problem: str
+) -> None:
+    """CDF sources go through the guarded reader: one error naming the file, nothing written."""
+    (tmp_path / "good").mkdir()
+    good = _gfz_counter(tmp_path / "good" / "gfz_counter.cdf")
+    out = tmp_path / "out"
+    convert("GO_ORBCNT", [good], out, created=CREATED)
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    source = tmp_path / "gfz_counter.cdf"
+    source.write_bytes(damage(good.read_bytes()))
+
+    size = len(good.read_bytes())
+    expected = problem.format(half=size // 2, size=size)
+    with pytest.raises(ProductFileError, match=rf"^gfz_counter\.cdf: {expected}$"):
+        convert("GO_ORBCNT", [source], out, created=CREATED)
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
