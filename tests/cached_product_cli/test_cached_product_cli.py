@@ -17,6 +17,7 @@ from testdata import TESTDATA
 
 from vires_repo.cached_products.store import MANIFEST_PATH, sha256
 from vires_repo.catalog import Catalog
+from vires_repo.manifests import manifest_text
 from vires_repo.services import cached_product as service
 
 CliRunner = Callable[..., Any]
@@ -127,9 +128,11 @@ def test_update_then_dump_several_types(run: CliRunner, catalog: Catalog) -> Non
         for file in entry["files"]:
             data = stored[f"cached_products/{file['name']}"]
             assert (file["size"], file["checksum"]) == (len(data), sha256(data))
-    # canonical JSON: what the library writes is what a load-and-save writes
+    # the canonical manifest layout: one record a line, the same bytes for the same records
     text = catalog.storage.read_text(MANIFEST_PATH)
-    assert text == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    assert text == manifest_text({"format_version": 1}, "cached_products", entries)
+    lines = [f"    {json.dumps(entry)}" for entry in entries]
+    assert text.splitlines()[3:-2] == [line + "," for line in lines[:-1]] + lines[-1:]
 
 
 def test_dump_all_lists_every_type_sorted_with_null_for_missing(

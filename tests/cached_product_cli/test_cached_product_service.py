@@ -176,6 +176,15 @@ def test_manifest_round_trip_is_byte_identical(catalog: Catalog) -> None:
         ("[]", "is not a cached-product manifest"),
         ('{"format_version": 2, "cached_products": []}', "format version 2"),
         ('{"format_version": 1, "cached_products": [{"identifier": 1}]}', "is malformed"),
+        (
+            '{"format_version": 1, "cached_products": [], "comment": "x"}',
+            r"is malformed: comment: Extra inputs are not permitted",
+        ),
+        (
+            '{"format_version": 1, "cached_products": [{"identifier": "A", "updated": 5, '
+            '"location": "l", "sources": [], "checksum": "c", "files": []}]}',
+            r"is malformed: cached_products\.0\.updated: Value error, expected an ISO-8601",
+        ),
     ],
 )
 def test_bad_manifests_are_refused(text: str, message: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -123,7 +123,7 @@ def update_cached_product(
                     record, contents = _convert(
                         product_type, sources, Path(folder, "second"), moment
                     )
-                record = replace(record, updated=moment)
+                record = record.model_copy(update={"updated": moment})
             written = _write_files(storage, record, contents)
         if save_manifest(storage, manifest.with_record(record)):
             logger.debug("wrote %s", MANIFEST_PATH)
