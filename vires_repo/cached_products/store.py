@@ -26,6 +26,7 @@ lists every file of the product, the data file first.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any
@@ -42,6 +43,8 @@ MANIFEST_NAME = "_manifest.json"
 MANIFEST_PATH = f"{FOLDER}/{MANIFEST_NAME}"
 FORMAT_VERSION = 1
 _LIST_KEY = "cached_products"
+
+logger = logging.getLogger(__name__)
 
 
 def relpath(name: str) -> str:
@@ -160,6 +163,38 @@ def read_checked(storage: Storage, record: CachedProductRecord) -> bytes:
             f"{record.identifier} ...' again"
         )
     return data
+
+
+def write_files(
+    storage: Storage, record: CachedProductRecord, contents: dict[str, bytes]
+) -> list[str]:
+    """Write the files whose bytes differ: companions first, the data file last."""
+    data_file, *companions = [entry.name for entry in record.files]
+    written = []
+    for name in [*companions, data_file]:
+        path = relpath(name)
+        if storage.write_if_changed(path, contents[name]):
+            logger.debug("wrote %s (%d bytes)", path, len(contents[name]))
+            written.append(path)
+        else:
+            logger.debug("%s already holds these bytes", path)
+    return written
+
+
+def remove_stale_files(
+    storage: Storage, previous: CachedProductRecord | None, record: CachedProductRecord
+) -> list[str]:
+    """Remove the files of ``previous`` that ``record`` no longer has; their paths."""
+    if previous is None:
+        return []
+    current = {entry.name for entry in record.files}
+    removed = []
+    for entry in previous.files:
+        if entry.name not in current:
+            storage.remove(relpath(entry.name))
+            logger.debug("removed %s", relpath(entry.name))
+            removed.append(relpath(entry.name))
+    return removed
 
 
 def _sorted(records: Iterable[CachedProductRecord]) -> tuple[CachedProductRecord, ...]:
