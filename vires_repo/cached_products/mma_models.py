@@ -21,7 +21,7 @@ from vires_repo.cached_products.attributes import created_attributes
 from vires_repo.cached_products.selection import TimedProduct, newest_end_first, select_latest
 from vires_repo.cached_products.sources import basename, open_source_cdf
 from vires_repo.errors import ProductFileError
-from vires_repo.io.cdf import AttributeEntry, CdfVariable, write_cdf
+from vires_repo.io.cdf import CDF_EPOCH, AttributeEntry, CdfVariable, write_cdf
 
 MAX_GAP = timedelta(hours=2)
 
@@ -120,7 +120,7 @@ def _time_ranges(first_last: list[tuple[float, float]]) -> list[AttributeEntry]:
     for index, (first, last) in enumerate(first_last):
         start = first if index == 0 else first_last[index - 1][1]
         end = last if index == len(first_last) - 1 else first_last[index + 1][0]
-        ranges.append(([start, end], "CDF_EPOCH"))
+        ranges.append(([start, end], CDF_EPOCH))
     return ranges
 
 

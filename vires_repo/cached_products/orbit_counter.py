@@ -21,7 +21,7 @@ from vires_repo.cached_products.sources import basename, open_source_cdf, produc
 from vires_repo.cached_products.tables import column, sample_times, table_from_cdf
 from vires_repo.cached_products.text_tables import Column, parse_table, require_increasing
 from vires_repo.errors import ProductFileError
-from vires_repo.io.cdf import CdfVariable, write_cdf
+from vires_repo.io.cdf import CDF_EPOCH, CdfVariable, write_cdf
 from vires_repo.timescales import cdf_epoch_to_mjd2000
 
 NO_ORBIT = -1
@@ -71,7 +71,7 @@ def convert_gfz_orbit_counter(sources: Sequence[str], target: Path, created: dat
                 f"{name}: not a GFZ orbit-counter CDF, missing variable(s) {', '.join(missing)}"
             )
         time_type = cdf.variable_info("Timestamp").data_type
-        if time_type != "CDF_EPOCH":
+        if time_type != CDF_EPOCH:
             raise ProductFileError(f"{name}: Timestamp must be CDF_EPOCH, found {time_type}")
         times = cdf_epoch_to_mjd2000(cdf.read_variable("Timestamp"))
         orbits = cdf.read_variable("OrbitNo")

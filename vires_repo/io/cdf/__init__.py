@@ -5,8 +5,8 @@
 * :mod:`~vires_repo.io.cdf.guard`: the damaged-file checks made before cdflib opens a file;
 * :mod:`~vires_repo.io.cdf.writer`: :func:`write_cdf`, the one writer (row-major,
   uncompressed, atomic);
-* :mod:`~vires_repo.io.cdf.datatypes`: the CDF type names and codes, and the dispatch of the
-  two time types to :mod:`vires_repo.timescales`;
+* :mod:`~vires_repo.io.cdf.datatypes`: the CDF type names and codes, attribute entries, and the
+  dispatch of the two time types to :mod:`vires_repo.timescales`;
 * :mod:`~vires_repo.io.cdf.location`: local paths versus URLs (remote bytes go through the
   storage seam).
 
@@ -18,11 +18,12 @@ from vires_repo.io.cdf.datatypes import (
     CDF_TIME_TT2000,
     TEXT_TYPES,
     TIME_TYPES,
+    AttributeEntry,
     cdf_time_to_datetime64,
     datetime64_to_cdf_time,
 )
 from vires_repo.io.cdf.reader import CdfReader, VariableInfo, open_cdf
-from vires_repo.io.cdf.writer import AttributeEntry, CdfVariable, write_cdf
+from vires_repo.io.cdf.writer import CdfVariable, write_cdf
 
 __all__ = [
     "CDF_EPOCH",

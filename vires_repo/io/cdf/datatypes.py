@@ -1,4 +1,4 @@
-"""CDF data type names and codes, and the dispatch of the two time types to :mod:`timescales`.
+"""CDF data type names and codes, attribute entries, and the time-type dispatch to timescales.
 
 The conversions themselves live in :mod:`vires_repo.timescales`; only the choice by CDF type
 name is made here.
@@ -6,6 +6,7 @@ name is made here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,10 @@ CDF_EPOCH = "CDF_EPOCH"
 CDF_TIME_TT2000 = "CDF_TIME_TT2000"
 TIME_TYPES = (CDF_EPOCH, CDF_TIME_TT2000)
 TEXT_TYPES = ("CDF_CHAR", "CDF_UCHAR")
+
+AttributeEntry = str | tuple[Sequence[float] | Sequence[int], str]
+"""An attribute entry as written and copied: a string (``CDF_CHAR``), or
+``(values, CDF type name)``."""
 
 # CDF data type codes (CDF specification, table "CDF data types").
 CDF_TYPE_CODES: dict[str, int] = {

@@ -28,12 +28,12 @@ from vires_repo.io.cdf.datatypes import (
     TEXT_TYPES,
     TIME_TYPES,
     TYPE_BYTES,
+    AttributeEntry,
     cdf_time_to_datetime64,
     empty_records,
 )
 from vires_repo.io.cdf.guard import check_global_descriptor
 from vires_repo.io.cdf.location import is_local, local_path, read_remote
-from vires_repo.io.cdf.writer import AttributeEntry
 from vires_repo.timescales import TimeArray
 
 _GLOBAL_SCOPE = 1
@@ -42,9 +42,6 @@ _GLOBAL_SCOPE = 1
 _MAX_EXPANSION = 1000
 _ONE_READ_RECORDS = 256  # records read at once rather than one by one
 _MIN_ENTRY_BYTES = 24  # an attribute entry record is longer than that
-
-
-# -- reading -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,8 @@ def _one_line(error: BaseException) -> str:
 
 
 class CdfReader:
-    """An open CDF file; obtain one with :func:`open_cdf`."""
+    """An open CDF file; obtain one with :func:`open_cdf`. ``location`` is how messages
+    name the file."""
 
     def __init__(self, location: str, cdf: Any, file_size: int) -> None:
         self.location = location

@@ -17,11 +17,8 @@ import numpy as np
 import numpy.typing as npt
 from cdflib.cdfwrite import CDF as CdfWriter
 
-from vires_repo.io.cdf.datatypes import CDF_TYPE_CODES, TEXT_TYPES
+from vires_repo.io.cdf.datatypes import CDF_TYPE_CODES, TEXT_TYPES, AttributeEntry
 from vires_repo.io.cdf.location import is_local, local_path, write_remote
-
-AttributeEntry = str | tuple[Sequence[float] | Sequence[int], str]
-"""An attribute entry: a string (``CDF_CHAR``), or ``(values, CDF type name)``."""
 
 
 @dataclass(frozen=True)
