@@ -17,6 +17,7 @@ from testdata import TESTDATA
 
 from vires_repo.cached_products.store import MANIFEST_PATH, sha256
 from vires_repo.catalog import Catalog
+from vires_repo.manifests import manifest_text
 from vires_repo.services import cached_product as service
 
 CliRunner = Callable[..., Any]
@@ -127,9 +128,11 @@ def test_update_then_dump_several_types(run: CliRunner, catalog: Catalog) -> Non
         for file in entry["files"]:
             data = stored[f"cached_products/{file['name']}"]
             assert (file["size"], file["checksum"]) == (len(data), sha256(data))
-    # canonical JSON: what the library writes is what a load-and-save writes
+    # the canonical manifest layout: one record a line, the same bytes for the same records
     text = catalog.storage.read_text(MANIFEST_PATH)
-    assert text == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    assert text == manifest_text({"format_version": 1}, "cached_products", entries)
+    lines = [f"    {json.dumps(entry)}" for entry in entries]
+    assert text.splitlines()[3:-2] == [line + "," for line in lines[:-1]] + lines[-1:]
 
 
 def test_dump_all_lists_every_type_sorted_with_null_for_missing(
@@ -441,6 +444,28 @@ def test_mma_model_from_a_real_file(run: CliRunner, catalog: Catalog, tmp_path: 
     assert snapshot(catalog) == before
     record = json.loads(run("dump", "MMA_SHA_2F").out)[0]
     assert record["sources"] == [source.stem]
+
+
+def test_a_truncated_model_cdf_keeps_the_previous_product_and_manifest(
+    run: CliRunner, catalog: Catalog, tmp_path: Path
+) -> None:
+    """A damaged CDF source fails in the guarded reader with one line naming the file."""
+    name = "SW_OPER_MMA_SHA_2F_20131125T103000_20140101T000000_0108.cdf"
+    source = tmp_path / name
+    shutil.copy(MODELS / "TEST_MMA_SHA_2F.cdf", source)
+    assert run("update", "MMA_SHA_2F", source).code == 0
+    before = snapshot(catalog)
+    truncated = tmp_path / "cut" / name
+    truncated.parent.mkdir()
+    truncated.write_bytes(source.read_bytes()[:20_000])
+
+    code, out, err = run("update", "MMA_SHA_2F", truncated)
+
+    assert (code, out) == (1, "")
+    failure = f"ERROR: Failed to update cached product MMA_SHA_2F: {name}: "
+    assert err.startswith(failure + "corrupt or truncated CDF (")
+    assert err.count("\n") == 1 and err.endswith(")\n")
+    assert snapshot(catalog) == before
 
 
 def test_a_folder_given_as_source(run: CliRunner, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 from testdata import TESTDATA
 
-from vires_repo.cached_products import CACHED_PRODUCT_TYPES, convert, read_table
+from vires_repo.cached_products import CACHED_PRODUCT_TYPES, convert, read_table, views
 from vires_repo.cached_products.conversion import CachedProductInfo
 from vires_repo.cached_products.store import (
     MANIFEST_PATH,
@@ -47,7 +47,7 @@ def test_tables_of_the_sql_views(catalog: Catalog) -> None:
         "dst": 35,
     }
     for view, table in tables.items():
-        assert table.schema == service.CACHED_TABLE_SCHEMAS[view]
+        assert table.schema == views.CACHED_TABLE_SCHEMAS[view]
     orbits = tables["orbit_counter"]
     assert set(orbits.column("identifier").to_pylist()) == {"AUXAORBCNT"}
     assert set(orbits.column("mission").to_pylist()) == {"Swarm"}
@@ -84,7 +84,7 @@ def test_empty_catalogue_gives_empty_tables_with_the_view_columns(catalog: Catal
     assert sorted(tables) == ["dst", "f107", "kp", "orbit_counter"]
     for view, table in tables.items():
         assert table.num_rows == 0
-        assert table.schema == service.CACHED_TABLE_SCHEMAS[view]
+        assert table.schema == views.CACHED_TABLE_SCHEMAS[view]
     assert service.cached_product_table(catalog, "GFZ_AUX_KP") is None
 
 
@@ -95,12 +95,12 @@ def test_view_schemas_match_what_the_converters_give(tmp_path: Path) -> None:
         table = read_table(type_id, tmp_path / type_id / result.files[0])
         view = CACHED_PRODUCT_TYPES[type_id].view
         assert view is not None
-        schema = service.CACHED_TABLE_SCHEMAS[view]
+        schema = views.CACHED_TABLE_SCHEMAS[view]
         if view == "orbit_counter":
             schema = pa.schema(list(schema)[3:])
         assert table.schema == schema
     gfz = {k for k, t in CACHED_PRODUCT_TYPES.items() if t.view == "orbit_counter"}
-    assert gfz == set(service.ORBIT_COUNTER_SPACECRAFT)
+    assert gfz == set(views.ORBIT_COUNTER_SPACECRAFT)
 
 
 def test_a_data_file_that_does_not_match_the_manifest_is_refused(catalog: Catalog) -> None:
@@ -176,6 +176,15 @@ def test_manifest_round_trip_is_byte_identical(catalog: Catalog) -> None:
         ("[]", "is not a cached-product manifest"),
         ('{"format_version": 2, "cached_products": []}', "format version 2"),
         ('{"format_version": 1, "cached_products": [{"identifier": 1}]}', "is malformed"),
+        (
+            '{"format_version": 1, "cached_products": [], "comment": "x"}',
+            r"is malformed: comment: Extra inputs are not permitted",
+        ),
+        (
+            '{"format_version": 1, "cached_products": [{"identifier": "A", "updated": 5, '
+            '"location": "l", "sources": [], "checksum": "c", "files": []}]}',
+            r"is malformed: cached_products\.0\.updated: Value error, expected an ISO-8601",
+        ),
     ],
 )
 def test_bad_manifests_are_refused(text: str, message: str) -> None:

@@ -12,8 +12,8 @@ import pytest
 from cached_product_samples import DST_SAMPLE, F107_SAMPLE, KP_SAMPLE
 
 from vires_repo.cached_products import convert, dst_at, f107_at, kp_at, read_info, read_table
-from vires_repo.cached_products.cdf_io import open_cdf
 from vires_repo.errors import ProductFileError
+from vires_repo.io.cdf import open_cdf
 
 CREATED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 KP10 = [7, 13, 27, 7, 7, 7, 3, 7, 10, 20, 13, 7]
@@ -38,8 +38,8 @@ def test_kp_converts_with_rendered_product_id(tmp_path: Path, kp_table: pa.Table
     assert kp_table.column("ap").to_pylist() == AP
     assert kp_table.column("flag").to_pylist() == [0] * 12
     assert kp_table.column("time")[0].as_py() == datetime(1998, 1, 1, 1, 30, tzinfo=UTC)
-    cdf = open_cdf(tmp_path / "aux_kp.cdf")
-    assert cdf.varinq("kp").Data_Type_Description == "CDF_UINT2"
+    with open_cdf(tmp_path / "aux_kp.cdf") as cdf:
+        assert cdf.variable_info("kp").data_type == "CDF_UINT2"
     info = read_info("GFZ_AUX_KP", tmp_path)
     assert info.sources == ["SW_OPER_AUX_KP__2__19980101T013000_19980102T103000_0001"]
     assert info.updated == CREATED

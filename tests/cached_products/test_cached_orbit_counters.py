@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,8 +14,8 @@ import pytest
 from cached_product_samples import CDF_EPOCH_2000, MS_PER_DAY, ORBIT_COUNTER_A, write_test_cdf
 
 from vires_repo.cached_products import NO_ORBIT, convert, orbit_number_at, read_info, read_table
-from vires_repo.cached_products.cdf_io import open_cdf
 from vires_repo.errors import DefinitionError, ProductFileError
+from vires_repo.io.cdf import open_cdf
 
 CREATED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 FIRST_NODE = 5074.55678856838  # orbit 1 of the sample, 2013-11-22T13:21:46.532
@@ -32,10 +33,10 @@ def swarm_a(tmp_path: Path) -> pa.Table:
 
 def test_swarm_text_counter_converts_to_vires_cdf(tmp_path: Path) -> None:
     convert("AUXAORBCNT", [ORBIT_COUNTER_A], tmp_path, created=CREATED)
-    cdf = open_cdf(tmp_path / "SW_OPER_AUXAORBCNT.cdf")
-    assert cdf.varinq("orbit").Data_Type_Description == "CDF_UINT4"
-    assert cdf.varinq("Source").Data_Type_Description == "CDF_UINT1"
-    attributes = cdf.globalattsget()
+    with open_cdf(tmp_path / "SW_OPER_AUXAORBCNT.cdf") as cdf:
+        assert cdf.variable_info("orbit").data_type == "CDF_UINT4"
+        assert cdf.variable_info("Source").data_type == "CDF_UINT1"
+        attributes = cdf.global_attributes()
     assert attributes["SOURCE"] == ["SW_OPER_AUXAORBCNT_sample"]
     assert attributes["VALIDITY"] == [FIRST_NODE, LAST_NODE]
     assert attributes["CREATED"] == ["2026-01-02T03:04:05Z"]
@@ -191,5 +192,44 @@ def test_gfz_counter_missing_a_variable(tmp_path: Path) -> None:
 def test_a_text_file_posing_as_a_cdf(tmp_path: Path) -> None:
     source = tmp_path / "counter.cdf"
     shutil.copy(ORBIT_COUNTER_A, source)
-    with pytest.raises(ProductFileError, match=r"^counter\.cdf: not a readable CDF file"):
+    with pytest.raises(ProductFileError, match=r"^counter\.cdf: not a CDF file "):
         convert("CH_ORBCNT", [source], tmp_path / "out")
+
+
+def _truncated(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def _damaged_descriptor(data: bytes) -> bytes:
+    """zVariable count of the global descriptor far beyond what the file can hold."""
+    damaged = bytearray(data)
+    gdr = int.from_bytes(damaged[20:28], "big")  # CDF 3: the CDR at byte 8 points to the GDR
+    damaged[gdr + 60 : gdr + 64] = (10**6).to_bytes(4, "big")
+    return bytes(damaged)
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (_truncated, r"truncated CDF \({half} of {size} bytes\)"),
+        (_damaged_descriptor, r"corrupt CDF \(damaged global descriptor\)"),
+    ],
+    ids=["truncated", "damaged-descriptor"],
+)
+def test_a_damaged_cdf_source_is_refused_and_the_product_kept(
+    tmp_path: Path, damage: Callable[[bytes], bytes], problem: str
+) -> None:
+    """CDF sources go through the guarded reader: one error naming the file, nothing written."""
+    (tmp_path / "good").mkdir()
+    good = _gfz_counter(tmp_path / "good" / "gfz_counter.cdf")
+    out = tmp_path / "out"
+    convert("GO_ORBCNT", [good], out, created=CREATED)
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    source = tmp_path / "gfz_counter.cdf"
+    source.write_bytes(damage(good.read_bytes()))
+
+    size = len(good.read_bytes())
+    expected = problem.format(half=size // 2, size=size)
+    with pytest.raises(ProductFileError, match=rf"^gfz_counter\.cdf: {expected}$"):
+        convert("GO_ORBCNT", [source], out, created=CREATED)
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before

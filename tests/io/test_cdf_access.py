@@ -189,6 +189,41 @@ def test_global_attributes(example_location: str) -> None:
         assert sorted(cdf.global_attributes()) == ["INDEX_RANGES", "TIME_EXTENT", "TITLE"]
 
 
+def test_attributes_read_in_the_writers_form_copy_unchanged(
+    example_location: str, tmp_path: Path
+) -> None:
+    """What the MMA merge does: copy global and variable attributes with their CDF types."""
+    with open_cdf(example_location) as cdf:
+        entries = cdf.attribute_entries()
+        units = cdf.variable_attributes("B_NEC")
+        variables = {
+            name: CdfVariable(cdf.read_variable(name), "CDF_DOUBLE", cdf.variable_attributes(name))
+            for name in ("B_NEC",)
+        }
+
+    assert entries == {
+        "TITLE": ["example"],
+        "INDEX_RANGES": [([0, 5], "CDF_INT8"), ([5, 10], "CDF_INT8")],
+        "TIME_EXTENT": [([63618825600000.0, 63618825609000.0], "CDF_EPOCH")],
+    }
+    assert units == {"UNITS": "nT"}
+    write_cdf(tmp_path / "copy.cdf", variables, entries)
+    with open_cdf(tmp_path / "copy.cdf") as copy:
+        assert copy.attribute_entries() == entries
+        assert copy.variable_attributes("B_NEC") == units
+
+
+def test_messages_name_the_file_as_the_caller_asks(tmp_path: Path) -> None:
+    (tmp_path / "text.cdf").write_text("not a CDF\n")
+
+    with pytest.raises(ProductFileError, match=r"^source\.cdf: not a CDF file "):
+        with open_cdf(tmp_path / "text.cdf", "source.cdf"):
+            pass
+    with pytest.raises(ProductFileError, match=r"^nowhere\.cdf: file not found$"):
+        with open_cdf("memory://none/missing.cdf", "nowhere.cdf"):
+            pass
+
+
 def test_written_files_are_row_major_and_uncompressed(tmp_path: Path) -> None:
     import cdflib
 

@@ -18,15 +18,16 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from vires_repo.cached_products.cdf_io import CREATED_FORMAT, attribute_texts, open_cdf
+from vires_repo.cached_products.attributes import CREATED_FORMAT, attribute_texts
 from vires_repo.cached_products.registry import (
     CachedProductType,
     Provenance,
     get_cached_product_type,
 )
 from vires_repo.cached_products.shc_models import source_file
-from vires_repo.cached_products.sources import basename, local_path, product_id
+from vires_repo.cached_products.sources import basename, product_id
 from vires_repo.errors import DefinitionError, ProductFileError
+from vires_repo.io.cdf import open_cdf
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,7 @@ def read_table(type_id: str, path: str | os.PathLike[str]) -> pa.Table:
     product_type = get_cached_product_type(type_id)
     if product_type.read_table is None:
         raise DefinitionError(f"{type_id}: not a tabular cached product")
-    with local_path(os.fspath(path)) as local:
-        return product_type.read_table(local)
+    return product_type.read_table(os.fspath(path))
 
 
 def read_info(type_id: str, output_dir: str | os.PathLike[str]) -> CachedProductInfo:
@@ -133,14 +133,15 @@ def read_info(type_id: str, output_dir: str | os.PathLike[str]) -> CachedProduct
 
 def _cdf_provenance(path: Path) -> tuple[datetime | None, list[str]]:
     try:
-        cdf = open_cdf(path)
-        created = attribute_texts(cdf, "CREATED")
+        with open_cdf(path) as cdf:
+            attributes = cdf.global_attributes()
+        created = attribute_texts(attributes, "CREATED")
         updated = (
             datetime.strptime(created[0], CREATED_FORMAT).replace(tzinfo=UTC) if created else None
         )
     except (ProductFileError, ValueError):  # unreadable: "no information", as in VirES
         return None, []
-    return updated, attribute_texts(cdf, "SOURCES") or attribute_texts(cdf, "SOURCE")
+    return updated, attribute_texts(attributes, "SOURCES") or attribute_texts(attributes, "SOURCE")
 
 
 def _file_sources(path: Path, provenance: Provenance) -> list[str]:

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from vires_repo.cached_products.cdf_io import CdfVariable, single_source_attributes, write_cdf
+from vires_repo.cached_products.attributes import single_source_attributes
 from vires_repo.cached_products.interpolation import linear_value, previous_value
 from vires_repo.cached_products.product_time import render_product_id
 from vires_repo.cached_products.sources import basename, read_text
@@ -21,6 +21,7 @@ from vires_repo.cached_products.text_tables import (
     parse_table,
     require_increasing,
 )
+from vires_repo.io.cdf import CdfVariable, write_cdf
 
 DST_FLAGS = {"D": 0, "P": 1}  # definitive, provisional
 PRODUCT_ID_TEMPLATE = "SW_OPER_AUX_DST_2__{start}_{end}_0001"
@@ -53,23 +54,23 @@ def convert_dst(sources: Sequence[str], target: Path, created: datetime) -> list
     identifier = render_product_id(PRODUCT_ID_TEMPLATE, times)
     write_cdf(
         target,
-        [
-            CdfVariable("time", times, "CDF_DOUBLE"),
-            CdfVariable("dst", data["Dst"], "CDF_DOUBLE"),
-            CdfVariable("est", data["Est"], "CDF_DOUBLE"),
-            CdfVariable("ist", data["Ist"], "CDF_DOUBLE"),
-            CdfVariable("flag", data["Flag"], "CDF_UINT1"),
-            CdfVariable("ddst", dst_rate(times, data["Dst"]), "CDF_DOUBLE"),
-        ],
+        {
+            "time": CdfVariable(times, "CDF_DOUBLE"),
+            "dst": CdfVariable(data["Dst"], "CDF_DOUBLE"),
+            "est": CdfVariable(data["Est"], "CDF_DOUBLE"),
+            "ist": CdfVariable(data["Ist"], "CDF_DOUBLE"),
+            "flag": CdfVariable(data["Flag"], "CDF_UINT1"),
+            "ddst": CdfVariable(dst_rate(times, data["Dst"]), "CDF_DOUBLE"),
+        },
         single_source_attributes(created, identifier, times),
     )
     return [identifier]
 
 
-def read_dst_table(path: Path) -> pa.Table:
+def read_dst_table(location: str) -> pa.Table:
     """Columns ``time, mjd2000, dst, est, ist, flag, ddst`` (hourly, nT and nT/h)."""
     return table_from_cdf(
-        path, "time", {"dst": "dst", "est": "est", "ist": "ist", "flag": "flag", "ddst": "ddst"}
+        location, "time", {"dst": "dst", "est": "est", "ist": "ist", "flag": "flag", "ddst": "ddst"}
     )
 
 

@@ -10,12 +10,13 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from vires_repo.cached_products.cdf_io import CdfVariable, single_source_attributes, write_cdf
+from vires_repo.cached_products.attributes import single_source_attributes
 from vires_repo.cached_products.interpolation import linear_value
 from vires_repo.cached_products.sources import basename, product_id, read_text
 from vires_repo.cached_products.tables import column, sample_times, table_from_cdf
 from vires_repo.cached_products.text_tables import Column, parse_table
 from vires_repo.errors import ProductFileError
+from vires_repo.io.cdf import CdfVariable, write_cdf
 
 NOMINAL_SAMPLING_DAYS = 1.0
 SAMPLING_TOLERANCE_DAYS = 1e-8
@@ -61,21 +62,21 @@ def convert_f107(sources: Sequence[str], target: Path, created: datetime) -> lis
     identifier = product_id(source)
     write_cdf(
         target,
-        [
-            CdfVariable("MJD2000", times, "CDF_DOUBLE"),
-            CdfVariable("F10.7", flux, "CDF_DOUBLE"),
-            CdfVariable("F10.7_avg81d", mean, "CDF_DOUBLE"),
-            CdfVariable("F10.7_avg81d_count", count, "CDF_INT4"),
-        ],
+        {
+            "MJD2000": CdfVariable(times, "CDF_DOUBLE"),
+            "F10.7": CdfVariable(flux, "CDF_DOUBLE"),
+            "F10.7_avg81d": CdfVariable(mean, "CDF_DOUBLE"),
+            "F10.7_avg81d_count": CdfVariable(count, "CDF_INT4"),
+        },
         single_source_attributes(created, identifier, times),
     )
     return [identifier]
 
 
-def read_f107_table(path: Path) -> pa.Table:
+def read_f107_table(location: str) -> pa.Table:
     """Columns ``time, mjd2000, f107, f107_avg81d, f107_avg81d_count`` (daily)."""
     return table_from_cdf(
-        path,
+        location,
         "MJD2000",
         {"f107": "F10.7", "f107_avg81d": "F10.7_avg81d", "f107_avg81d_count": "F10.7_avg81d_count"},
     )

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from vires_repo.cached_products.cdf_io import CdfVariable, single_source_attributes, write_cdf
+from vires_repo.cached_products.attributes import single_source_attributes
 from vires_repo.cached_products.interpolation import previous_value
 from vires_repo.cached_products.product_time import render_product_id
 from vires_repo.cached_products.sources import basename, read_text
@@ -26,6 +26,7 @@ from vires_repo.cached_products.text_tables import (
     require_increasing,
 )
 from vires_repo.errors import ProductFileError
+from vires_repo.io.cdf import CdfVariable, write_cdf
 
 KP_FLAGS = {"D": 0, "Q": 1}  # definitive, quick-look
 PRODUCT_ID_TEMPLATE = "SW_OPER_AUX_KP__2__{start}_{end}_0001"
@@ -50,20 +51,20 @@ def convert_kp(sources: Sequence[str], target: Path, created: datetime) -> list[
     identifier = render_product_id(PRODUCT_ID_TEMPLATE, times)
     write_cdf(
         target,
-        [
-            CdfVariable("time", times, "CDF_DOUBLE"),
-            CdfVariable("kp", data["Kp10"].astype("uint16"), "CDF_UINT2"),
-            CdfVariable("ap", data["ap"].astype("uint16"), "CDF_UINT2"),
-            CdfVariable("flag", data["Flag"], "CDF_UINT1"),
-        ],
+        {
+            "time": CdfVariable(times, "CDF_DOUBLE"),
+            "kp": CdfVariable(data["Kp10"].astype("uint16"), "CDF_UINT2"),
+            "ap": CdfVariable(data["ap"].astype("uint16"), "CDF_UINT2"),
+            "flag": CdfVariable(data["Flag"], "CDF_UINT1"),
+        },
         single_source_attributes(created, identifier, times),
     )
     return [identifier]
 
 
-def read_kp_table(path: Path) -> pa.Table:
+def read_kp_table(location: str) -> pa.Table:
     """Columns ``time, mjd2000, kp10, ap, flag`` (``kp10`` is Kp times 10, e.g. 13 = 1+)."""
-    return table_from_cdf(path, "time", {"kp10": "kp", "ap": "ap", "flag": "flag"})
+    return table_from_cdf(location, "time", {"kp10": "kp", "ap": "ap", "flag": "flag"})
 
 
 def kp_at(table: pa.Table, mjd2000: npt.ArrayLike) -> dict[str, npt.NDArray[np.float64]]:

@@ -17,21 +17,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from vires_repo.cached_products.cdf_io import (
-    AttributeEntry,
-    CdfVariable,
-    created_attributes,
-    global_attributes,
-    open_cdf,
-    read_variable,
-    text_entry,
-    variable_attributes,
-    variable_names,
-    write_cdf,
-)
+from vires_repo.cached_products.attributes import created_attributes
 from vires_repo.cached_products.selection import TimedProduct, newest_end_first, select_latest
-from vires_repo.cached_products.sources import basename, local_path
+from vires_repo.cached_products.sources import basename, open_source_cdf
 from vires_repo.errors import ProductFileError
+from vires_repo.io.cdf import CDF_EPOCH, AttributeEntry, CdfVariable, write_cdf
 
 MAX_GAP = timedelta(hours=2)
 
@@ -93,19 +83,18 @@ def _read_source(product: TimedProduct, layout: MmaLayout) -> _SourceData:
         for group in layout.sets
         for variable in (group.time, group.degrees, group.coefficients)
     ]
-    with local_path(product.source) as path:
-        cdf = open_cdf(path, name)
-        missing = [v for v in wanted if v not in variable_names(cdf)]
+    with open_source_cdf(product.source) as cdf:
+        missing = [v for v in wanted if v not in cdf.variable_names()]
         if missing:
             raise ProductFileError(
                 f"{name}: not a {layout.product_type} CDF, missing variable(s) {', '.join(missing)}"
             )
         data = _SourceData(
             product,
-            {v: read_variable(cdf, v) for v in wanted},
-            {v: cdf.varinq(v).Data_Type_Description for v in wanted},
-            {v: variable_attributes(cdf, v) for v in wanted},
-            global_attributes(cdf),
+            {v: cdf.read_variable(v) for v in wanted},
+            {v: cdf.variable_info(v).data_type for v in wanted},
+            {v: cdf.variable_attributes(v) for v in wanted},
+            cdf.attribute_entries(),
         )
     for group in layout.sets:
         times, coefficients = data.arrays[group.time], data.arrays[group.coefficients]
@@ -127,11 +116,11 @@ def _time_ranges(first_last: list[tuple[float, float]]) -> list[AttributeEntry]:
     The model is interpolated linearly across a file boundary, so a file is in use from the
     last time of the previous file to the first time of the next one.
     """
-    ranges = []
+    ranges: list[AttributeEntry] = []
     for index, (first, last) in enumerate(first_last):
         start = first if index == 0 else first_last[index - 1][1]
         end = last if index == len(first_last) - 1 else first_last[index + 1][0]
-        ranges.append(AttributeEntry([start, end], "CDF_EPOCH"))
+        ranges.append(([start, end], CDF_EPOCH))
     return ranges
 
 
@@ -140,7 +129,7 @@ def merge_mma(
 ) -> list[str]:
     selected = [_read_source(product, layout) for product in select_sources(sources, layout)]
     latest = selected[-1]
-    variables: list[CdfVariable] = []
+    variables: dict[str, CdfVariable] = {}
     for group in layout.sets:
         for data in selected:
             degrees, reference = data.arrays[group.degrees], latest.arrays[group.degrees]
@@ -162,7 +151,7 @@ def merge_mma(
             (group.degrees, latest.arrays[group.degrees]),
             (group.coefficients, coefficients),
         ):
-            variables.append(CdfVariable(name, array, latest.types[name], latest.attributes[name]))
+            variables[name] = CdfVariable(array, latest.types[name], latest.attributes[name])
     reference_time = layout.sets[0].time
     ranges = _time_ranges(
         [
@@ -174,8 +163,8 @@ def merge_mma(
     title = attributes.get("TITLE")
     attributes.update(
         {
-            "TITLE": [text_entry("Merged " + str(title[0].value) if title else "Merged")],
-            "SOURCES": [text_entry(data.product.identifier) for data in selected],
+            "TITLE": ["Merged " + str(title[0]) if title else "Merged"],
+            "SOURCES": [data.product.identifier for data in selected],
             "SOURCE_TIME_RANGES": ranges,
             **created_attributes(created),
         }

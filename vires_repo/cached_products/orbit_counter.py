@@ -15,20 +15,13 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from vires_repo.cached_products.cdf_io import (
-    CdfVariable,
-    attribute_texts,
-    open_cdf,
-    read_variable,
-    single_source_attributes,
-    variable_names,
-    write_cdf,
-)
+from vires_repo.cached_products.attributes import attribute_texts, single_source_attributes
 from vires_repo.cached_products.interpolation import previous_value
-from vires_repo.cached_products.sources import basename, local_path, product_id, read_text
+from vires_repo.cached_products.sources import basename, open_source_cdf, product_id, read_text
 from vires_repo.cached_products.tables import column, sample_times, table_from_cdf
 from vires_repo.cached_products.text_tables import Column, parse_table, require_increasing
 from vires_repo.errors import ProductFileError
+from vires_repo.io.cdf import CDF_EPOCH, CdfVariable, write_cdf
 from vires_repo.timescales import cdf_epoch_to_mjd2000
 
 NO_ORBIT = -1
@@ -71,20 +64,19 @@ def convert_gfz_orbit_counter(sources: Sequence[str], target: Path, created: dat
     """GFZ orbit-counter CDF (``Timestamp``, ``OrbitNo``, ``Longitude``) -> CDF."""
     (source,) = sources
     name = basename(source)
-    with local_path(source) as path:
-        cdf = open_cdf(path, name)
-        missing = [v for v in _GFZ_VARIABLES if v not in variable_names(cdf)]
+    with open_source_cdf(source) as cdf:
+        missing = [v for v in _GFZ_VARIABLES if v not in cdf.variable_names()]
         if missing:
             raise ProductFileError(
                 f"{name}: not a GFZ orbit-counter CDF, missing variable(s) {', '.join(missing)}"
             )
-        time_type = cdf.varinq("Timestamp").Data_Type_Description
-        if time_type != "CDF_EPOCH":
+        time_type = cdf.variable_info("Timestamp").data_type
+        if time_type != CDF_EPOCH:
             raise ProductFileError(f"{name}: Timestamp must be CDF_EPOCH, found {time_type}")
-        times = cdf_epoch_to_mjd2000(read_variable(cdf, "Timestamp"))
-        orbits = read_variable(cdf, "OrbitNo")
-        longitudes = read_variable(cdf, "Longitude").astype("float64")
-        titles = attribute_texts(cdf, "TITLE")
+        times = cdf_epoch_to_mjd2000(cdf.read_variable("Timestamp"))
+        orbits = cdf.read_variable("OrbitNo")
+        longitudes = cdf.read_variable("Longitude").astype("float64")
+        titles = attribute_texts(cdf.global_attributes(), "TITLE")
     if not times.shape == orbits.shape == longitudes.shape:
         raise ProductFileError(
             f"{name}: Timestamp, OrbitNo and Longitude differ in length "
@@ -127,20 +119,20 @@ def _write_orbit_counter(
         raise ProductFileError(f"{name}: Source flag outside 0..255")
     write_cdf(
         target,
-        [
-            CdfVariable("orbit", orbits.astype("uint32"), "CDF_UINT4"),
-            CdfVariable("MJD2000", times, "CDF_DOUBLE"),
-            CdfVariable("phi_AN", longitudes, "CDF_DOUBLE"),
-            CdfVariable("Source", quality.astype("uint8"), "CDF_UINT1"),
-        ],
+        {
+            "orbit": CdfVariable(orbits.astype("uint32"), "CDF_UINT4"),
+            "MJD2000": CdfVariable(times, "CDF_DOUBLE"),
+            "phi_AN": CdfVariable(longitudes, "CDF_DOUBLE"),
+            "Source": CdfVariable(quality.astype("uint8"), "CDF_UINT1"),
+        },
         single_source_attributes(created, identifier, times),
     )
 
 
-def read_orbit_counter_table(path: Path) -> pa.Table:
+def read_orbit_counter_table(location: str) -> pa.Table:
     """Columns ``time, mjd2000, orbit, phi_an, source`` (one row per ascending node)."""
     return table_from_cdf(
-        path, "MJD2000", {"orbit": "orbit", "phi_an": "phi_AN", "source": "Source"}
+        location, "MJD2000", {"orbit": "orbit", "phi_an": "phi_AN", "source": "Source"}
     )
 
 

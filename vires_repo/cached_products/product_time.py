@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
-import numpy.typing as npt
-
-from vires_repo.timescales import mjd2000_to_datetime
+from vires_repo.timescales import FloatArray, mjd2000_to_datetime
 
 _NAME_TIME_FORMAT = "%Y%m%dT%H%M%S"
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def format_name_time(mjd2000: float) -> str:

@@ -45,7 +45,7 @@ class CachedProductType:
     multiple_sources: bool = False
     view: str | None = None
     """SQL view the tabular output feeds (orbit_counter, f107, kp, dst)."""
-    read_table: Callable[[Path], pa.Table] | None = None
+    read_table: Callable[[str], pa.Table] | None = None
 
 
 _TIMED = r"_\d{8}T\d{6}_\d{8}T\d{6}_\d{4}"

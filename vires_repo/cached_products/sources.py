@@ -1,16 +1,18 @@
-"""Access to conversion sources: local paths or fsspec URLs, named as VirES names them."""
+"""Access to conversion sources: local paths or fsspec URLs, named as VirES names them.
+
+Text and model sources are read whole through the storage seam; CDF sources through the
+guarded CDF reader, so that a damaged source fails with one message naming it.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
-
-import fsspec
+from pathlib import PurePosixPath
 
 from vires_repo.errors import NotFoundError, ProductFileError
+from vires_repo.io.cdf import CdfReader, open_cdf
+from vires_repo.io.storage import Storage
 
 
 def basename(source: str) -> str:
@@ -23,18 +25,16 @@ def product_id(source: str) -> str:
     return PurePosixPath(basename(source)).stem
 
 
-def _is_local(source: str) -> bool:
-    protocol = fsspec.utils.get_protocol(source)
-    return protocol in ("file", "local")
+def _missing(source: str) -> NotFoundError:
+    return NotFoundError(f"{source}: source file does not exist")
 
 
 def read_bytes(source: str) -> bytes:
     """Whole content of ``source`` (NotFoundError if it does not exist)."""
     try:
-        with fsspec.open(source, "rb") as stream:
-            return bytes(stream.read())
-    except FileNotFoundError:
-        raise NotFoundError(f"{source}: source file does not exist") from None
+        return Storage(source).read_bytes("")
+    except (NotFoundError, FileNotFoundError):
+        raise _missing(source) from None
     except IsADirectoryError:
         raise ProductFileError(f"{source}: is a folder, not a source file") from None
     except PermissionError:
@@ -54,22 +54,9 @@ def read_text(source: str) -> str:
 
 
 @contextlib.contextmanager
-def local_path(source: str) -> Iterator[Path]:
-    """A local file holding ``source``: the file itself or a temporary copy of a remote one.
-
-    The CDF library reads local files only, so remote CDF sources are fetched first.
-    """
-    if _is_local(source):
-        path = Path(fsspec.utils.stringify_path(source).removeprefix("file://"))
-        if not path.is_file():
-            raise NotFoundError(f"{source}: source file does not exist")
-        yield path
-        return
-    with tempfile.TemporaryDirectory(prefix="vires-source-") as folder:
-        copy = Path(folder) / basename(source)
-        try:
-            with fsspec.open(source, "rb") as stream, copy.open("wb") as target:
-                shutil.copyfileobj(stream, target)
-        except FileNotFoundError:
-            raise NotFoundError(f"{source}: source file does not exist") from None
-        yield copy
+def open_source_cdf(source: str) -> Iterator[CdfReader]:
+    """The CDF ``source`` opened with the guarded reader; messages name it by its file name."""
+    if not Storage(source).exists(""):
+        raise _missing(source)
+    with open_cdf(source, basename(source)) as cdf:
+        yield cdf

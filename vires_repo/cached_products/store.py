@@ -7,22 +7,18 @@ Layout below the catalogue root::
 
 The manifest is the commit point of an update: the product's files are written first (each one
 atomically, the companions before the data file), the manifest last. ``dump`` reads only the
-manifest, so its output is exactly what git shows. The format::
+manifest, so its output is exactly what git shows. The format (the canonical manifest layout
+of :mod:`vires_repo.manifests`, one record a line)::
 
     {
       "format_version": 1,
       "cached_products": [
-        {
-          "identifier": "GFZ_AUX_KP",
-          "updated": "2026-11-23T11:05:41Z",
-          "location": "cached_products/aux_kp.cdf",
-          "sources": ["SW_OPER_AUX_KP__2__19980101T013000_19980102T103000_0001"],
-          "checksum": "sha256:...",
-          "files": [{"name": "aux_kp.cdf", "size": 5376, "checksum": "sha256:..."}]
-        }
+        {"identifier": "GFZ_AUX_KP", "updated": "2026-11-23T11:05:41Z", "location": ...
       ]
     }
 
+where a record holds ``identifier``, ``updated``, ``location``, ``sources``, ``checksum`` and
+``files`` (e.g. ``[{"name": "aux_kp.cdf", "size": 5376, "checksum": "sha256:..."}]``).
 ``location`` is relative to the catalogue root; ``checksum`` is the data file's; ``files``
 lists every file of the product, the data file first.
 """
@@ -30,21 +26,25 @@ lists every file of the product, the data file first.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+import logging
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from vires_repo import jsonio
+from pydantic import BeforeValidator, PlainSerializer, StrictInt, StrictStr
+
 from vires_repo.errors import IndexFormatError
 from vires_repo.io.storage import Storage
-from vires_repo.jsonio import typed
+from vires_repo.manifests import ManifestModel, manifest_text, parse_manifest, validate
 from vires_repo.timespec import format_datetime, parse_datetime
 
 FOLDER = "cached_products"
 MANIFEST_NAME = "_manifest.json"
 MANIFEST_PATH = f"{FOLDER}/{MANIFEST_NAME}"
 FORMAT_VERSION = 1
+_LIST_KEY = "cached_products"
+
+logger = logging.getLogger(__name__)
 
 
 def relpath(name: str) -> str:
@@ -56,41 +56,42 @@ def sha256(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-@dataclass(frozen=True)
-class StoredFile:
+def _parse_time(value: Any) -> Any:
+    if isinstance(value, str):
+        return parse_datetime(value)
+    if not isinstance(value, datetime):
+        raise ValueError("expected an ISO-8601 date-time string")
+    return value
+
+
+UtcTime = Annotated[
+    datetime, BeforeValidator(_parse_time), PlainSerializer(format_datetime, return_type=str)
+]
+"""An aware UTC time, written as VirES writes times (``...Z``)."""
+
+
+class StoredFile(ManifestModel):
     """One file of a cached product, as the manifest records it."""
 
-    name: str
-    size: int
-    checksum: str
+    name: StrictStr
+    size: StrictInt
+    checksum: StrictStr
 
     @classmethod
     def of(cls, name: str, data: bytes) -> StoredFile:
         return cls(name=name, size=len(data), checksum=sha256(data))
 
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "size": self.size, "checksum": self.checksum}
 
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> StoredFile:
-        return cls(
-            name=typed(value["name"], str),
-            size=typed(value["size"], int),
-            checksum=typed(value["checksum"], str),
-        )
-
-
-@dataclass(frozen=True)
-class CachedProductRecord:
+class CachedProductRecord(ManifestModel):
     """The manifest record of one cached product."""
 
-    identifier: str
-    updated: datetime
+    identifier: StrictStr
+    updated: UtcTime
     """When the content last changed (UTC, whole seconds: the CDF ``CREATED`` attribute)."""
-    location: str
+    location: StrictStr
     """Catalogue-relative path of the data file."""
-    sources: tuple[str, ...]
-    checksum: str
+    sources: tuple[StrictStr, ...]
+    checksum: StrictStr
     """``sha256:<hex>`` of the data file."""
     files: tuple[StoredFile, ...]
     """All files of the product, the data file first."""
@@ -103,30 +104,15 @@ class CachedProductRecord:
             and self.files == other.files
         )
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "identifier": self.identifier,
-            "updated": format_datetime(self.updated),
-            "location": self.location,
-            "sources": list(self.sources),
-            "checksum": self.checksum,
-            "files": [entry.to_json() for entry in self.files],
-        }
 
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> CachedProductRecord:
-        return cls(
-            identifier=typed(value["identifier"], str),
-            updated=parse_datetime(typed(value["updated"], str)),
-            location=typed(value["location"], str),
-            sources=tuple(typed(source, str) for source in typed(value["sources"], list)),
-            checksum=typed(value["checksum"], str),
-            files=tuple(StoredFile.from_json(entry) for entry in typed(value["files"], list)),
-        )
+class _ManifestDocument(ManifestModel):
+    """The manifest file as stored (validated before it becomes a manifest)."""
+
+    format_version: int
+    cached_products: tuple[CachedProductRecord, ...]
 
 
-@dataclass(frozen=True)
-class CachedProductManifest:
+class CachedProductManifest(ManifestModel):
     """All cached products of a catalogue, sorted by identifier."""
 
     products: tuple[CachedProductRecord, ...] = ()
@@ -137,36 +123,16 @@ class CachedProductManifest:
     def with_record(self, record: CachedProductRecord) -> CachedProductManifest:
         """The manifest with ``record`` added or replacing the one of the same identifier."""
         kept = [r for r in self.products if r.identifier != record.identifier]
-        return replace(self, products=_sorted([*kept, record]))
+        return CachedProductManifest(products=_sorted([*kept, record]))
 
     def dumps(self) -> str:
-        document = {
-            "format_version": FORMAT_VERSION,
-            "cached_products": [record.to_json() for record in self.products],
-        }
-        return jsonio.dumps(document)
+        entries = [record.model_dump(mode="json") for record in self.products]
+        return manifest_text({"format_version": FORMAT_VERSION}, _LIST_KEY, entries)
 
     @classmethod
     def loads(cls, text: str | bytes, where: str) -> CachedProductManifest:
-        try:
-            document = jsonio.loads(text)
-        except ValueError as error:
-            raise IndexFormatError(f"{where} is not valid JSON: {error}") from None
-        if not isinstance(document, dict):
-            raise IndexFormatError(f"{where} is not a cached-product manifest")
-        version = document.get("format_version")
-        if version != FORMAT_VERSION:
-            raise IndexFormatError(
-                f"{where} has cached-product manifest format version {version}; this "
-                f"vires_repo reads version {FORMAT_VERSION} only"
-            )
-        try:
-            records = [
-                CachedProductRecord.from_json(entry)
-                for entry in typed(document["cached_products"], list)
-            ]
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise IndexFormatError(f"{where} is malformed: {error!r}") from None
+        document = parse_manifest(text, where, "cached-product", FORMAT_VERSION)
+        records = validate(_ManifestDocument, document, where).cached_products
         identifiers = [record.identifier for record in records]
         if len(set(identifiers)) != len(identifiers):
             raise IndexFormatError(f"{where} is malformed: duplicate identifiers")
@@ -197,6 +163,38 @@ def read_checked(storage: Storage, record: CachedProductRecord) -> bytes:
             f"{record.identifier} ...' again"
         )
     return data
+
+
+def write_files(
+    storage: Storage, record: CachedProductRecord, contents: dict[str, bytes]
+) -> list[str]:
+    """Write the files whose bytes differ: companions first, the data file last."""
+    data_file, *companions = [entry.name for entry in record.files]
+    written = []
+    for name in [*companions, data_file]:
+        path = relpath(name)
+        if storage.write_if_changed(path, contents[name]):
+            logger.debug("wrote %s (%d bytes)", path, len(contents[name]))
+            written.append(path)
+        else:
+            logger.debug("%s already holds these bytes", path)
+    return written
+
+
+def remove_stale_files(
+    storage: Storage, previous: CachedProductRecord | None, record: CachedProductRecord
+) -> list[str]:
+    """Remove the files of ``previous`` that ``record`` no longer has; their paths."""
+    if previous is None:
+        return []
+    current = {entry.name for entry in record.files}
+    removed = []
+    for entry in previous.files:
+        if entry.name not in current:
+            storage.remove(relpath(entry.name))
+            logger.debug("removed %s", relpath(entry.name))
+            removed.append(relpath(entry.name))
+    return removed
 
 
 def _sorted(records: Iterable[CachedProductRecord]) -> tuple[CachedProductRecord, ...]:

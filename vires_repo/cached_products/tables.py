@@ -7,27 +7,27 @@ comes from, then the product's own columns, so SQL views can be built on them di
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from vires_repo.cached_products.cdf_io import open_cdf, read_variable
+from vires_repo.io.cdf import open_cdf
 from vires_repo.timescales import mjd2000_to_datetime64
 
 
-def table_from_cdf(path: Path, time_variable: str, columns: Mapping[str, str]) -> pa.Table:
-    """Table of a converted CDF: ``columns`` maps table column names to CDF variable names."""
-    cdf = open_cdf(path)
-    mjd2000 = read_variable(cdf, time_variable).astype("float64")
-    arrays: dict[str, Any] = {
-        "time": pa.array(mjd2000_to_datetime64(mjd2000), type=pa.timestamp("us", tz="UTC")),
-        "mjd2000": pa.array(mjd2000),
-    }
-    for column, variable in columns.items():
-        arrays[column] = pa.array(read_variable(cdf, variable))
+def table_from_cdf(location: str, time_variable: str, columns: Mapping[str, str]) -> pa.Table:
+    """Table of a converted CDF (local path or fsspec URL): ``columns`` maps table column
+    names to CDF variable names."""
+    with open_cdf(location) as cdf:
+        mjd2000 = cdf.read_variable(time_variable).astype("float64")
+        arrays: dict[str, Any] = {
+            "time": pa.array(mjd2000_to_datetime64(mjd2000), type=pa.timestamp("us", tz="UTC")),
+            "mjd2000": pa.array(mjd2000),
+        }
+        for column, variable in columns.items():
+            arrays[column] = pa.array(cdf.read_variable(variable))
     return pa.table(arrays)
 
 

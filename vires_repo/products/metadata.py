@@ -33,11 +33,10 @@ from vires_repo.errors import DefinitionError
 from vires_repo.io.cdf import (
     TIME_TYPES,
     CdfReader,
-    TimeArray,
     cdf_time_to_datetime64,
     open_cdf,
 )
-from vires_repo.timescales import INVALID_TIME
+from vires_repo.timescales import INVALID_TIME, TimeArray
 from vires_repo.timespec import format_datetime
 
 CDF_GENERIC = "CDF-generic"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from vires_repo.cached_products import (
     CACHED_PRODUCT_TYPES,
     convert,
     get_cached_product_type,
-    read_table,
+    views,
 )
 from vires_repo.cached_products.conversion import CachedProductInfo
 from vires_repo.cached_products.registry import CachedProductType, Provenance
@@ -32,12 +32,13 @@ from vires_repo.cached_products.store import (
     CachedProductRecord,
     StoredFile,
     load_manifest,
-    read_checked,
     relpath,
+    remove_stale_files,
     save_manifest,
+    write_files,
 )
 from vires_repo.catalog import Catalog
-from vires_repo.errors import DefinitionError, NotFoundError, ProductFileError, ViresRepoError
+from vires_repo.errors import NotFoundError, ProductFileError, ViresRepoError
 from vires_repo.io.storage import Storage
 from vires_repo.timespec import format_datetime
 
@@ -123,12 +124,12 @@ def update_cached_product(
                     record, contents = _convert(
                         product_type, sources, Path(folder, "second"), moment
                     )
-                record = replace(record, updated=moment)
-            written = _write_files(storage, record, contents)
+                record = record.model_copy(update={"updated": moment})
+            written = write_files(storage, record, contents)
         if save_manifest(storage, manifest.with_record(record)):
             logger.debug("wrote %s", MANIFEST_PATH)
             written.append(MANIFEST_PATH)
-        removed = _remove_stale(storage, previous, record)
+        removed = remove_stale_files(storage, previous, record)
     return CachedProductUpdate(
         record=record,
         changed=changed,
@@ -172,37 +173,6 @@ def _convert(
         ", ".join(result.sources) or "no source id",
     )
     return record, contents
-
-
-def _write_files(
-    storage: Storage, record: CachedProductRecord, contents: dict[str, bytes]
-) -> list[str]:
-    """Write the files whose bytes differ: companions first, the data file last."""
-    data_file, *companions = [entry.name for entry in record.files]
-    written = []
-    for name in [*companions, data_file]:
-        path = relpath(name)
-        if storage.write_if_changed(path, contents[name]):
-            logger.debug("wrote %s (%d bytes)", path, len(contents[name]))
-            written.append(path)
-        else:
-            logger.debug("%s already holds these bytes", path)
-    return written
-
-
-def _remove_stale(
-    storage: Storage, previous: CachedProductRecord | None, record: CachedProductRecord
-) -> list[str]:
-    if previous is None:
-        return []
-    current = {entry.name for entry in record.files}
-    removed = []
-    for entry in previous.files:
-        if entry.name not in current:
-            storage.remove(relpath(entry.name))
-            logger.debug("removed %s", relpath(entry.name))
-            removed.append(relpath(entry.name))
-    return removed
 
 
 # -- dump ------------------------------------------------------------------------------------
@@ -276,120 +246,16 @@ def _dump_record(storage: Storage, info: CachedProductInfo) -> dict[str, Any]:
 
 # -- tables for the SQL views ----------------------------------------------------------------
 
-ORBIT_COUNTER_SPACECRAFT: dict[str, tuple[str, str | None]] = {
-    "AUXAORBCNT": ("Swarm", "A"),
-    "AUXBORBCNT": ("Swarm", "B"),
-    "AUXCORBCNT": ("Swarm", "C"),
-    "CS2_ORBCNT": ("CryoSat-2", None),
-    "GR1_ORBCNT": ("GRACE", "1"),
-    "GR2_ORBCNT": ("GRACE", "2"),
-    "GF1_ORBCNT": ("GRACE-FO", "1"),
-    "GF2_ORBCNT": ("GRACE-FO", "2"),
-    "GO_ORBCNT": ("GOCE", None),
-    "CH_ORBCNT": ("CHAMP", None),
-}
-"""Mission and spacecraft of each orbit counter, spelled as in the product collections."""
-
-_TIME = [pa.field("time", pa.timestamp("us", tz="UTC")), pa.field("mjd2000", pa.float64())]
-_ORBIT_COUNTER_COLUMNS = [
-    pa.field("orbit", pa.uint32()),
-    pa.field("phi_an", pa.float64()),
-    pa.field("source", pa.uint8()),
-]
-CACHED_TABLE_SCHEMAS: dict[str, pa.Schema] = {
-    "orbit_counter": pa.schema(
-        [
-            pa.field("identifier", pa.string()),
-            pa.field("mission", pa.string()),
-            pa.field("spacecraft", pa.string()),
-            *_TIME,
-            *_ORBIT_COUNTER_COLUMNS,
-        ]
-    ),
-    "f107": pa.schema(
-        [
-            *_TIME,
-            pa.field("f107", pa.float64()),
-            pa.field("f107_avg81d", pa.float64()),
-            pa.field("f107_avg81d_count", pa.int32()),
-        ]
-    ),
-    "kp": pa.schema(
-        [
-            *_TIME,
-            pa.field("kp10", pa.uint16()),
-            pa.field("ap", pa.uint16()),
-            pa.field("flag", pa.uint8()),
-        ]
-    ),
-    "dst": pa.schema(
-        [
-            *_TIME,
-            pa.field("dst", pa.float64()),
-            pa.field("est", pa.float64()),
-            pa.field("ist", pa.float64()),
-            pa.field("flag", pa.uint8()),
-            pa.field("ddst", pa.float64()),
-        ]
-    ),
-}
-"""Columns of the tables of :func:`cached_product_tables`, one per SQL view."""
-
 
 def cached_product_table(catalog: Catalog, type_id: str) -> pa.Table | None:
     """The table of one tabular cached product from the catalogue; None if not there yet.
 
     The data file is checked against the checksum of its manifest record first.
     """
-    product_type = get_cached_product_type(type_id)
-    if product_type.view is None:
-        raise DefinitionError(f"{type_id}: not a tabular cached product")
-    record = load_manifest(catalog.storage).get(product_type.identifier)
-    if record is None:
-        return None
-    return _read_product_table(catalog.storage, product_type, record)
-
-
-def _read_product_table(
-    storage: Storage, product_type: CachedProductType, record: CachedProductRecord
-) -> pa.Table:
-    data = read_checked(storage, record)
-    with tempfile.TemporaryDirectory(prefix=_TEMP_PREFIX) as folder:
-        path = Path(folder, product_type.output_name)
-        path.write_bytes(data)
-        table: pa.Table = read_table(product_type.identifier, path)
-    return table
+    return views.cached_product_table(catalog.storage, type_id)
 
 
 def cached_product_tables(catalog: Catalog) -> dict[str, pa.Table]:
-    """One table per SQL view of the tabular cached products: ``orbit_counter``, ``f107``,
-    ``kp`` and ``dst`` (columns in :data:`CACHED_TABLE_SCHEMAS`).
-
-    ``orbit_counter`` holds the orbit counters of all spacecraft, with the cached product
-    ``identifier``, ``mission`` and ``spacecraft`` of each row, sorted by identifier then
-    time. A view whose products were never updated gets an empty table.
-    """
-    manifest = load_manifest(catalog.storage)
-    tables: dict[str, list[pa.Table]] = {view: [] for view in CACHED_TABLE_SCHEMAS}
-    for identifier in cached_product_types():
-        product_type = CACHED_PRODUCT_TYPES[identifier]
-        record = manifest.get(identifier)
-        if product_type.view is None or record is None:
-            continue
-        table = _read_product_table(catalog.storage, product_type, record)
-        if product_type.view == "orbit_counter":
-            mission, spacecraft = ORBIT_COUNTER_SPACECRAFT[identifier]
-            rows = table.num_rows
-            table = (
-                table.add_column(0, "spacecraft", pa.array([spacecraft] * rows, pa.string()))
-                .add_column(0, "mission", pa.array([mission] * rows, pa.string()))
-                .add_column(0, "identifier", pa.array([identifier] * rows, pa.string()))
-            )
-        tables[product_type.view].append(table)
-    return {view: _concat(parts, CACHED_TABLE_SCHEMAS[view]) for view, parts in tables.items()}
-
-
-def _concat(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:
-    if not parts:
-        return schema.empty_table()
-    return pa.concat_tables([part.select(schema.names).cast(schema) for part in parts])
+    """One table per SQL view of the tabular cached products (see
+    :func:`vires_repo.cached_products.views.cached_product_tables`)."""
+    return views.cached_product_tables(catalog.storage)

@@ -65,8 +65,9 @@ def _table_views(catalog: Catalog, statement: str) -> dict[str, pa.Table]:
     They are read from the cached CDF files, so only the ones a query uses are loaded; they
     exist inside ``vires-repo sql`` only (no DuckDB reader for CDF).
     """
+    from vires_repo.cached_products.views import CACHED_TABLE_SCHEMAS
     from vires_repo.io.duckdb import table_names
-    from vires_repo.services.cached_product import CACHED_TABLE_SCHEMAS, cached_product_tables
+    from vires_repo.services.cached_product import cached_product_tables
 
     names = {name.lower() for name in table_names(statement)}
     if not names.intersection(CACHED_TABLE_SCHEMAS):

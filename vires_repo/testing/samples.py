@@ -29,11 +29,11 @@ from vires_repo.io.cdf import (
     CDF_EPOCH,
     AttributeEntry,
     CdfVariable,
-    TimeArray,
     datetime64_to_cdf_time,
     write_cdf,
 )
 from vires_repo.testing.orbit_model import EARTH_RADIUS_M, SWARM_ORBITS, CircularOrbit
+from vires_repo.timescales import TimeArray
 from vires_repo.timespec import parse_datetime
 
 TimeLike = datetime | np.datetime64 | str
