@@ -14,12 +14,13 @@ Usage: ``python scripts/ci_definitions.py [--catalog catalog] --base REV [--head
 
 from __future__ import annotations
 
-import argparse
-import os
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Annotated
+
+from cyclopts import App, Parameter
 
 COMMAND_TIMEOUT = 1800
 
@@ -44,14 +45,35 @@ def validate_definitions(catalog: str) -> list[str]:
     return problems
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--catalog", default="catalog")
-    parser.add_argument("--base", required=True, help="git revision of the base branch")
-    parser.add_argument("--head", default=None, help="git revision (default: the work tree)")
-    parser.add_argument("--summary", default=os.environ.get("GITHUB_STEP_SUMMARY"))
-    arguments = parser.parse_args(argv)
-    catalog = arguments.catalog
+app = App(
+    name="ci_definitions.py",
+    help=__doc__.split("\n", 1)[0],
+    version_flags=(),
+    default_parameter=Parameter(negative=""),
+)
+
+
+@app.default
+def check_pull_request(
+    *,
+    base: str,
+    catalog: str = "catalog",
+    head: str | None = None,
+    summary: Annotated[str | None, Parameter(env_var="GITHUB_STEP_SUMMARY")] = None,
+) -> int:
+    """Check a pull request's catalogue and write the job summary.
+
+    Parameters
+    ----------
+    base
+        git revision of the base branch.
+    catalog
+        Catalogue folder.
+    head
+        git revision (default: the work tree).
+    summary
+        File the Markdown summary is appended to (default: standard output).
+    """
     failed = []
     lines = ["## Catalogue definitions", ""]
 
@@ -64,16 +86,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         lines.append("- definitions: all valid")
 
-    base = [sys.executable, "-m", "vires_repo", "--catalog", catalog]
-    checked = subprocess.run([*base, "check"], check=False, timeout=COMMAND_TIMEOUT)
+    vires_repo = [sys.executable, "-m", "vires_repo", "--catalog", catalog]
+    checked = subprocess.run([*vires_repo, "check"], check=False, timeout=COMMAND_TIMEOUT)
     if checked.returncode != 0:
         failed.append("check")
     lines.append(f"- `vires-repo check`: {'failed' if checked.returncode else 'passed'}")
 
     lines.append("")
-    revisions = [arguments.base] + ([arguments.head] if arguments.head else [])
+    revisions = [base] + ([head] if head else [])
     done = subprocess.run(
-        [*base, "plan", *revisions],
+        [*vires_repo, "plan", *revisions],
         capture_output=True,
         text=True,
         check=False,
@@ -85,8 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines.append(done.stdout.rstrip("\n") or "_The plan is empty._")
 
     text = "\n".join(lines) + "\n"
-    if arguments.summary:
-        with Path(arguments.summary).open("a", encoding="utf-8") as stream:
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as stream:
             stream.write(text)
     else:
         sys.stdout.write(text)
@@ -94,6 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"failed: {', '.join(failed)}")
         return 1
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    result = app(argv, result_action="return_value")
+    return result if isinstance(result, int) else 0  # --help
 
 
 if __name__ == "__main__":

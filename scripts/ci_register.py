@@ -26,7 +26,7 @@ What a run does:
    when the rebase conflicts (both changed the same partition manifest) it is aborted, the
    work tree is reset to the fetched branch and the registration is done again on top of it
    (it is idempotent: files registered by the other run are skipped). At most ``--attempts``
-   pushes, with a short growing pause between them.
+   pushes, with a short growing, jittered pause between them (tenacity).
 
 Exit status: 0 when everything was registered and pushed (or there was nothing to do),
 1 when a file failed to register, a check failed or the push did not succeed, 2 for bad
@@ -35,17 +35,24 @@ arguments or a catalogue outside a git work tree.
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import os
-import random
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
+
+from cyclopts import App, Parameter, validators
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 DEFAULT_PATTERN = "{collection}_*.cdf"
 DEFAULT_BOT_NAME = "github-actions[bot]"
@@ -56,6 +63,10 @@ COMMAND_TIMEOUT = 3600  # seconds, per vires-repo or git command
 
 class Failure(Exception):
     """A step failed; the message says which and why."""
+
+
+class PushRejected(Exception):
+    """The remote branch moved on since the last fetch: catch up, then push again."""
 
 
 def say(message: str) -> None:
@@ -225,104 +236,142 @@ def is_rejection(stderr: str) -> bool:
 
 # -- the run -----------------------------------------------------------------------------
 
-
-def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Register new product files into the catalogue, commit and push.",
-    )
-    parser.add_argument("--catalog", default="catalog", help="catalogue folder (in git)")
-    parser.add_argument(
-        "--source",
-        default=os.environ.get("VIRES_SOURCE_URL"),
-        help="folder or fsspec URL with the product files (default: $VIRES_SOURCE_URL)",
-    )
-    parser.add_argument(
-        "--collection",
-        action="append",
-        default=[],
-        help="collection to register (repeat; default: $VIRES_COLLECTIONS)",
-    )
-    parser.add_argument(
-        "--pattern", default=DEFAULT_PATTERN, help=f"file-name glob (default {DEFAULT_PATTERN})"
-    )
-    parser.add_argument("--push", action="store_true", help="push the commit")
-    parser.add_argument("--remote", default="origin")
-    parser.add_argument("--branch", default=None, help="branch to push (default: the current)")
-    parser.add_argument("--attempts", type=int, default=5, help="pushes tried (default 5)")
-    parser.add_argument("--bot-name", default=DEFAULT_BOT_NAME)
-    parser.add_argument("--bot-email", default=DEFAULT_BOT_EMAIL)
-    arguments = parser.parse_args(argv)
-    if not arguments.collection:
-        text = os.environ.get("VIRES_COLLECTIONS", "")
-        arguments.collection = text.replace(",", " ").split()
-    if not arguments.source:
-        parser.error("no source: give --source or set VIRES_SOURCE_URL")
-    if not arguments.collection:
-        parser.error("no collection: give --collection or set VIRES_COLLECTIONS")
-    if arguments.attempts < 1:
-        parser.error("--attempts must be at least 1")
-    return arguments
+app = App(
+    name="ci_register.py",
+    help="Register new product files into the catalogue, commit and push.",
+    version_flags=(),
+    default_parameter=Parameter(negative="", negative_iterable=""),
+)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    arguments = parse_arguments(argv)
-    catalog_path = Path(arguments.catalog).resolve()
+def _split_collections(_type: object, text: str, delimiter: str | None = None) -> list[str]:
+    """``VIRES_COLLECTIONS``: identifiers separated by whitespace or commas."""
+    return text.replace(",", " ").split()
+
+
+def _catch_up(git: Git, catalog: str, remote: str, branch: str) -> bool:
+    """After a rejected push: rebase onto the fetched branch, or when that conflicts or
+    breaks the catalogue, reset to it; True when the rebased commit can be pushed as is."""
+    git("fetch", "--quiet", remote, branch)
+    if git("rebase", "--quiet", "FETCH_HEAD", check=False).returncode == 0:
+        try:
+            update_and_check(catalog)
+            return True
+        except Failure as error:
+            say(f"the rebased catalogue does not pass ({error}): registering again")
+    else:
+        say("the rebase conflicts: registering again on top of the new commits")
+        git("rebase", "--abort", check=False)
+    git("reset", "--quiet", "--hard", "FETCH_HEAD")
+    return False
+
+
+@app.default
+def register(
+    *,
+    catalog: str = "catalog",
+    source: Annotated[str | None, Parameter(env_var="VIRES_SOURCE_URL")] = None,
+    collection: Annotated[
+        list[str] | None,
+        Parameter(env_var="VIRES_COLLECTIONS", env_var_split=_split_collections),
+    ] = None,
+    pattern: str = DEFAULT_PATTERN,
+    push: bool = False,
+    remote: str = "origin",
+    branch: str | None = None,
+    attempts: Annotated[int, Parameter(validator=validators.Number(gte=1))] = 5,
+    bot_name: str = DEFAULT_BOT_NAME,
+    bot_email: str = DEFAULT_BOT_EMAIL,
+) -> int:
+    """Register new product files into the catalogue, commit and push.
+
+    Parameters
+    ----------
+    catalog
+        Catalogue folder (in git).
+    source
+        Folder or fsspec URL with the product files.
+    collection
+        Collection to register (repeat the option; the variable separates them by spaces or
+        commas).
+    pattern
+        File-name glob; ``{collection}`` is replaced.
+    push
+        Push the commit.
+    remote
+        Remote to push to.
+    branch
+        Branch to push (default: the current one).
+    attempts
+        Pushes tried.
+    bot_name
+        Author and committer name of the commit.
+    bot_email
+        Author and committer e-mail of the commit.
+    """
+    if not source:
+        say("no source: give --source or set VIRES_SOURCE_URL")
+        return 2
+    if not collection:
+        say("no collection: give --collection or set VIRES_COLLECTIONS")
+        return 2
+    catalog_path = Path(catalog).resolve()
     if not catalog_path.is_dir():
         say(f"{catalog_path} does not exist")
         return 2
     top = work_tree_of(catalog_path)
-    git = Git(top, arguments.bot_name, arguments.bot_email)
+    git = Git(top, bot_name, bot_email)
     folder = catalog_path.relative_to(top).as_posix() or "."
-    catalog = str(catalog_path)
-    branch = arguments.branch or git("rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
-    if arguments.push and git("status", "--porcelain").stdout.strip():
+    root = str(catalog_path)
+    branch = branch or git("rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
+    if push and git("status", "--porcelain").stdout.strip():
         say("the work tree has uncommitted changes: refusing to register and push")
         return 2
 
-    def register_and_commit() -> tuple[bool, Registration]:
-        registration = register_new(
-            catalog, arguments.source, arguments.collection, arguments.pattern
-        )
-        update_and_check(catalog)
-        return commit(git, folder, registration), registration
+    failed: set[str] = set()
 
-    try:
-        committed, registration = register_and_commit()
-        failed = set(registration.failed)
-        if not committed:
-            say("the catalogue did not change: nothing to commit")
-        elif not arguments.push:
-            say("committed (not pushed: no --push)")
-        else:
-            for attempt in range(1, arguments.attempts + 1):
-                pushed = git("push", arguments.remote, f"HEAD:refs/heads/{branch}", check=False)
+    def register_and_commit() -> bool:
+        registration = register_new(root, source, collection, pattern)
+        failed.update(registration.failed)
+        update_and_check(root)
+        return commit(git, folder, registration)
+
+    def announce_retry(state: RetryCallState) -> None:
+        say(f"push rejected: {remote}/{branch} moved on; rebasing")
+
+    def push_until_accepted() -> None:
+        retrying = Retrying(
+            stop=stop_after_attempt(attempts),
+            wait=wait_random_exponential(multiplier=0.5, max=MAX_PAUSE_SECONDS),
+            retry=retry_if_exception_type(PushRejected),
+            before_sleep=announce_retry,
+            reraise=True,
+        )
+        for attempt in retrying:
+            with attempt:
+                number = attempt.retry_state.attempt_number
+                if number > 1 and not _catch_up(git, root, remote, branch):
+                    if not register_and_commit():
+                        say("nothing left to register after the rebase")
+                        return
+                pushed = git("push", remote, f"HEAD:refs/heads/{branch}", check=False)
                 if pushed.returncode == 0:
-                    say(f"pushed to {arguments.remote}/{branch} (attempt {attempt})")
-                    break
+                    say(f"pushed to {remote}/{branch} (attempt {number})")
+                    return
                 if not is_rejection(pushed.stderr):
                     raise Failure(f"git push failed: {pushed.stderr.strip()}")
-                if attempt == arguments.attempts:
-                    raise Failure(f"push still rejected after {attempt} attempt(s)")
-                pause = min(MAX_PAUSE_SECONDS, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)
-                say(f"push rejected: {arguments.remote}/{branch} moved on; rebasing")
-                time.sleep(pause)
-                git("fetch", "--quiet", arguments.remote, branch)
-                rebased = git("rebase", "--quiet", "FETCH_HEAD", check=False)
-                if rebased.returncode == 0:
-                    try:
-                        update_and_check(catalog)
-                        continue
-                    except Failure as error:
-                        say(f"the rebased catalogue does not pass ({error}): registering again")
-                else:
-                    say("the rebase conflicts: registering again on top of the new commits")
-                    git("rebase", "--abort", check=False)
-                git("reset", "--quiet", "--hard", "FETCH_HEAD")
-                committed, registration = register_and_commit()
-                failed.update(registration.failed)
-                if not committed:
-                    say("nothing left to register after the rebase")
-                    break
+                raise PushRejected
+
+    try:
+        if not register_and_commit():
+            say("the catalogue did not change: nothing to commit")
+        elif not push:
+            say("committed (not pushed: no --push)")
+        else:
+            try:
+                push_until_accepted()
+            except PushRejected:
+                raise Failure(f"push still rejected after {attempts} attempt(s)") from None
     except Failure as error:
         say(str(error))
         return 1
@@ -330,6 +379,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"some files failed to register in: {', '.join(sorted(failed))}")
         return 1
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    result = app(argv, result_action="return_value")
+    return result if isinstance(result, int) else 0  # --help
 
 
 if __name__ == "__main__":

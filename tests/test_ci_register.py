@@ -80,9 +80,14 @@ class Repos:
         return hourly_mag_files(self.source / (where or collection), day, hours, spacecraft)
 
     def run(
-        self, clone: Path, *collections: str, source: Path | None = None, push: bool = True
+        self,
+        clone: Path,
+        *collections: str,
+        source: Path | None = None,
+        push: bool = True,
+        options: tuple[str, ...] = (),
     ) -> subprocess.CompletedProcess[str]:
-        argv = [sys.executable, str(SCRIPT), "--catalog", str(clone / "catalog")]
+        argv = [sys.executable, str(SCRIPT), "--catalog", str(clone / "catalog"), *options]
         argv += ["--source", str(source or self.source)]
         for collection in collections:
             argv += ["--collection", collection]
@@ -268,6 +273,19 @@ def test_two_concurrent_runs_both_land_and_nothing_is_lost(repos: Repos) -> None
     assert repos.remote_products() == sorted(expected)
 
 
+def test_a_push_still_rejected_after_the_last_attempt_fails(repos: Repos) -> None:
+    repos.products(MAGA, "2016-01-01", range(2))
+    repos.products(MAGB, "2016-01-01", range(2))
+    winner, loser = repos.clone("winner"), repos.clone("loser")
+
+    assert repos.run(winner, MAGA).returncode == 0
+    done = repos.run(loser, MAGB, options=("--attempts", "1"))
+
+    assert done.returncode == 1
+    assert "push still rejected after 1 attempt(s)" in done.stderr
+    assert "rebasing" not in done.stderr  # no pause and catch-up after the last attempt
+
+
 # -- commands of this vires-repo -------------------------------------------------------------
 
 
@@ -302,3 +320,28 @@ def test_a_command_killed_by_a_signal_is_run_once_more(
     assert "'vires-repo orbit_direction' died (exit -6): running it again" in err
     assert script.vires_repo("cat", "check").returncode == -6  # a second death is reported
     assert len(calls) == 4
+
+
+def test_collections_and_source_come_from_the_environment(
+    script: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIRES_COLLECTIONS", f"{MAGA}, {MAGB}\nSW_OPER_MAGC_LR_1B")
+    monkeypatch.setenv("VIRES_SOURCE_URL", "s3://bucket/swarm")
+
+    _, bound, _ = script.app.parse_args([])
+    assert bound.arguments == {
+        "source": "s3://bucket/swarm",
+        "collection": [MAGA, MAGB, "SW_OPER_MAGC_LR_1B"],
+    }
+    _, bound, _ = script.app.parse_args(["--collection", MAGA, "--source", "here"])
+    assert bound.arguments == {"source": "here", "collection": [MAGA]}
+
+
+def test_fewer_than_one_attempt_is_a_usage_error(
+    script: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as raised:
+        script.main(["--source", "here", "--collection", MAGA, "--attempts", "0"])
+
+    assert raised.value.code == 2
+    assert "Must be >= 1" in capsys.readouterr().err

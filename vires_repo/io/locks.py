@@ -23,6 +23,9 @@ One lock per catalogue root, by kind of root:
   has them; moto, used by the tests, too); for a store without conditional deletes release
   falls back to comparing the ETag before an unconditional delete;
 * other filesystems (``memory://``, ...): an in-process lock only.
+
+(About 400 lines: the three kinds share CatalogueLock's re-entrancy and messages, and the
+object-store lock, most of the module, is one algorithm that reads best in one place.)
 """
 
 from __future__ import annotations
