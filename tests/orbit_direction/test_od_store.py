@@ -1,19 +1,15 @@
-"""The stored orbit-direction tables: monthly partitions, windows and their verification,
-atomic commits, lookups against the DuckDB ASOF view, dump records."""
+"""The stored orbit-direction tables: monthly partitions behind a manifest, windows of months
+and their verification, atomic commits."""
 
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 import pytest
-from od_env import GEO_A, MAG_A, QD_A, OdEnv, identifier
 
 from vires_repo.errors import OrbitDirectionIntegrityError
-from vires_repo.orbit_direction import product_extraction
 from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.loaded_table import LoadedTable
-from vires_repo.orbit_direction.missions import table_key_of_name
-from vires_repo.orbit_direction.sql import orbit_direction_tagging_sql
+from vires_repo.orbit_direction.missions import TableKey, table_key_of_name
 from vires_repo.orbit_direction.store import (
     TableStore,
     read_table,
@@ -24,10 +20,9 @@ from vires_repo.orbit_direction.table import (
     Source,
     verify_boundaries,
 )
-from vires_repo.query import open_connection, query
-from vires_repo.services.orbit_direction.info import cached_product_records, view_statements
-from vires_repo.services.orbit_direction.lookup import lookup_orbit_directions
 
+GEO_A = TableKey("Swarm", "A", None, "GEO")
+QD_A = TableKey("Swarm", "A", None, "QD")
 MS = "datetime64[ms]"
 
 
@@ -174,88 +169,3 @@ def test_invalid_tables_are_not_written(catalog) -> None:
     with pytest.raises(OrbitDirectionIntegrityError):
         write_table(store, broken)
     assert store.table_names() == []
-
-
-# -- catalogue-level ------------------------------------------------------------------------
-
-
-def test_products_across_a_month_boundary_make_one_block(odenv: OdEnv) -> None:
-    # products 122..125 cover 2016-01-31T12:00 to 2016-02-01T12:00
-    files = [odenv.product(k) for k in range(122, 126)]
-    assert odenv.register(*files[:2], *files[3:]).code == 0
-    assert odenv.register(files[2]).code == 0
-    geo, qd = odenv.tables()
-    for table in (geo, qd):
-        table.verify()
-        assert np.count_nonzero(table.boundaries.types != 0) == 2
-    months = [m.month for m in odenv.manifests()[0].months]
-    assert months == ["2016-01", "2016-02"]
-
-
-def test_parallel_rebuild_equals_incremental_registration(local_odenv: OdEnv, monkeypatch) -> None:
-    monkeypatch.setattr(
-        product_extraction, "_PARALLEL_MIN_PRODUCTS", 4
-    )  # worker processes for 9 products
-    files = local_odenv.products(9)
-    for location in files:
-        assert local_odenv.register(location).code == 0
-    before = local_odenv.manifests()
-    before_tables = local_odenv.tables()
-    result = local_odenv("orbit_direction", "rebuild", MAG_A)
-    assert "INFO: 9 of 9 product(s) processed." in result.err
-    for one, other in zip(before_tables, local_odenv.tables(), strict=True):
-        assert one.boundaries.equals(other.boundaries) and one.sources == other.sources
-    assert [m.months for m in local_odenv.manifests()] == [m.months for m in before]
-
-
-def test_lookup_and_the_asof_view_agree(odenv: OdEnv) -> None:
-    files = odenv.products(4)
-    assert odenv.register(*files).code == 0
-    assert odenv("product", "deregister", identifier(files[2])).code == 0
-    assert odenv("orbit_direction", "sync").code == 0
-    times = np.arange(
-        np.datetime64("2015-12-31T23:00", "ms"),
-        np.datetime64("2016-01-02T01:00", "ms"),
-        np.timedelta64(5077, "ms"),
-    )
-    expected = lookup_orbit_directions(odenv.catalog, "Swarm", "A", None, times)
-    assert {int(v) for v in expected["QDOrbitDirection"]} == {-1, 0, 1}
-
-    catalog = odenv.catalog
-    measurements = pa.table({"time": pa.array(times, pa.timestamp("ms", tz="UTC"))})
-    connection = open_connection(
-        catalog.storage, view_statements(catalog), tables={"measurements": measurements}
-    )
-    tagged = query(connection, orbit_direction_tagging_sql("measurements", "Swarm", "A", None))
-    for name, values in expected.items():
-        assert np.array_equal(tagged[name].to_numpy(), values), name
-    sources = query(connection, "SELECT DISTINCT kind, product_id FROM orbit_direction_sources")
-    assert sources.num_rows == 6
-    boundary_rows = query(
-        connection, 'SELECT "table", count(*) AS n FROM orbit_direction_boundaries GROUP BY 1'
-    )
-    assert sorted(boundary_rows["table"].to_pylist()) == [
-        "SW_VIRE_AUXAODBGEO",
-        "SW_VIRE_AUXAODBMAG",
-    ]
-
-
-def test_views_exist_without_tables(odenv: OdEnv) -> None:
-    connection = open_connection(odenv.catalog.storage, view_statements(odenv.catalog))
-    assert query(connection, "SELECT * FROM orbit_direction_boundaries").num_rows == 0
-    assert query(connection, "SELECT * FROM orbit_direction_sources").num_rows == 0
-
-
-def test_dump_records_list_the_tables_of_the_source_collections(odenv: OdEnv) -> None:
-    assert odenv.register(odenv.product(0)).code == 0
-    records = {r.identifier: r for r in cached_product_records(odenv.catalog)}
-    assert sorted(records) == [
-        "SW_VIRE_AUXAODBGEO",
-        "SW_VIRE_AUXAODBMAG",
-        "SW_VIRE_AUXBODBGEO",
-        "SW_VIRE_AUXBODBMAG",
-    ]
-    assert records["SW_VIRE_AUXBODBGEO"].updated is None
-    assert records["SW_VIRE_AUXBODBGEO"].sources == []
-    assert records["SW_VIRE_AUXAODBMAG"].sources == [identifier(odenv.product(0))]
-    assert records["SW_VIRE_AUXAODBMAG"].updated is not None
