@@ -17,13 +17,13 @@ import numpy as np
 
 from vires_repo.errors import OrbitDirectionIntegrityError
 from vires_repo.orbit_direction.extract import Boundaries
+from vires_repo.orbit_direction.invariants import verify_boundaries
 from vires_repo.orbit_direction.manifest import MANIFEST_NAME, MonthEntry, TableManifest
 from vires_repo.orbit_direction.missions import TableKey
 from vires_repo.orbit_direction.partitions import content_hash, points_bytes, sources_bytes
 from vires_repo.orbit_direction.table import (
     OrbitDirectionTable,
     Source,
-    verify_boundaries,
 )
 from vires_repo.timescales import month_end, month_of, month_start, to_datetime64
 from vires_repo.timespec import format_datetime

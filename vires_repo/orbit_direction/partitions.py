@@ -18,8 +18,22 @@ from vires_repo.errors import IndexFormatError
 from vires_repo.io.parquet import ParquetLayout, check_format_tag, parquet_bytes
 from vires_repo.orbit_direction.extract import Boundaries, TimeArray
 from vires_repo.orbit_direction.manifest import FORMAT_VERSION
-from vires_repo.orbit_direction.table import POINTS_SCHEMA, SOURCES_SCHEMA, Source
+from vires_repo.orbit_direction.table import Source
 
+POINTS_SCHEMA = pa.schema(
+    [
+        ("time", pa.timestamp("ms", tz="UTC")),
+        ("boundary_type", pa.int8()),
+        ("orbit_direction", pa.int8()),
+    ]
+)
+SOURCES_SCHEMA = pa.schema(
+    [
+        ("product_id", pa.string()),
+        ("start", pa.timestamp("ms", tz="UTC")),
+        ("end", pa.timestamp("ms", tz="UTC")),
+    ]
+)
 _HASH_CHARS = 12
 _MS = "datetime64[ms]"
 _FORMAT_TAG = {"format_version": FORMAT_VERSION}

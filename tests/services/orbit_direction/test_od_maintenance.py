@@ -1,5 +1,6 @@
-"""The orbit-direction tables through the CLI: registration, update, sync, rebuild, fallbacks,
-source-collection checks and the VirES table CDF migration."""
+"""The orbit-direction tables kept in step with their source collections, through the CLI:
+registration, update, sync, rebuild, their fallbacks, source-collection checks and what a daily
+update costs in git."""
 
 from __future__ import annotations
 
@@ -10,15 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from od_env import GEO_A, MAG_A, MOD_A, QD_A, OdEnv, identifier
-from testdata import TESTDATA
 
 from vires_repo.io.cdf import open_cdf
+from vires_repo.orbit_direction import product_extraction
 from vires_repo.orbit_direction.extract import Boundaries, BoundaryType
 from vires_repo.orbit_direction.store import TableStore, read_table, write_table
-from vires_repo.services.orbit_direction.info import cached_product_records
 from vires_repo.services.orbit_direction.lookup import lookup_orbit_directions
-
-REAL_TABLE = Path(TESTDATA / "orbit_direction/SW_VIRE_AUXBODBGEO_test_orbit_directions.cdf")
 
 
 def assert_same_tables(first: OdEnv, second: OdEnv) -> None:
@@ -316,49 +314,33 @@ def test_switching_the_source_is_a_two_file_change(odenv: OdEnv, mod_first: bool
     assert len(geo) == len(qd) == 0 and geo.sources == []
 
 
-# -- migration: VirES table files -----------------------------------------------------------
+def test_products_across_a_month_boundary_make_one_block(odenv: OdEnv) -> None:
+    # products 122..125 cover 2016-01-31T12:00 to 2016-02-01T12:00
+    files = [odenv.product(k) for k in range(122, 126)]
+    assert odenv.register(*files[:2], *files[3:]).code == 0
+    assert odenv.register(files[2]).code == 0
+    geo, qd = odenv.tables()
+    for table in (geo, qd):
+        table.verify()
+        assert np.count_nonzero(table.boundaries.types != 0) == 2
+    months = [m.month for m in odenv.manifests()[0].months]
+    assert months == ["2016-01", "2016-02"]
 
 
-@pytest.mark.skipif(not REAL_TABLE.exists(), reason="real VirES table not available")
-def test_the_real_swarm_b_table_imports_and_exports_unchanged(odenv: OdEnv, tmp_path) -> None:
-    result = odenv("orbit_direction", "import", str(REAL_TABLE))
-    assert result.code == 0, result.err
-    assert result.err == (
-        "INFO: SW_VIRE_AUXBODBGEO imported: 33 boundary point(s), 1 source product(s).\n"
-    )
-    target = tmp_path / "exported.cdf"
-    result = odenv("orbit_direction", "export", "SW_VIRE_AUXBODBGEO", "-f", str(target))
-    assert result.code == 0, result.err
-
-    with open_cdf(REAL_TABLE) as original, open_cdf(target) as exported:
-        assert exported.variable_names() == original.variable_names()
-        for name in original.variable_names():
-            assert exported.variable_info(name).data_type == original.variable_info(name).data_type
-            assert np.array_equal(exported.read_variable(name), original.read_variable(name))
-            assert exported._cdf.varattsget(name) == original._cdf.varattsget(name)
-        before, after = original.global_attributes(), exported.global_attributes()
-    assert sorted(after) == sorted(before)
-    for name in ("PRODUCT_DESCRIPTION", "SOURCES"):
-        assert after[name] == before[name]
-    for name in ("SOURCE_TIME_RANGES", "NEIGHBOUR_DISTANCE", "NEIGHBOUR_OVERLAP"):
-        assert np.array_equal(np.asarray(after[name]), np.asarray(before[name]))
-    assert after["TITLE"] == ["SW_VIRE_AUXBODBGEO"]
-
-    records = cached_product_records(odenv.catalog)
-    [record] = [r for r in records if r.identifier == "SW_VIRE_AUXBODBGEO"]
-    assert record.sources == before["SOURCES"]
-    assert record.updated and record.location.endswith("orbit_direction/SW_VIRE_AUXBODBGEO")
-
-
-def test_import_needs_a_table_name(odenv: OdEnv, tmp_path) -> None:
-    result = odenv("orbit_direction", "import", str(tmp_path / "table.cdf"))
-    assert result.code == 1
-    assert "cannot tell which table" in result.err
-    result = odenv("orbit_direction", "export", "SW_VIRE_AUXCODBGEO", "-f", str(tmp_path / "x"))
-    assert (result.code, result.err) == (
-        1,
-        "ERROR: orbit-direction table SW_VIRE_AUXCODBGEO does not exist\n",
-    )
+def test_parallel_rebuild_equals_incremental_registration(local_odenv: OdEnv, monkeypatch) -> None:
+    monkeypatch.setattr(
+        product_extraction, "_PARALLEL_MIN_PRODUCTS", 4
+    )  # worker processes for 9 products
+    files = local_odenv.products(9)
+    for location in files:
+        assert local_odenv.register(location).code == 0
+    before = local_odenv.manifests()
+    before_tables = local_odenv.tables()
+    result = local_odenv("orbit_direction", "rebuild", MAG_A)
+    assert "INFO: 9 of 9 product(s) processed." in result.err
+    for one, other in zip(before_tables, local_odenv.tables(), strict=True):
+        assert one.boundaries.equals(other.boundaries) and one.sources == other.sources
+    assert [m.months for m in local_odenv.manifests()] == [m.months for m in before]
 
 
 def test_registration_with_table_update_is_cheap_for_git(local_odenv: OdEnv) -> None:
