@@ -1,9 +1,19 @@
-"""The layers of the package (cli -> services -> store -> readers) and what each may import."""
+"""The layers of the package and what each module may import.
+
+* the import contracts in pyproject.toml (``[tool.importlinter]``: cli -> services -> domain
+  stores -> foundations -> io seams -> errors, with the domain stores independent of each
+  other), checked with import-linter, and a check that they do fail on an upward import;
+* no import cycle among the package's modules;
+* each outside system behind one seam: only its seam module imports the library;
+* start-up stays light: the CLI imports no heavy library before a command needs it.
+"""
 
 from __future__ import annotations
 
 import ast
 import json
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -126,3 +136,153 @@ def test_every_cli_command_has_a_docstring() -> None:
     assert "product_collection remove" in dict(commands)
     assert missing == []
     assert groups_without_help == []
+
+
+# -- import contracts ----------------------------------------------------------------------
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """import-linter's verdict on the package under ``root`` (with root's pyproject.toml)."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_import_contracts_hold() -> None:
+    result = _lint_imports(REPO_ROOT)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "upward_import", "contract"),
+    [
+        ("products/manifest.py", "vires_repo.services.info", "cli -> services"),
+        ("io/storage.py", "vires_repo.products.manifest", "cli -> services"),
+        ("products/manifest.py", "vires_repo.orbit_direction.missions", "cli -> services"),
+        ("cli/info.py", "vires_repo.io.git", "the CLI reaches the stores"),
+    ],
+)
+def test_an_upward_or_sideways_import_breaks_a_contract(
+    tmp_path: Path, module: str, upward_import: str, contract: str
+) -> None:
+    """The contracts are live: the same check fails on a copy with one forbidden import."""
+    shutil.copytree(PACKAGE, tmp_path / "vires_repo", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO_ROOT / "pyproject.toml", tmp_path)
+    path = tmp_path / "vires_repo" / module
+    path.write_text(path.read_text(encoding="utf-8") + f"\nimport {upward_import}\n")
+
+    result = _lint_imports(tmp_path)
+
+    assert result.returncode != 0
+    assert f"{contract}" in result.stdout and "BROKEN" in result.stdout
+    assert upward_import in result.stdout
+
+
+def test_no_import_cycle() -> None:
+    """No group of modules imports itself round at run time (imports inside functions count;
+    imports for type checking only do not)."""
+    import grimp
+
+    graph = grimp.build_graph("vires_repo", exclude_type_checking_imports=True)
+    cycles = [
+        group
+        for group in _strongly_connected(
+            {name: graph.find_modules_directly_imported_by(name) for name in graph.modules}
+        )
+        if len(group) > 1
+    ]
+
+    assert cycles == []
+
+
+def _strongly_connected(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components, iteratively (no recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+    for start in sorted(edges):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(edges[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, targets = work[-1]
+            target = next(targets, None)
+            if target is not None:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(sorted(edges.get(target, ())))))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                groups.append(sorted(group))
+    return groups
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    edges = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set()}
+
+    assert sorted(_strongly_connected(edges)) == [["a", "b", "c"], ["d"]]
+
+
+# -- seams ---------------------------------------------------------------------------------
+
+SEAMS = {
+    "apexpy": ("vires_repo.io.apex",),
+    "cdflib": ("vires_repo.io.cdf",),
+    "duckdb": ("vires_repo.io.duckdb",),
+    "fsspec": ("vires_repo.io.storage",),
+    "filelock": ("vires_repo.io.locks",),
+    "subprocess": ("vires_repo.io.git",),
+    "multiprocessing": ("vires_repo.parallel",),
+    "concurrent": ("vires_repo.parallel",),
+    "cyclopts": ("vires_repo.cli",),
+    "fcntl": (),
+}
+"""Each outside library (or process-level facility) and the module or package that owns it."""
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@pytest.mark.parametrize("library", sorted(SEAMS))
+def test_only_its_seam_imports_an_outside_library(library: str) -> None:
+    owners = SEAMS[library]
+    offending = sorted(
+        f"{_module_name(path)}:{line}"
+        for path in PACKAGE.rglob("*.py")
+        for line, name in _imported_names(path)
+        if name.split(".")[0] == library
+        and not any(
+            _module_name(path) == owner or _module_name(path).startswith(f"{owner}.")
+            for owner in owners
+        )
+    )
+
+    assert offending == []

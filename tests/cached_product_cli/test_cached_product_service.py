@@ -173,7 +173,7 @@ def test_manifest_round_trip_is_byte_identical(catalog: Catalog) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[]", "is not a cached-product manifest"),
+        ("[]", "is not a cached products manifest"),
         ('{"format_version": 2, "cached_products": []}', "format version 2"),
         ('{"format_version": 1, "cached_products": [{"identifier": 1}]}', "is malformed"),
         (

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pyarrow as pa
 import pytest
 
-import vires_repo
 from vires_repo.errors import IndexFormatError, QueryError
 from vires_repo.io.duckdb import (
     open_connection,
@@ -88,27 +84,3 @@ def test_query_errors_name_duckdbs_reason() -> None:
         query(connection, "SELECT * FROM read_parquet('/nonexistent/x.parquet')")
     with pytest.raises(QueryError, match="Conversion Error"):
         run_statement("SELECT CAST($v AS INTEGER)", {"v": "x"})
-
-
-def _imports(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
-
-
-def test_only_the_seam_imports_duckdb_and_the_seam_imports_no_domain_module() -> None:
-    package = Path(vires_repo.__file__).parent
-    seam = package / "io" / "duckdb.py"
-
-    importers = [
-        str(path.relative_to(package))
-        for path in sorted(package.rglob("*.py"))
-        if any(name.split(".")[0] == "duckdb" for name in _imports(path))
-    ]
-    assert importers == ["io/duckdb.py"]
-    own = {name for name in _imports(seam) if name.startswith("vires_repo")}
-    assert own <= {"vires_repo.errors", "vires_repo.io.storage"}

@@ -489,26 +489,3 @@ def test_a_thread_times_out_on_a_storage_locked_by_another_thread(catalog_root: 
     finally:
         done.set()
         holder.join(60)
-
-
-def test_only_the_lock_module_imports_filelock_and_nothing_imports_fcntl() -> None:
-    import ast
-
-    import vires_repo
-
-    package = Path(vires_repo.__file__).parent
-    users: dict[str, list[str]] = {"fcntl": [], "filelock": []}
-    for path in sorted(package.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = (
-                [alias.name for alias in node.names]
-                if isinstance(node, ast.Import)
-                else [node.module or ""]
-                if isinstance(node, ast.ImportFrom)
-                else []
-            )
-            for name in names:
-                if name.split(".")[0] in users:
-                    users[name.split(".")[0]].append(str(path.relative_to(package)))
-
-    assert users == {"fcntl": [], "filelock": ["io/locks.py"]}

@@ -131,7 +131,7 @@ class CachedProductManifest(ManifestModel):
 
     @classmethod
     def loads(cls, text: str | bytes, where: str) -> CachedProductManifest:
-        document = parse_manifest(text, where, "cached-product", FORMAT_VERSION)
+        document = parse_manifest(text, where, "cached products", FORMAT_VERSION)
         records = validate(_ManifestDocument, document, where).cached_products
         identifiers = [record.identifier for record in records]
         if len(set(identifiers)) != len(identifiers):
