@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from vires_repo.catalog import Catalog
+from vires_repo.definitions.selection import CollectionFilter
 from vires_repo.io.storage import Storage
 from vires_repo.orbit_direction import (
     DEFAULT_THRESHOLDS,
@@ -48,7 +49,6 @@ from vires_repo.orbit_direction.store import FOLDER, TableStore, write_table
 from vires_repo.services import orbit_direction as od
 from vires_repo.services import product as products
 from vires_repo.services import product_collection, product_type
-from vires_repo.services.product_collection import CollectionFilter
 from vires_repo.testing import samples
 from vires_repo.testing.orbit_model import SWARM_ORBITS
 

@@ -42,7 +42,7 @@ def _messages() -> Any:
 
 
 def _selection(collections: Values, mission: Values, spacecraft: Values, grade: Values) -> Any:
-    from vires_repo.services.product_collection import CollectionFilter
+    from vires_repo.definitions.selection import CollectionFilter
 
     return CollectionFilter(
         identifiers=tuple(collections or ()),

@@ -8,6 +8,7 @@ from typing import Annotated
 from cyclopts import App, Parameter
 
 from vires_repo.cli import _common
+from vires_repo.definitions.selection import CollectionFilter
 from vires_repo.services import product_collection as service
 from vires_repo.services._batch import IMPORT_SUMMARY, REMOVE_SUMMARY
 from vires_repo.services.definitions import parse_definitions
@@ -32,8 +33,8 @@ class Filters:
     grade: Annotated[Values, Parameter(name=["--grade", "--class", "-g"])] = None
     "Only collections of this grade (e.g. FAST)."
 
-    def build(self, identifiers: list[str] | None) -> service.CollectionFilter:
-        return service.CollectionFilter(
+    def build(self, identifiers: list[str] | None) -> CollectionFilter:
+        return CollectionFilter(
             identifiers=identifiers or (),
             product_types=self.product_type or (),
             missions=self.mission or (),

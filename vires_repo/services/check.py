@@ -24,6 +24,7 @@ from vires_repo.products.manifest import (
     partition_file,
     partition_folder,
 )
+from vires_repo.services.product import data_file_exists
 
 Severity = Literal["error", "warning"]
 _MAX_LISTED = 20
@@ -209,8 +210,6 @@ def _overlapping_products(catalog: Catalog, _options: CheckOptions) -> Iterator[
 
 
 def _data_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
-    from vires_repo.services.product import data_file_exists
-
     for record in catalog.products.select():
         for location in record.dataset_locations():
             if not data_file_exists(location):

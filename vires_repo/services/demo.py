@@ -62,7 +62,7 @@ def run_demo(catalog: Catalog, data_folder: Path, days: int, say: Say) -> DemoRe
         for line in result.summary_lines():
             say(f"{collection}: {line}")
         report.product_files += files
-        report.collection_counts[collection] = product.product_count(catalog, collection)
+        report.collection_counts[collection] = product_collection.product_count(catalog, collection)
     for statement in DEMO_QUERIES:
         report.queries.append((statement, sql.render(sql.run_sql(catalog, statement), "table")))
     return report

@@ -32,6 +32,7 @@ import numpy.typing as npt
 from vires_repo.cached_products.conversion import CachedProductInfo
 from vires_repo.catalog import Catalog
 from vires_repo.definitions.models import grade_of
+from vires_repo.definitions.selection import CollectionFilter
 from vires_repo.errors import DefinitionError, NotFoundError, ViresRepoError
 from vires_repo.orbit_direction import (
     Boundaries,
@@ -67,7 +68,7 @@ from vires_repo.orbit_direction.vires_cdf import (
 from vires_repo.products import ProductRecord
 from vires_repo.products import ProductSelection as IndexSelection
 from vires_repo.services._batch import MAX_EXIT_CODE
-from vires_repo.services.product_collection import CollectionFilter, select_collections
+from vires_repo.services._collections import select_collections
 from vires_repo.timespec import parse_datetime
 
 logger = logging.getLogger("vires_repo.orbit_direction")

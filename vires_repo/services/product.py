@@ -8,18 +8,19 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vires_repo.catalog import Catalog
+from vires_repo.definitions.selection import CollectionFilter
 from vires_repo.errors import DefinitionError, NotFoundError, ViresRepoError
 from vires_repo.products import ProductRecord
 from vires_repo.products import ProductSelection as IndexSelection
 from vires_repo.services._batch import BatchResult
+from vires_repo.services._collections import select_collections
 from vires_repo.services._overlaps import plan_registration
 from vires_repo.services.definitions import NO_SELECTION_WARNING
-from vires_repo.services.product_collection import CollectionFilter, select_collections
 from vires_repo.timespec import format_datetime
 
 if TYPE_CHECKING:  # the readers import cdflib, which lookups do not need
@@ -253,6 +254,7 @@ def register_products(
     result.deregistered = len(plan.deregistered)
     changed = [i for i, outcome in plan.outcomes if outcome != "skipped"]
     if changed and not skip_post_registration_actions:
+        # imported here: the orbit-direction service loads cdflib, which lookups do not need
         from vires_repo.services.orbit_direction import update_after_registration
 
         failures = update_after_registration(catalog, collection_id, changed)
@@ -388,7 +390,7 @@ def deregister_products(
         records = select_products(catalog, selection, warn)
         result.total = len(records)
         delete_records(catalog, records, result)
-    from vires_repo.services.orbit_direction import deregistration_note
+    from vires_repo.services.orbit_direction import deregistration_note  # loads cdflib
 
     removed = set(result.outcomes.get("deregistered", ()))
     note = deregistration_note(catalog, {r.collection for r in records if r.identifier in removed})
@@ -416,12 +418,3 @@ def compact(catalog: Catalog, collections: Sequence[str] = ()) -> list[str]:
                     f"{done.files_before} -> {done.files_after} file(s)"
                 )
     return lines
-
-
-def product_count(catalog: Catalog, collection_id: str) -> int:
-    """Registered products of a collection (0 when it has none)."""
-    return catalog.products.manifest(collection_id).live_rows
-
-
-def max_product_durations(catalog: Catalog, collection_ids: Sequence[str]) -> dict[str, timedelta]:
-    return {c: catalog.products.max_product_duration(c) for c in collection_ids}
