@@ -14,6 +14,7 @@ import pytest
 from testdata import TESTDATA
 
 from vires_repo.catalog import Catalog
+from vires_repo.products import ProductSelection
 from vires_repo.services import orbit_direction, product, product_collection, product_type
 from vires_repo.testing import samples
 
@@ -394,7 +395,7 @@ def test_check_reports_orbit_direction_tables_out_of_sync(cli: Cli, filled: Cata
 def test_check_missing_data_files_only_with_files_option(
     cli: Cli, filled: Catalog, tmp_path: Path
 ) -> None:
-    record = product.select_products(filled, product.ProductSelection(collections=[MAG_B]), print)
+    record = product.select_products(filled, ProductSelection(collections=[MAG_B]), print)
     location = record[0].dataset_locations()[0]
     if "://" in location:
         import fsspec

@@ -6,12 +6,12 @@ from vires_repo.products.index import (
     CompactionResult,
     Overlap,
     ProductIndex,
-    ProductSelection,
     UpsertResult,
     vires_max_product_duration,
 )
 from vires_repo.products.manifest import FileEntry, Manifest
 from vires_repo.products.schema import FORMAT_VERSION, ProductRecord
+from vires_repo.products.selection import ProductSelection
 
 __all__ = [
     "FORMAT_VERSION",

@@ -65,6 +65,7 @@ from vires_repo.products.schema import (
     sort_rows,
     table_to_records,
 )
+from vires_repo.products.selection import ProductSelection
 from vires_repo.timescales import from_micros, to_micros, to_utc
 
 COMPACTION_FILE_THRESHOLD = 10  # measured: fewer manifest lines outweigh more compactions
@@ -73,27 +74,6 @@ MAX_ROWS_PER_FILE = 250_000
 SMALL_BATCH_ROWS = 1_000  # batches of fewer rows are written as JSON lines
 _BULK_CHUNK_ROWS = 50_000
 _READ_ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class ProductSelection:
-    """The product selection options of VirES (reference section 6.2), all AND-ed.
-
-    Empty sequences mean "no restriction". ``locations`` matches data-file locations exactly
-    against any dataset of a product (the ``-l`` option). Missions, spacecraft and grades are
-    resolved to collections by the caller, which knows the collection definitions.
-    """
-
-    identifiers: Sequence[str] = ()
-    collections: Sequence[str] = ()
-    product_types: Sequence[str] = ()
-    locations: Sequence[str] = ()
-    after: datetime | None = None  # begin_time >= after
-    before: datetime | None = None  # end_time < before
-    created_after: datetime | None = None  # created >= created_after
-    created_before: datetime | None = None  # created < created_before
-    updated_after: datetime | None = None  # updated >= updated_after
-    updated_before: datetime | None = None  # updated < updated_before
 
 
 @dataclass(frozen=True)
@@ -161,6 +141,9 @@ class _RowFilter:
 
     @classmethod
     def of(cls, selection: ProductSelection) -> _RowFilter:
+        if selection.needs_definitions:
+            raise ValueError("resolve missions, spacecraft and grades to collections first")
+
         def micros(value: datetime | None) -> int | None:
             return None if value is None else to_micros(value)
 

@@ -7,16 +7,13 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vires_repo.catalog import Catalog
-from vires_repo.definitions.selection import CollectionFilter
 from vires_repo.errors import DefinitionError, NotFoundError, ViresRepoError
-from vires_repo.products import ProductRecord
-from vires_repo.products import ProductSelection as IndexSelection
+from vires_repo.products import ProductRecord, ProductSelection
 from vires_repo.services._batch import BatchResult
 from vires_repo.services._collections import select_collections
 from vires_repo.services._overlaps import plan_registration
@@ -37,45 +34,6 @@ DEREGISTER_SUMMARY = (
 )
 # Below this many files a process pool costs more than it saves.
 _PARALLEL_MIN_FILES = 64
-
-
-@dataclass(frozen=True)
-class ProductSelection:
-    """The VirES product selection options (reference section 6.2), all AND-ed."""
-
-    identifiers: Sequence[str] = ()
-    by_location: bool = False
-    product_types: Sequence[str] = ()
-    missions: Sequence[str] = ()
-    spacecrafts: Sequence[str] = ()
-    grades: Sequence[str] = ()
-    collections: Sequence[str] = ()
-    after: datetime | None = None
-    before: datetime | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-    invalid_only: bool = False
-
-    @property
-    def restricts_collections(self) -> bool:
-        return bool(
-            self.product_types
-            or self.missions
-            or self.spacecrafts
-            or self.grades
-            or self.collections
-        )
-
-    def collection_filter(self) -> CollectionFilter:
-        return CollectionFilter(
-            identifiers=self.collections,
-            product_types=self.product_types,
-            missions=self.missions,
-            spacecrafts=self.spacecrafts,
-            grades=self.grades,
-        )
 
 
 # -- locations and identifiers ---------------------------------------------------------
@@ -138,24 +96,9 @@ def select_products(
     collections = resolve_collections(catalog, selection, warn)
     if selection.restricts_collections and not collections:
         return []
-    identifiers: tuple[str, ...] = ()
-    locations: tuple[str, ...] = ()
-    if selection.by_location:
-        locations = tuple(normalize_location(i) for i in selection.identifiers)
-    else:
-        identifiers = tuple(selection.identifiers)
+    locations = tuple(normalize_location(location) for location in selection.locations)
     records = catalog.products.select(
-        IndexSelection(
-            identifiers=identifiers,
-            collections=collections,
-            locations=locations,
-            after=selection.after,
-            before=selection.before,
-            created_after=selection.created_after,
-            created_before=selection.created_before,
-            updated_after=selection.updated_after,
-            updated_before=selection.updated_before,
-        )
+        replace(selection.in_collections(collections), locations=locations)
     )
     if selection.invalid_only:
         records = [r for r in records if _is_invalid(r, warn)]
@@ -383,7 +326,7 @@ def deregister_products(
     (``invalid_only`` counts as a selection of its own, reference 1.5)."""
     catalog.require_existing()  # before writing() would create the root
     result = BatchResult(noun="matched product")
-    if not selection.identifiers and not all_ and not selection.invalid_only:
+    if not selection.names_products and not all_ and not selection.invalid_only:
         result.warnings.append(NO_SELECTION_WARNING.format(noun="product"))
         return result
     with catalog.writing():

@@ -24,9 +24,9 @@ import pyarrow.compute as pc
 from vires_repo import query
 from vires_repo.catalog import Catalog
 from vires_repo.errors import DefinitionError, NotFoundError
+from vires_repo.products import ProductSelection
 from vires_repo.services._batch import BatchResult
 from vires_repo.services.product import (
-    ProductSelection,
     Warn,
     delete_records,
     logger,
@@ -161,15 +161,14 @@ def _read_records(
         }
     )
     restricted = resolve_collections(catalog, selection, warn)
-    identifiers = list(selection.identifiers)
     params: dict[str, Any] = {
         "path": path,
         "by_collection": selection.restricts_collections,
         "collections": restricted,
-        "by_identifier": bool(identifiers) and not selection.by_location,
-        "identifiers": identifiers,
-        "by_location": bool(identifiers) and selection.by_location,
-        "locations": [normalize_location(i) for i in identifiers],
+        "by_identifier": bool(selection.identifiers),
+        "identifiers": list(selection.identifiers),
+        "by_location": bool(selection.locations),
+        "locations": [normalize_location(location) for location in selection.locations],
         "after": selection.after,
         "before": selection.before,
         "created_after": selection.created_after,
