@@ -277,7 +277,6 @@ def test_check_finds_a_damaged_index_file(cli: Cli, filled: Catalog) -> None:
 
 def _rewrite_listed_file(catalog: Catalog, collection: str, data: bytes) -> str:
     """Replace the first data file of a collection, with a matching manifest checksum."""
-    import dataclasses
     import hashlib
 
     from vires_repo.products.manifest import manifest_path
@@ -287,8 +286,10 @@ def _rewrite_listed_file(catalog: Catalog, collection: str, data: bytes) -> str:
     entry = manifest.files[0]
     relpath = f"products/collection={collection}/{entry.file}"
     catalog.storage.write_bytes(relpath, data)
-    fixed = dataclasses.replace(entry, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
-    manifest = dataclasses.replace(manifest, files=(fixed, *manifest.files[1:]))
+    fixed = entry.model_copy(
+        update={"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    )
+    manifest = manifest.model_copy(update={"files": (fixed, *manifest.files[1:])})
     catalog.storage.write_text(manifest_path(collection), manifest.dumps())
     return relpath
 

@@ -62,7 +62,7 @@ class IndexReader:
             text = self.storage.read_bytes(path)
         except NotFoundError:
             self._refuse_legacy_manifest(collection)
-            return Manifest(collection)
+            return Manifest(collection=collection, files=())
         manifest = Manifest.loads(text, self.storage.url_of(path))
         if manifest.collection != collection:
             raise IndexFormatError(
