@@ -58,16 +58,17 @@ def register(
     names = list(files or [])
     if file is not None:
         names += service.parse_file_list(*_common.read_input(file))
-    result = service.register_products(
-        _common.session.catalog(),
-        collection,
-        names,
-        update=update,
-        ignore_overlaps=ignore_overlaps,
-        skip_post_registration_actions=skip_post_registration_actions,
-        progress=_common.ProgressReporter("Registering", "products"),
-    )
-    return min(1, _common.report(result, result.summary_lines(), prefix=""))
+    with _common.progress_reporter("Registering", "products") as progress:
+        result = service.register_products(
+            _common.session.catalog(),
+            collection,
+            names,
+            update=update,
+            ignore_overlaps=ignore_overlaps,
+            skip_post_registration_actions=skip_post_registration_actions,
+            progress=progress,
+        )
+    return min(1, _common.report(result, prefix=""))
 
 
 @app.command(name="list")
@@ -160,10 +161,8 @@ def import_(
             warn=_common.warning,
             source_name=name,
         )
-    code = (
-        _common.report(removed, removed.summary(product_import.SYNC_REMOVAL_SUMMARY)) if sync else 0
-    )
-    return _common.report(imported, imported.summary(product_import.IMPORT_SUMMARY)) or code
+    code = _common.report(removed) if sync else 0
+    return _common.report(imported) or code
 
 
 @app.command
@@ -192,7 +191,7 @@ def deregister(
         all_=all_,
         warn=_common.warning,
     )
-    return _common.report(result, result.summary(service.DEREGISTER_SUMMARY))
+    return _common.report(result)
 
 
 @app.command

@@ -9,7 +9,6 @@ from cyclopts import App, Parameter
 from vires_repo.cli import _common
 from vires_repo.cli._selection import CollectionOptions
 from vires_repo.services import product_collection as service
-from vires_repo.services._batch import IMPORT_SUMMARY, REMOVE_SUMMARY
 from vires_repo.services.definitions import parse_definitions
 
 app = App(name="product_collection", help="Product collections: import, list, export, remove.")
@@ -39,7 +38,7 @@ def import_(
     else:
         items = parse_definitions(*_common.read_input(file, has_default=True))
     result = service.import_collections(_common.session.catalog(), items)
-    return _common.report(result, result.summary(IMPORT_SUMMARY))
+    return _common.report(result)
 
 
 @app.command(name="list")
@@ -85,4 +84,4 @@ def remove(
     """
     selection = (filters or CollectionOptions()).build(identifiers)
     result = service.remove_collections(_common.session.catalog(), selection, all_)
-    return _common.report(result, result.summary(REMOVE_SUMMARY))
+    return _common.report(result)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vires_repo.catalog import Catalog
 from vires_repo.errors import DefinitionError, NotFoundError, ViresRepoError
+from vires_repo.parallel import ordered_map
 from vires_repo.products import ProductRecord, ProductSelection
 from vires_repo.services._batch import BatchResult
 from vires_repo.services._collections import select_collections
@@ -250,31 +249,21 @@ def _read_metadata(args: tuple[str, Mapping[str, Any]]) -> ProductMetadata | str
 def _read_all_metadata(
     locations: Sequence[str], product_type: Mapping[str, Any], progress: Progress | None
 ) -> list[ProductMetadata | str]:
-    """Each file's metadata or its error message, in input order."""
-    total = len(locations)
+    """Each file's metadata or its error message, in input order (threads for URLs, whose
+    filesystems, e.g. memory://, live in this process)."""
     tasks = [(location, product_type) for location in locations]
-    workers = os.cpu_count() or 1
-    results: list[ProductMetadata | str] = []
-    if total < _PARALLEL_MIN_FILES or workers == 1:
-        for task in tasks:
-            results.append(_read_metadata(task))
-            if progress:
-                progress(len(results), total)
-        return results
-    # Processes for local files (cdflib is pure Python, so threads would share one core);
-    # threads for URLs, whose filesystems (e.g. memory://) live in this process.
-    # spawn, not fork: forking a process that already runs pyarrow's threads can kill the child
-    pool: Executor = (
-        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        if not any(is_url(location) for location in locations)
-        else ThreadPoolExecutor(workers)
+    outcomes = ordered_map(
+        _read_metadata,
+        tasks,
+        min_parallel=_PARALLEL_MIN_FILES,
+        in_process=any(is_url(location) for location in locations),
+        chunks_per_worker=8,
     )
-    with pool:
-        chunk = max(1, min(256, total // (workers * 8)))
-        for outcome in pool.map(_read_metadata, tasks, chunksize=chunk):
-            results.append(outcome)
-            if progress and (len(results) % chunk == 0 or len(results) == total):
-                progress(len(results), total)
+    results: list[ProductMetadata | str] = []
+    for outcome in outcomes:
+        results.append(outcome)
+        if progress:
+            progress(len(results), len(tasks))
     return results
 
 
@@ -325,7 +314,7 @@ def deregister_products(
     """De-register the selected products; without identifiers only with ``all_``
     (``invalid_only`` counts as a selection of its own, reference 1.5)."""
     catalog.require_existing()  # before writing() would create the root
-    result = BatchResult(noun="matched product")
+    result = BatchResult(noun="matched product", patterns=DEREGISTER_SUMMARY)
     if not selection.names_products and not all_ and not selection.invalid_only:
         result.warnings.append(NO_SELECTION_WARNING.format(noun="product"))
         return result

@@ -215,8 +215,8 @@ def import_products(
     name = source_name or (str(source) if isinstance(source, str | os.PathLike) else "<records>")
     with _json_file(source) as path:
         table = _read_records(catalog, path, selection, name, warn)
-    imported = BatchResult(noun="product", total=table.num_rows)
-    removed = BatchResult(noun="product")
+    imported = BatchResult(noun="product", total=table.num_rows, patterns=IMPORT_SUMMARY)
+    removed = BatchResult(noun="product", patterns=SYNC_REMOVAL_SUMMARY)
 
     problems = table.filter(pc.is_valid(table["error"]))
     for row in problems.select(["position", "collection", "identifier", "error"]).to_pylist():
