@@ -47,8 +47,8 @@ from vires_repo.orbit_direction import (
 )
 from vires_repo.orbit_direction.store import FOLDER, TableStore, write_table
 from vires_repo.services import orbit_direction as od
-from vires_repo.services import product as products
 from vires_repo.services import product_collection, product_type
+from vires_repo.services import product_registration as products
 from vires_repo.testing import samples
 from vires_repo.testing.orbit_model import SWARM_ORBITS
 

@@ -15,7 +15,13 @@ from testdata import TESTDATA
 
 from vires_repo.catalog import Catalog
 from vires_repo.products import ProductSelection
-from vires_repo.services import orbit_direction, product, product_collection, product_type
+from vires_repo.services import (
+    orbit_direction,
+    product,
+    product_collection,
+    product_registration,
+    product_type,
+)
 from vires_repo.testing import samples
 
 MAG_A, MAG_B, MOD_A = "SW_OPER_MAGA_LR_1B", "SW_OPER_MAGB_LR_1B", "SW_OPER_MODA_SC_1B"
@@ -38,7 +44,7 @@ def filled(catalog: Catalog, tmp_path: Path) -> Catalog:
         files = samples.write_small_mag_lr_products(
             tmp_path / "data", count, records=2, spacecraft=spacecraft
         )
-        done = product.register_products(
+        done = product_registration.register_products(
             catalog, collection, files, skip_post_registration_actions=True
         )
         assert done.count("registered") == count

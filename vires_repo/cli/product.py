@@ -53,7 +53,7 @@ def register(
     skip_post_registration_actions
         Do not update the orbit-direction tables (run 'orbit_direction sync' later).
     """
-    from vires_repo.services import product as service
+    from vires_repo.services import product_registration as service
 
     names = list(files or [])
     if file is not None:

@@ -17,6 +17,7 @@ from vires_repo.catalog import Catalog
 from vires_repo.errors import NotFoundError, ViresRepoError
 from vires_repo.jsonio import dumps
 from vires_repo.products import ProductSelection
+from vires_repo.products.locations import data_file_exists
 from vires_repo.products.manifest import (
     PRODUCTS_FOLDER,
     collection_of_folder,
@@ -24,7 +25,6 @@ from vires_repo.products.manifest import (
     partition_file,
     partition_folder,
 )
-from vires_repo.services.product import data_file_exists
 
 Severity = Literal["error", "warning"]
 _MAX_LISTED = 20

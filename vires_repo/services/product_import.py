@@ -25,12 +25,12 @@ from vires_repo import query
 from vires_repo.catalog import Catalog
 from vires_repo.errors import DefinitionError, NotFoundError
 from vires_repo.products import ProductSelection
+from vires_repo.products.locations import normalize_location
 from vires_repo.services._batch import BatchResult
 from vires_repo.services.product import (
     Warn,
     delete_records,
     logger,
-    normalize_location,
     resolve_collections,
     select_products,
 )
