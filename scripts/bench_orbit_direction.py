@@ -34,17 +34,17 @@ from typing import Any
 import numpy as np
 
 from vires_repo.catalog import Catalog
+from vires_repo.definitions.selection import CollectionFilter
 from vires_repo.io.storage import Storage
 from vires_repo.orbit_direction.extract import OrbitSamples, extract_orbit_directions
 from vires_repo.orbit_direction.missions import DEFAULT_THRESHOLDS, TableKey
 from vires_repo.orbit_direction.qd import extract_qd_orbit_directions
 from vires_repo.orbit_direction.store import FOLDER, TableStore, write_table
 from vires_repo.orbit_direction.table import OrbitDirectionTable, Source
-from vires_repo.services import product as products
 from vires_repo.services import product_collection, product_type
+from vires_repo.services import product_registration as products
 from vires_repo.services.orbit_direction import maintenance, registration
 from vires_repo.services.orbit_direction.reporting import Messages
-from vires_repo.services.product_collection import CollectionFilter
 from vires_repo.testing import samples
 from vires_repo.testing.orbit_model import SWARM_ORBITS
 

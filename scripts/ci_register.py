@@ -102,7 +102,7 @@ def source_files(source: str, collection: str, pattern: str) -> list[str]:
     """Locations of the collection's product files in the source (sorted)."""
     import fsspec
 
-    from vires_repo.services.product import normalize_location
+    from vires_repo.products.locations import normalize_location
 
     fs, root = fsspec.core.url_to_fs(source)
     root = root.rstrip("/")

@@ -14,7 +14,8 @@ import pytest
 from testdata import TESTDATA
 
 from vires_repo.catalog import Catalog
-from vires_repo.services import product, product_collection, product_type
+from vires_repo.products import ProductSelection
+from vires_repo.services import product, product_collection, product_registration, product_type
 from vires_repo.services.orbit_direction import maintenance
 from vires_repo.testing import samples
 
@@ -38,7 +39,7 @@ def filled(catalog: Catalog, tmp_path: Path) -> Catalog:
         files = samples.write_small_mag_lr_products(
             tmp_path / "data", count, records=2, spacecraft=spacecraft
         )
-        done = product.register_products(
+        done = product_registration.register_products(
             catalog, collection, files, skip_post_registration_actions=True
         )
         assert done.count("registered") == count
@@ -280,7 +281,6 @@ def test_check_finds_a_damaged_index_file(cli: Cli, filled: Catalog) -> None:
 
 def _rewrite_listed_file(catalog: Catalog, collection: str, data: bytes) -> str:
     """Replace the first data file of a collection, with a matching manifest checksum."""
-    import dataclasses
     import hashlib
 
     from vires_repo.products.manifest import manifest_path
@@ -290,8 +290,10 @@ def _rewrite_listed_file(catalog: Catalog, collection: str, data: bytes) -> str:
     entry = manifest.files[0]
     relpath = f"products/collection={collection}/{entry.file}"
     catalog.storage.write_bytes(relpath, data)
-    fixed = dataclasses.replace(entry, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
-    manifest = dataclasses.replace(manifest, files=(fixed, *manifest.files[1:]))
+    fixed = entry.model_copy(
+        update={"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    )
+    manifest = manifest.model_copy(update={"files": (fixed, *manifest.files[1:])})
     catalog.storage.write_text(manifest_path(collection), manifest.dumps())
     return relpath
 
@@ -398,7 +400,7 @@ def test_check_reports_orbit_direction_tables_out_of_sync(cli: Cli, filled: Cata
 def test_check_missing_data_files_only_with_files_option(
     cli: Cli, filled: Catalog, tmp_path: Path
 ) -> None:
-    record = product.select_products(filled, product.ProductSelection(collections=[MAG_B]), print)
+    record = product.select_products(filled, ProductSelection(collections=[MAG_B]), print)
     location = record[0].dataset_locations()[0]
     if "://" in location:
         import fsspec

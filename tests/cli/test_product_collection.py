@@ -590,7 +590,7 @@ def with_products(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     def product_count(catalog: Catalog, collection_id: str) -> int:
         return counts.get(collection_id, 0)
 
-    monkeypatch.setattr("vires_repo.services.product.product_count", product_count)
+    monkeypatch.setattr("vires_repo.services.product_collection.product_count", product_count)
     return counts
 
 

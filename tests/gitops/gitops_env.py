@@ -65,7 +65,7 @@ class GitRepo:
         return self.product(f"{day}T00:00:00", f"{day}T23:59:00", **options)
 
     def register(self, *files: str, collection: str = MAG_A, update: bool = False) -> None:
-        from vires_repo.services.product import register_products
+        from vires_repo.services.product_registration import register_products
 
         result = register_products(
             self.catalog,

@@ -38,7 +38,7 @@ def _reader(rows: Rows):  # type: ignore[no-untyped-def]
 
 
 def _manifest(*entries: FileEntry) -> Manifest:
-    return Manifest("C", tuple(entries))
+    return Manifest(collection="C", files=tuple(entries))
 
 
 def _live(manifest: Manifest, rows: Rows) -> dict[str, tuple[str, ...]]:
@@ -107,7 +107,7 @@ def test_compaction_on_one_side_moves_the_other_sides_tombstone() -> None:
 
 
 def test_both_sides_add_the_first_file() -> None:
-    empty = Manifest("")
+    empty = Manifest(collection="", files=())
     ours = _manifest(_entry("ours-2", ROWS))
     theirs = _manifest(_entry("theirs-3", ROWS))
     merged = merge_manifests(empty, ours, theirs, _reader(ROWS))

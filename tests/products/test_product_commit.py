@@ -14,7 +14,7 @@ from product_samples import daily
 from vires_repo.errors import IndexFormatError
 from vires_repo.io.storage import Storage
 from vires_repo.products import ProductIndex, ProductSelection
-from vires_repo.products.manifest import Manifest, manifest_name, manifest_path
+from vires_repo.products.manifest import FileEntry, Manifest, manifest_name, manifest_path
 
 MAGA = "SW_OPER_MAGA_LR_1B"
 FOLDER = f"products/collection={MAGA}"
@@ -253,3 +253,35 @@ def test_json_lines_file_with_other_columns_is_refused(storage: Storage) -> None
     storage.write_bytes(path, first + b"\n" + json.dumps(row).encode() + b"\n")
     with pytest.raises(IndexFormatError, match="identifier is null in some line"):
         index.select()
+
+
+def test_manifest_keys_are_checked_by_the_model(storage: Storage) -> None:
+    index = ProductIndex(storage)
+    index.upsert(MAGA, [daily(0)])
+    document = json.loads(storage.read_text(MANIFEST))
+    document["files"][0]["colour"] = "blue"
+    storage.write_text(MANIFEST, json.dumps(document))
+    with pytest.raises(IndexFormatError, match=r"is malformed: files\.0\.colour: Extra inputs"):
+        index.manifest(MAGA)
+    document["files"][0].pop("colour")
+    document["files"][0]["max_end_time"] = "yesterday"
+    storage.write_text(MANIFEST, json.dumps(document))
+    with pytest.raises(IndexFormatError, match=r"is malformed: files\.0\.max_end_time"):
+        index.manifest(MAGA)
+
+
+def test_an_entry_omits_what_its_defaults_say() -> None:
+    entry = FileEntry(
+        file="f",
+        rows=2,
+        bytes=10,
+        sha256="0" * 64,
+        min_begin_time=0,
+        max_end_time=1,
+        min_identifier="A",
+        max_identifier="A",
+    )
+    text = Manifest(collection="C", files=(entry,)).dumps()
+
+    assert '"max_identifier"' not in text and '"tombstones"' not in text
+    assert Manifest.loads(text, "m").files == (entry,)

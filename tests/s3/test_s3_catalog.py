@@ -26,8 +26,9 @@ from vires_repo.io import locks as locks_module
 from vires_repo.io.duckdb import query
 from vires_repo.io.locks import ObjectStoreLock
 from vires_repo.io.storage import LOCK_FILE, Storage
+from vires_repo.products import ProductSelection
 from vires_repo.products.manifest import manifest_name, manifest_path, partition_folder
-from vires_repo.services import product, product_import
+from vires_repo.services import product_import
 from vires_repo.sql.views import connect
 
 MAGA, MAGB = MAG_COLLECTIONS
@@ -353,7 +354,7 @@ def test_two_threads_importing_with_their_own_storage_lose_nothing(
             for batch in names(collection, writer):
                 records = [_record(collection, name, start) for name in batch]
                 imported, _removed = product_import.import_products(
-                    catalog, records, product.ProductSelection()
+                    catalog, records, ProductSelection()
                 )
                 assert imported.count("registered") == 3
         except BaseException as error:  # pragma: no cover - reported below

@@ -6,7 +6,7 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 from cyclopts import Parameter
 
 from vires_repo.errors import NotFoundError, ViresRepoError
+
+Progress = Callable[[int, int], None]
+"""Told (done, total) as a batch goes on."""
 
 if TYPE_CHECKING:
     from vires_repo.catalog import Catalog
@@ -121,34 +124,45 @@ def error(message: str) -> None:
     print(f"ERROR: {message}", file=sys.stderr)
 
 
-def report(result: BatchResult, summary: Sequence[str], prefix: str = "INFO: ") -> int:
+def report(result: BatchResult, prefix: str = "INFO: ") -> int:
     """Print a batch's warnings, failures and summary lines; return its exit code."""
     for text in result.warnings:
         warning(text)
     for _identifier, text in result.failures:
         error(text)
-    for line in summary:
+    for line in result.summary_lines():
         print(f"{prefix}{line}", file=sys.stderr)
     return result.exit_code
 
 
-class ProgressReporter:
-    """Progress of a long batch on stderr: a live counter on a terminal, otherwise a line at
-    most every ``interval`` seconds (so CI logs show that work goes on)."""
+@contextmanager
+def progress_reporter(verb: str, noun: str, interval: float = 10.0) -> Iterator[Progress]:
+    """Progress of a long batch on stderr: a rich progress bar on a terminal, otherwise an
+    INFO line at most every ``interval`` seconds (so CI logs show that work goes on)."""
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
+        from rich.progress import Progress as ProgressBar
 
-    def __init__(self, verb: str, noun: str, interval: float = 10.0) -> None:
-        self.verb, self.noun, self.interval = verb, noun, interval
-        self.live = sys.stderr.isatty()
-        self.last = time.monotonic()
+        columns = (f"{verb} {noun}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with ProgressBar(*columns, console=Console(stderr=True)) as bar:
+            task = bar.add_task(noun)
 
-    def __call__(self, done: int, total: int) -> None:
+            def advance(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            yield advance
+        return
+    last = time.monotonic()
+
+    def log(done: int, total: int) -> None:
+        nonlocal last
         now = time.monotonic()
-        if self.live:
-            end = "\n" if done >= total else ""
-            print(f"\r{self.verb} {self.noun}: {done} of {total}", end=end, file=sys.stderr)
-        elif now - self.last >= self.interval and done < total:
-            info(f"{self.verb.lower()} {self.noun}: {done} of {total} done")
-            self.last = now
+        if now - last >= interval and done < total:
+            info(f"{verb.lower()} {noun}: {done} of {total} done")
+            last = now
+
+    yield log
 
 
 # -- input and output --------------------------------------------------------------------
@@ -181,11 +195,10 @@ def read_input(file: str, *, has_default: bool = False) -> tuple[bytes, str]:
                 f"no input: give --file FILE or pipe the data to standard input{alternative}"
             )
         return sys.stdin.buffer.read(), "<stdin>"
-    import fsspec
+    from vires_repo.io.storage import read_location
 
     try:
-        with fsspec.open(file, "rb") as stream:
-            return bytes(stream.read()), file
+        return read_location(file), file
     except FileNotFoundError:
         raise NotFoundError(f"input file {file} does not exist") from None
     except IsADirectoryError:
@@ -211,11 +224,10 @@ def write_output(file: str, text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    import fsspec
+    from vires_repo.io.storage import write_location
 
     try:
-        with fsspec.open(file, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        write_location(file, text)
     except OSError as exc:
         raise ViresRepoError(f"cannot write output file {file}: {exc.strerror or exc}") from None
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from cyclopts import App, Parameter
 
 from vires_repo.cli import _common
+from vires_repo.cli import _selection as options
 
 app = App(
     name="orbit_direction",
@@ -19,20 +20,10 @@ Collections = Annotated[
     Parameter(help="Source collections (default: every collection with calculateOrbitDirection)."),
 ]
 Missions = Annotated[
-    Values,
-    Parameter(
-        name=["--mission", "-m"], help="Only collections of this mission (repeat for several)."
-    ),
+    options.Missions, Parameter(help="Only collections of this mission (repeat for several).")
 ]
-Spacecrafts = Annotated[
-    Values, Parameter(name=["--spacecraft", "-s"], help="Only collections of this spacecraft.")
-]
-Grades = Annotated[
-    Values,
-    Parameter(
-        name=["--grade", "--class", "-g"], help="Only collections of this grade (e.g. FAST)."
-    ),
-]
+Spacecrafts = Annotated[options.Spacecrafts, Parameter(help="Only collections of this spacecraft.")]
+Grades = Annotated[options.Grades, Parameter(help="Only collections of this grade (e.g. FAST).")]
 
 
 def _messages() -> Any:
@@ -42,7 +33,7 @@ def _messages() -> Any:
 
 
 def _selection(collections: Values, mission: Values, spacecraft: Values, grade: Values) -> Any:
-    from vires_repo.services.product_collection import CollectionFilter
+    from vires_repo.definitions.selection import CollectionFilter
 
     return CollectionFilter(
         identifiers=tuple(collections or ()),

@@ -2,83 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from cyclopts import App, Parameter
 
 from vires_repo.cli import _common
+from vires_repo.cli._selection import ProductOptions
 
 app = App(
     name="product",
     help="Registered products: register, list, exists, export, import, deregister, compact.",
 )
-
-
-def _time_spec(type_: Any, tokens: Any) -> datetime:
-    from vires_repo.timespec import parse_time_spec
-
-    return parse_time_spec(tokens[0].value)
-
-
-TimeSpec = Annotated[datetime | None, Parameter(converter=_time_spec)]
-Values = list[str] | None
-
-
-@Parameter(name="*")
-@dataclass
-class Selection:
-    """The product selection options shared by list, exists, export, import and deregister."""
-
-    product_type: Annotated[Values, Parameter(name=["--product-type", "-t"])] = None
-    "Only products of this product type (repeat for several)."
-    mission: Annotated[Values, Parameter(name=["--mission", "-m"])] = None
-    "Only products of collections of this mission."
-    spacecraft: Annotated[Values, Parameter(name=["--spacecraft", "-s"])] = None
-    "Only products of collections of this spacecraft."
-    grade: Annotated[Values, Parameter(name=["--grade", "--class", "-g"])] = None
-    "Only products of collections of this grade (e.g. FAST)."
-    collection: Annotated[
-        Values, Parameter(name=["--collection", "--product-collection", "-c"])
-    ] = None
-    "Only products of this collection."
-    location: Annotated[bool, Parameter(name=["--location", "--product-location", "-l"])] = False
-    "The arguments are data-file locations, not product identifiers."
-    after: TimeSpec = None
-    "Only products beginning at or after this time (date, date-time or duration before now)."
-    before: TimeSpec = None
-    "Only products ending before this time."
-    created_after: TimeSpec = None
-    "Only products registered at or after this time."
-    created_before: TimeSpec = None
-    "Only products registered before this time."
-    updated_after: TimeSpec = None
-    "Only products updated at or after this time."
-    updated_before: TimeSpec = None
-    "Only products updated before this time."
-    invalid_only: Annotated[bool, Parameter(name=["--invalid-only", "--invalid"])] = False
-    "Only products whose data file is missing (each one is reported)."
-
-    def build(self, identifiers: list[str] | None) -> Any:
-        from vires_repo.services.product import ProductSelection
-
-        return ProductSelection(
-            identifiers=tuple(identifiers or ()),
-            by_location=self.location,
-            product_types=tuple(self.product_type or ()),
-            missions=tuple(self.mission or ()),
-            spacecrafts=tuple(self.spacecraft or ()),
-            grades=tuple(self.grade or ()),
-            collections=tuple(self.collection or ()),
-            after=self.after,
-            before=self.before,
-            created_after=self.created_after,
-            created_before=self.created_before,
-            updated_after=self.updated_after,
-            updated_before=self.updated_before,
-            invalid_only=self.invalid_only,
-        )
 
 
 Identifiers = Annotated[
@@ -119,30 +53,33 @@ def register(
     skip_post_registration_actions
         Do not update the orbit-direction tables (run 'orbit_direction sync' later).
     """
-    from vires_repo.services import product as service
+    from vires_repo.services import product_registration as service
 
     names = list(files or [])
     if file is not None:
         names += service.parse_file_list(*_common.read_input(file))
-    result = service.register_products(
-        _common.session.catalog(),
-        collection,
-        names,
-        update=update,
-        ignore_overlaps=ignore_overlaps,
-        skip_post_registration_actions=skip_post_registration_actions,
-        progress=_common.ProgressReporter("Registering", "products"),
-    )
-    return min(1, _common.report(result, result.summary_lines(), prefix=""))
+    with _common.progress_reporter("Registering", "products") as progress:
+        result = service.register_products(
+            _common.session.catalog(),
+            collection,
+            names,
+            update=update,
+            ignore_overlaps=ignore_overlaps,
+            skip_post_registration_actions=skip_post_registration_actions,
+            progress=progress,
+        )
+    return min(1, _common.report(result, prefix=""))
 
 
 @app.command(name="list")
-def list_(identifiers: Identifiers = None, /, *, selection: Selection | None = None) -> None:
+def list_(identifiers: Identifiers = None, /, *, selection: ProductOptions | None = None) -> None:
     """Print the selected products as <collection>/<identifier>, by collection and time."""
     from vires_repo.services import product as service
 
     selected = service.select_products(
-        _common.session.catalog(), (selection or Selection()).build(identifiers), _common.warning
+        _common.session.catalog(),
+        (selection or ProductOptions()).build(identifiers),
+        _common.warning,
     )
     _common.print_lines(f"{r.collection}/{r.identifier}" for r in selected)
 
@@ -153,7 +90,7 @@ def exists(
     /,
     *,
     not_: Annotated[bool, Parameter(name="--not")] = False,
-    selection: Selection | None = None,
+    selection: ProductOptions | None = None,
 ) -> int:
     """Tell whether a product exists: exit 0 if it does, 1 if not (--not inverts).
 
@@ -164,7 +101,7 @@ def exists(
     """
     from vires_repo.services import product as service
 
-    chosen = (selection or Selection()).build([identifier])
+    chosen = (selection or ProductOptions()).build([identifier])
     found = service.select_products(_common.session.catalog(), chosen, _common.warning)
     for record in found:
         _common.info(f"product {record.collection}/{record.identifier} exists")
@@ -179,12 +116,12 @@ def export(
     /,
     *,
     file: _common.OutputFile = "-",
-    selection: Selection | None = None,
+    selection: ProductOptions | None = None,
 ) -> None:
     """Write the selected product records as a JSON list (the VirES export format)."""
     from vires_repo.services import product as service
 
-    chosen = (selection or Selection()).build(identifiers)
+    chosen = (selection or ProductOptions()).build(identifiers)
     records = service.select_products(_common.session.catalog(), chosen, _common.warning)
     _common.write_json(file, [service.export_record(r) for r in records])
 
@@ -197,7 +134,7 @@ def import_(
     file: _common.InputFile = "-",
     update: bool = False,
     sync: Annotated[bool, Parameter(name=["--sync", "--remove-missing"])] = False,
-    selection: Selection | None = None,
+    selection: ProductOptions | None = None,
 ) -> int:
     """Import product records exported by 'product export' (no data file is read).
 
@@ -218,16 +155,14 @@ def import_(
         imported, removed = product_import.import_products(
             _common.session.catalog(),
             path,
-            (selection or Selection()).build(identifiers),
+            (selection or ProductOptions()).build(identifiers),
             update=update,
             sync=sync,
             warn=_common.warning,
             source_name=name,
         )
-    code = (
-        _common.report(removed, removed.summary(product_import.SYNC_REMOVAL_SUMMARY)) if sync else 0
-    )
-    return _common.report(imported, imported.summary(product_import.IMPORT_SUMMARY)) or code
+    code = _common.report(removed) if sync else 0
+    return _common.report(imported) or code
 
 
 @app.command
@@ -236,7 +171,7 @@ def deregister(
     /,
     *,
     all_: Annotated[bool, Parameter(name=["--all", "-a"])] = False,
-    selection: Selection | None = None,
+    selection: ProductOptions | None = None,
 ) -> int:
     """De-register the selected products (the data files stay where they are).
 
@@ -252,11 +187,11 @@ def deregister(
 
     result = service.deregister_products(
         _common.session.catalog(),
-        (selection or Selection()).build(identifiers),
+        (selection or ProductOptions()).build(identifiers),
         all_=all_,
         warn=_common.warning,
     )
-    return _common.report(result, result.summary(service.DEREGISTER_SUMMARY))
+    return _common.report(result)
 
 
 @app.command

@@ -2,44 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from cyclopts import App, Parameter
 
 from vires_repo.cli import _common
+from vires_repo.cli._selection import CollectionOptions
 from vires_repo.services import product_collection as service
-from vires_repo.services._batch import IMPORT_SUMMARY, REMOVE_SUMMARY
 from vires_repo.services.definitions import parse_definitions
 
 app = App(name="product_collection", help="Product collections: import, list, export, remove.")
 
 Identifiers = Annotated[list[str] | None, Parameter(help="Product collection identifiers.")]
-Values = list[str] | None
-
-
-@Parameter(name="*")
-@dataclass
-class Filters:
-    """The collection filters shared by list, export and remove."""
-
-    product_type: Annotated[Values, Parameter(name=["--product-type", "-t"])] = None
-    "Only collections of this product type."
-    mission: Annotated[Values, Parameter(name=["--mission", "-m"])] = None
-    "Only collections of this mission."
-    spacecraft: Annotated[Values, Parameter(name=["--spacecraft", "-s"])] = None
-    "Only collections of this spacecraft."
-    grade: Annotated[Values, Parameter(name=["--grade", "--class", "-g"])] = None
-    "Only collections of this grade (e.g. FAST)."
-
-    def build(self, identifiers: list[str] | None) -> service.CollectionFilter:
-        return service.CollectionFilter(
-            identifiers=identifiers or (),
-            product_types=self.product_type or (),
-            missions=self.mission or (),
-            spacecrafts=self.spacecraft or (),
-            grades=self.grade or (),
-        )
 
 
 @app.command(name="import")
@@ -64,16 +38,16 @@ def import_(
     else:
         items = parse_definitions(*_common.read_input(file, has_default=True))
     result = service.import_collections(_common.session.catalog(), items)
-    return _common.report(result, result.summary(IMPORT_SUMMARY))
+    return _common.report(result)
 
 
 @app.command(name="list")
-def list_(identifiers: Identifiers = None, /, *, filters: Filters | None = None) -> None:
+def list_(identifiers: Identifiers = None, /, *, filters: CollectionOptions | None = None) -> None:
     """Print the identifiers of the matching collections, sorted, one per line.
 
     Repeat an option for several values; different options must all match.
     """
-    selection = (filters or Filters()).build(identifiers)
+    selection = (filters or CollectionOptions()).build(identifiers)
     _common.print_lines(service.list_collections(_common.session.catalog(), selection))
 
 
@@ -82,11 +56,11 @@ def export(
     identifiers: Identifiers = None,
     /,
     *,
-    filters: Filters | None = None,
+    filters: CollectionOptions | None = None,
     file: _common.OutputFile = "-",
 ) -> None:
     """Write the matching collections as a JSON list, with maxProductDuration from the index."""
-    selection = (filters or Filters()).build(identifiers)
+    selection = (filters or CollectionOptions()).build(identifiers)
     _common.write_json(file, service.export_collections(_common.session.catalog(), selection))
 
 
@@ -95,7 +69,7 @@ def remove(
     identifiers: Identifiers = None,
     /,
     *,
-    filters: Filters | None = None,
+    filters: CollectionOptions | None = None,
     all_: Annotated[bool, Parameter(name=["--all", "-a"])] = False,
 ) -> int:
     """Remove matching collections that hold no registered product.
@@ -108,6 +82,6 @@ def remove(
     all_
         Remove all collections matching the filters.
     """
-    selection = (filters or Filters()).build(identifiers)
+    selection = (filters or CollectionOptions()).build(identifiers)
     result = service.remove_collections(_common.session.catalog(), selection, all_)
-    return _common.report(result, result.summary(REMOVE_SUMMARY))
+    return _common.report(result)

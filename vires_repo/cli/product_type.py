@@ -8,7 +8,6 @@ from cyclopts import App, Parameter
 
 from vires_repo.cli import _common
 from vires_repo.services import product_type as service
-from vires_repo.services._batch import IMPORT_SUMMARY, REMOVE_SUMMARY
 from vires_repo.services.definitions import parse_definitions
 
 app = App(name="product_type", help="Product types: import, list, export, remove.")
@@ -37,7 +36,7 @@ def import_(
     else:
         items = parse_definitions(*_common.read_input(file, has_default=True))
     result = service.import_types(_common.session.catalog(), items)
-    return _common.report(result, result.summary(IMPORT_SUMMARY))
+    return _common.report(result)
 
 
 @app.command(name="list")
@@ -70,4 +69,4 @@ def remove(
         Remove all product types (those still in use stay and are reported).
     """
     result = service.remove_types(_common.session.catalog(), identifiers or (), all_)
-    return _common.report(result, result.summary(REMOVE_SUMMARY))
+    return _common.report(result)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import bisect
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -149,14 +149,14 @@ def merge_manifests(
     for entry in base.files:
         if entry.file in ours_files and entry.file in theirs_files:
             tombstones = ours_files[entry.file].tombstones | theirs_files[entry.file].tombstones
-            result[entry.file] = replace(entry, tombstones=tombstones)
+            result[entry.file] = entry.model_copy(update={"tombstones": tombstones})
     added: dict[str, FileEntry] = {}
     for entry in (*ours.files, *theirs.files):
         if entry.file in base_names:
             continue
         previous = added.get(entry.file)
         if previous is not None:
-            entry = replace(entry, tombstones=entry.tombstones | previous.tombstones)
+            entry = entry.model_copy(update={"tombstones": entry.tombstones | previous.tombstones})
         added[entry.file] = entry
     for entry in sorted(added.values(), key=lambda e: (e.min_begin_time, e.max_end_time, e.file)):
         result[entry.file] = entry
@@ -186,7 +186,7 @@ def merge_manifests(
                 f"collection {collection}: product {identifier} would lose its row in the merge"
             )
     files = tuple(
-        replace(entry, tombstones=entry.tombstones | extra[entry.file])
+        entry.model_copy(update={"tombstones": entry.tombstones | extra[entry.file]})
         if entry.file in extra
         else entry
         for entry in result.values()
@@ -293,7 +293,7 @@ def _rows_of(data: bytes, name: str) -> dict[str, Row]:
 def _read_manifest(path: str, where: str, collection: str | None) -> Manifest:
     text = Path(path).read_bytes()
     if not text.strip():  # git passes an empty base when both sides added the file
-        return Manifest(collection or "")
+        return Manifest(collection=collection or "", files=())
     return Manifest.loads(text, where)
 
 
@@ -332,7 +332,7 @@ def merge_manifest_files(
     ours_manifest = _read_manifest(ours, f"{path} (ours)", None)
     theirs_manifest = _read_manifest(theirs, f"{path} (theirs)", ours_manifest.collection)
     if not ours_manifest.collection:
-        ours_manifest = Manifest(theirs_manifest.collection, ours_manifest.files)
+        ours_manifest = Manifest(collection=theirs_manifest.collection, files=ours_manifest.files)
     base_manifest = _read_manifest(base, f"{path} (base)", ours_manifest.collection)
     folder = str(PurePosixPath(path).parent)
     reader = DataFileReader(toplevel, folder)

@@ -296,8 +296,8 @@ def _field_changes(old: Any, new: Any, prefix: str = "") -> Iterable[FieldChange
 def _index_changes(old: _Snapshot, new: _Snapshot) -> list[IndexChange]:
     changes = []
     for collection in sorted(old.manifests.keys() | new.manifests.keys()):
-        before = old.manifests.get(collection, Manifest(collection))
-        after = new.manifests.get(collection, Manifest(collection))
+        before = old.manifests.get(collection, Manifest(collection=collection, files=()))
+        after = new.manifests.get(collection, Manifest(collection=collection, files=()))
         same = set(before.files) & set(after.files)  # same file, same tombstones: same rows
         base_rows = old.live_rows(collection, (e for e in before.files if e not in same))
         head_rows = new.live_rows(collection, (e for e in after.files if e not in same))

@@ -157,3 +157,27 @@ class Storage:
         fails with :class:`~vires_repo.errors.LockTimeoutError` naming the holder.
         """
         return self._lock.hold(timeout)
+
+
+# -- single files outside a catalogue (a command's input and output files, data files) ----
+
+
+def read_location(location: str) -> bytes:
+    """The bytes of a file named by a local path or URL (``FileNotFoundError``,
+    ``IsADirectoryError`` as ``open`` raises them)."""
+    with fsspec.open(location, "rb") as stream:
+        return bytes(stream.read())
+
+
+def write_location(location: str, text: str) -> None:
+    """Write a text file named by a local path or URL (``OSError`` as ``open`` raises it)."""
+    with fsspec.open(location, "w", encoding="utf-8") as stream:
+        stream.write(text)
+
+
+def is_file(location: str) -> bool:
+    """Whether a local path or URL names an existing file."""
+    if "://" not in location:
+        return Path(location).is_file()
+    fs, path = fsspec.core.url_to_fs(location)
+    return bool(fs.isfile(path))

@@ -1,17 +1,11 @@
 """Product records: the product index (Parquet and JSON-lines data files) and its manifest
 commit point."""
 
-from vires_repo.products.index import (
-    CollectionSummary,
-    CompactionResult,
-    Overlap,
-    ProductIndex,
-    ProductSelection,
-    UpsertResult,
-    vires_max_product_duration,
-)
+from vires_repo.products.index import CompactionResult, ProductIndex, UpsertResult
+from vires_repo.products.lookups import CollectionSummary, Overlap, vires_max_product_duration
 from vires_repo.products.manifest import FileEntry, Manifest
 from vires_repo.products.schema import FORMAT_VERSION, ProductRecord
+from vires_repo.products.selection import ProductSelection
 
 __all__ = [
     "FORMAT_VERSION",

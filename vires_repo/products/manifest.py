@@ -28,13 +28,20 @@ from __future__ import annotations
 
 import builtins
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Annotated, Any
 
-from vires_repo.errors import DefinitionError, IndexFormatError
-from vires_repo.jsonio import typed
+from pydantic import (
+    BeforeValidator,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
+
+from vires_repo.errors import DefinitionError
+from vires_repo.manifests import ManifestModel, manifest_text, parse_manifest, validate
 from vires_repo.products.schema import FORMAT_VERSION
 from vires_repo.timescales import from_micros, to_micros
 from vires_repo.timespec import format_datetime
@@ -71,19 +78,48 @@ def collection_of_folder(name: str) -> str | None:
     return name[len(_PARTITION_PREFIX) :] if name.startswith(_PARTITION_PREFIX) else None
 
 
-@dataclass(frozen=True, slots=True)
-class FileEntry:
-    """One live data file; times in microseconds since 1970 UTC (ISO 8601 in the JSON)."""
+def _micros_of_iso(value: object) -> object:
+    return to_micros(datetime.fromisoformat(value)) if isinstance(value, str) else value
+
+
+def _iso_of_micros(micros: int) -> str:
+    return str(format_datetime(from_micros(micros)))
+
+
+Micros = Annotated[int, BeforeValidator(_micros_of_iso), PlainSerializer(_iso_of_micros)]
+"""A time in microseconds since 1970 UTC, written as ISO 8601 in the JSON."""
+
+
+class FileEntry(ManifestModel):
+    """One live data file (fields in the order of the JSON line)."""
 
     file: str
-    sha256: str
-    bytes: int
     rows: int
-    min_begin_time: int
-    max_end_time: int
+    bytes: int
+    sha256: str
+    min_begin_time: Micros
+    max_end_time: Micros
     min_identifier: str
     max_identifier: str
-    tombstones: frozenset[str] = frozenset()
+    """Written only when it differs from ``min_identifier`` (most files hold one product)."""
+    tombstones: Annotated[frozenset[str], PlainSerializer(sorted)] = frozenset()
+    """Identifiers whose row in this file was replaced or de-registered (written when any)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _max_identifier_defaults_to_min(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "max_identifier" not in value and "min_identifier" in value:
+            return {**value, "max_identifier": value["min_identifier"]}
+        return value
+
+    @model_serializer(mode="wrap")
+    def _omit_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        entry: dict[str, Any] = handler(self)
+        if self.max_identifier == self.min_identifier:
+            del entry["max_identifier"]
+        if not self.tombstones:
+            del entry["tombstones"]
+        return entry
 
     @property
     def live_rows(self) -> int:
@@ -96,46 +132,12 @@ class FileEntry:
         """Whether ``data`` are this file's bytes (by their checksum)."""
         return hashlib.sha256(data).hexdigest() == self.sha256
 
-    def to_json(self) -> dict[str, object]:
-        entry: dict[str, object] = {
-            "file": self.file,
-            "rows": self.rows,
-            "bytes": self.bytes,
-            "sha256": self.sha256,
-            "min_begin_time": _iso(self.min_begin_time),
-            "max_end_time": _iso(self.max_end_time),
-            "min_identifier": self.min_identifier,
-        }
-        if self.max_identifier != self.min_identifier:  # most files hold one product
-            entry["max_identifier"] = self.max_identifier
-        if self.tombstones:
-            entry["tombstones"] = sorted(self.tombstones)
-        return entry
 
-    @classmethod
-    def from_json(cls, entry: dict[str, object]) -> FileEntry:
-        tombstones = entry.get("tombstones", [])
-        if not isinstance(tombstones, list):
-            raise TypeError("tombstones must be a list")
-        return cls(
-            file=typed(entry["file"], str),
-            sha256=typed(entry["sha256"], str),
-            bytes=typed(entry["bytes"], int),
-            rows=typed(entry["rows"], int),
-            min_begin_time=_micros(typed(entry["min_begin_time"], str)),
-            max_end_time=_micros(typed(entry["max_end_time"], str)),
-            min_identifier=typed(entry["min_identifier"], str),
-            max_identifier=typed(entry.get("max_identifier", entry["min_identifier"]), str),
-            tombstones=frozenset(typed(item, str) for item in tombstones),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Manifest:
+class Manifest(ManifestModel):
     """The committed state of one collection partition."""
 
     collection: str
-    files: tuple[FileEntry, ...] = field(default_factory=tuple)
+    files: tuple[FileEntry, ...]
 
     @property
     def live_rows(self) -> int:
@@ -148,67 +150,31 @@ class Manifest:
     def with_tombstones(self, dead: dict[str, set[str]]) -> Manifest:
         """A manifest where the rows ``dead[file]`` (identifiers) are tombstoned."""
         files = tuple(
-            replace(entry, tombstones=entry.tombstones | dead[entry.file])
+            entry.model_copy(update={"tombstones": entry.tombstones | dead[entry.file]})
             if dead.get(entry.file)
             else entry
             for entry in self.files
         )
-        return replace(self, files=files)
+        return self.model_copy(update={"files": files})
 
     def with_file(self, new: FileEntry) -> Manifest:
         """Add a data file; a file of the same (content-derived) name is replaced by it."""
         files = tuple(entry for entry in self.files if entry.file != new.file)
-        return replace(self, files=(*files, new))
+        return self.model_copy(update={"files": (*files, new)})
 
     def with_files(self, removed: Iterable[str], added: Sequence[FileEntry]) -> Manifest:
         gone = set(removed)
         kept = tuple(entry for entry in self.files if entry.file not in gone)
-        return replace(self, files=kept + tuple(added))
+        return self.model_copy(update={"files": kept + tuple(added)})
 
     def dumps(self) -> str:
-        """Deterministic text: fixed key order, one line per data file, trailing newline."""
-        lines = [
-            "{",
-            f'  "format_version": {FORMAT_VERSION},',
-            f'  "collection": {json.dumps(self.collection, ensure_ascii=False)},',
-        ]
-        if self.files:
-            lines.append('  "files": [')
-            body = [
-                "    " + json.dumps(entry.to_json(), ensure_ascii=False) for entry in self.files
-            ]
-            lines.append(",\n".join(body))
-            lines.append("  ]")
-        else:
-            lines.append('  "files": []')
-        lines.append("}")
-        return "\n".join(lines) + "\n"
+        """The canonical text (manifests.py): one line per data file."""
+        head = {"format_version": FORMAT_VERSION, "collection": self.collection}
+        entries = [entry.model_dump(mode="json") for entry in self.files]
+        return manifest_text(head, "files", entries)
 
     @classmethod
     def loads(cls, text: str | bytes, where: str) -> Manifest:
-        try:
-            document = json.loads(text)
-        except ValueError as error:
-            raise IndexFormatError(f"{where} is not valid JSON: {error}") from None
-        if not isinstance(document, dict):
-            raise IndexFormatError(f"{where} is not a product index manifest")
-        version = document.get("format_version")
-        if version != FORMAT_VERSION:
-            raise IndexFormatError(
-                f"{where} has product index format version {version}; this vires_repo reads "
-                f"version {FORMAT_VERSION} only (upgrade vires_repo or rebuild the index)"
-            )
-        try:
-            collection = typed(document["collection"], str)
-            files = tuple(FileEntry.from_json(entry) for entry in document["files"])
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise IndexFormatError(f"{where} is malformed: {error!r}") from None
-        return cls(collection=collection, files=files)
-
-
-def _iso(micros: int) -> str:
-    return str(format_datetime(from_micros(micros)))
-
-
-def _micros(text: str) -> int:
-    return to_micros(datetime.fromisoformat(text))
+        document = parse_manifest(text, where, "product index", FORMAT_VERSION)
+        del document["format_version"]
+        return validate(cls, document, where)

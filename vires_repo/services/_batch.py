@@ -1,4 +1,9 @@
-"""Counting the outcome of a batch command and the VirES summary lines it prints."""
+"""The outcome of a batch command: what happened to each item, and the VirES summary lines.
+
+Every batch service returns a :class:`BatchResult` (registration a subclass with its own
+summary); the CLI prints any of them the same way: warnings, failures, ``summary_lines()``,
+and exits with ``exit_code``.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,16 @@ from dataclasses import dataclass, field
 
 MAX_EXIT_CODE = 255
 
+SummaryPattern = tuple[str, str, bool]
+"""(outcome, verb, shown when the batch is empty): one line ``N of M <noun>[s] <verb>.``"""
+
 
 @dataclass
 class BatchResult:
     """Outcome of a batch: identifiers per outcome, failures with their messages.
 
-    ``noun`` is what the summary counts, e.g. ``"product type"`` or ``"matched product"``.
+    ``noun`` is what the summary counts, e.g. ``"product type"`` or ``"matched product"``;
+    ``patterns`` are the lines of its summary.
     """
 
     noun: str
@@ -20,6 +29,7 @@ class BatchResult:
     outcomes: dict[str, list[str]] = field(default_factory=dict)
     failures: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    patterns: Sequence[SummaryPattern] = ()
 
     def add(self, outcome: str, identifier: str) -> None:
         self.outcomes.setdefault(outcome, []).append(identifier)
@@ -30,7 +40,11 @@ class BatchResult:
     def count(self, outcome: str) -> int:
         return len(self.outcomes.get(outcome, ()))
 
-    def summary(self, patterns: Sequence[tuple[str, str, bool]]) -> list[str]:
+    def summary_lines(self) -> list[str]:
+        """The summary printed after the batch."""
+        return self.summary(self.patterns)
+
+    def summary(self, patterns: Sequence[SummaryPattern]) -> list[str]:
         """Lines ``N of M <noun>[s] <verb>.``; a pattern is (outcome, verb, shown when empty).
 
         The outcome ``"failed"`` counts the failures. As in VirES the plural ``s`` follows

@@ -17,6 +17,7 @@ from vires_repo.catalog import Catalog
 from vires_repo.errors import NotFoundError, ViresRepoError
 from vires_repo.jsonio import dumps
 from vires_repo.products import ProductSelection
+from vires_repo.products.locations import data_file_exists
 from vires_repo.products.manifest import (
     PRODUCTS_FOLDER,
     collection_of_folder,
@@ -209,8 +210,6 @@ def _overlapping_products(catalog: Catalog, _options: CheckOptions) -> Iterator[
 
 
 def _data_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
-    from vires_repo.services.product import data_file_exists
-
     for record in catalog.products.select():
         for location in record.dataset_locations():
             if not data_file_exists(location):

@@ -11,7 +11,7 @@ from vires_repo import jsonio
 from vires_repo.catalog import Catalog
 from vires_repo.definitions.store import DefinitionStore, validate_definition
 from vires_repo.errors import DefinitionError, ViresRepoError
-from vires_repo.services._batch import BatchResult
+from vires_repo.services._batch import IMPORT_SUMMARY, REMOVE_SUMMARY, BatchResult
 
 NO_SELECTION_WARNING = (
     "No identifier selected and no {noun} will be removed. "
@@ -42,7 +42,7 @@ def import_definitions(
 ) -> BatchResult:
     """Validate and store each item; a failing item is reported and the batch goes on."""
     label = store.kind.label
-    result = BatchResult(noun=label, total=len(items))
+    result = BatchResult(noun=label, total=len(items), patterns=IMPORT_SUMMARY)
     now = datetime.now(UTC)
     with catalog.writing():
         for position, item in enumerate(items, 1):
@@ -78,7 +78,9 @@ def remove_definitions(
     if not identifiers and not all_:
         warnings.append(NO_SELECTION_WARNING.format(noun=label.split()[-1]))
         matched = []
-    result = BatchResult(noun=f"matched {label}", total=len(matched), warnings=warnings)
+    result = BatchResult(
+        noun=f"matched {label}", total=len(matched), warnings=warnings, patterns=REMOVE_SUMMARY
+    )
     with catalog.writing():
         for identifier in matched:
             try:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from vires_repo.catalog import Catalog
-from vires_repo.services import product, product_collection, product_type, sql
+from vires_repo.services import product_collection, product_registration, product_type, sql
 
 Say = Callable[[str], None]
 
@@ -58,11 +58,11 @@ def run_demo(catalog: Catalog, data_folder: Path, days: int, say: Say) -> DemoRe
             end = start + timedelta(days=1) - timedelta(seconds=1)
             files.append(write_mag_lr_product(data_folder, start, end, spacecraft=spacecraft))
         say(f"wrote {len(files)} synthetic product(s) of {collection} to {data_folder}")
-        result = product.register_products(catalog, collection, files)
+        result = product_registration.register_products(catalog, collection, files)
         for line in result.summary_lines():
             say(f"{collection}: {line}")
         report.product_files += files
-        report.collection_counts[collection] = product.product_count(catalog, collection)
+        report.collection_counts[collection] = product_collection.product_count(catalog, collection)
     for statement in DEMO_QUERIES:
         report.queries.append((statement, sql.render(sql.run_sql(catalog, statement), "table")))
     return report

@@ -1,119 +1,33 @@
-"""Products: registration from data files, selection, export/import, de-registration."""
+"""Registered products: selection, export records, de-registration and compaction.
+
+Registration from data files is ``product_registration.py``, import of exported records
+``product_import.py``.
+"""
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import Any
 
 from vires_repo.catalog import Catalog
-from vires_repo.errors import DefinitionError, NotFoundError, ViresRepoError
-from vires_repo.products import ProductRecord
-from vires_repo.products import ProductSelection as IndexSelection
+from vires_repo.errors import NotFoundError, ViresRepoError
+from vires_repo.products import ProductRecord, ProductSelection
+from vires_repo.products.locations import data_file_exists, normalize_location
 from vires_repo.services._batch import BatchResult
-from vires_repo.services._overlaps import plan_registration
+from vires_repo.services._collections import select_collections
 from vires_repo.services.definitions import NO_SELECTION_WARNING
-from vires_repo.services.product_collection import CollectionFilter, select_collections
 from vires_repo.timespec import format_datetime
-
-if TYPE_CHECKING:  # the readers import cdflib, which lookups do not need
-    from vires_repo.products.metadata import ProductMetadata
 
 logger = logging.getLogger("vires_repo.product")
 
 Warn = Callable[[str], None]
-Progress = Callable[[int, int], None]
 
 DEREGISTER_SUMMARY = (
     ("deregistered", "de-registered", True),
     ("failed", "failed to be de-registered", False),
 )
-# Below this many files a process pool costs more than it saves.
-_PARALLEL_MIN_FILES = 64
-
-
-@dataclass(frozen=True)
-class ProductSelection:
-    """The VirES product selection options (reference section 6.2), all AND-ed."""
-
-    identifiers: Sequence[str] = ()
-    by_location: bool = False
-    product_types: Sequence[str] = ()
-    missions: Sequence[str] = ()
-    spacecrafts: Sequence[str] = ()
-    grades: Sequence[str] = ()
-    collections: Sequence[str] = ()
-    after: datetime | None = None
-    before: datetime | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-    invalid_only: bool = False
-
-    @property
-    def restricts_collections(self) -> bool:
-        return bool(
-            self.product_types
-            or self.missions
-            or self.spacecrafts
-            or self.grades
-            or self.collections
-        )
-
-    def collection_filter(self) -> CollectionFilter:
-        return CollectionFilter(
-            identifiers=self.collections,
-            product_types=self.product_types,
-            missions=self.missions,
-            spacecrafts=self.spacecrafts,
-            grades=self.grades,
-        )
-
-
-# -- locations and identifiers ---------------------------------------------------------
-
-
-def is_url(location: str) -> bool:
-    return "://" in location
-
-
-def normalize_location(location: str) -> str:
-    """Local paths become absolute (as VirES stores them); URLs stay as given."""
-    # abspath, not resolve: VirES keeps symbolic links in the stored location
-    return location if is_url(location) else os.path.abspath(location)  # noqa: PTH100
-
-
-def product_identifier(location: str) -> str:
-    """The file name without its last extension (reference 6.1.1)."""
-    name = location.rstrip("/").rsplit("/", 1)[-1]
-    stem, dot, _extension = name.rpartition(".")
-    return stem if dot and stem else name
-
-
-def data_file_exists(location: str) -> bool:
-    if not is_url(location):
-        return Path(location).is_file()
-    import fsspec
-
-    fs, path = fsspec.core.url_to_fs(location)
-    return bool(fs.isfile(path))
-
-
-def parse_file_list(data: bytes, source: str) -> list[str]:
-    """Product file names, one per line; ``#`` starts a comment, blank lines are ignored."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise DefinitionError(f"{source}: the file list is not UTF-8 text") from None
-    names = (line.split("#", 1)[0].strip() for line in text.splitlines())
-    return [name for name in names if name]
 
 
 # -- selection --------------------------------------------------------------------------
@@ -137,24 +51,9 @@ def select_products(
     collections = resolve_collections(catalog, selection, warn)
     if selection.restricts_collections and not collections:
         return []
-    identifiers: tuple[str, ...] = ()
-    locations: tuple[str, ...] = ()
-    if selection.by_location:
-        locations = tuple(normalize_location(i) for i in selection.identifiers)
-    else:
-        identifiers = tuple(selection.identifiers)
+    locations = tuple(normalize_location(location) for location in selection.locations)
     records = catalog.products.select(
-        IndexSelection(
-            identifiers=identifiers,
-            collections=collections,
-            locations=locations,
-            after=selection.after,
-            before=selection.before,
-            created_after=selection.created_after,
-            created_before=selection.created_before,
-            updated_after=selection.updated_after,
-            updated_before=selection.updated_before,
-        )
+        replace(selection.in_collections(collections), locations=locations)
     )
     if selection.invalid_only:
         records = [r for r in records if _is_invalid(r, warn)]
@@ -168,169 +67,6 @@ def _is_invalid(record: ProductRecord, warn: Warn) -> bool:
             warn(f"Invalid product {record.identifier} detected! File {location} does not exist!")
             return True
     return False
-
-
-# -- registration -----------------------------------------------------------------------
-
-
-@dataclass
-class RegistrationResult(BatchResult):
-    """Outcome of ``product register``; counts per outcome plus the overlaps removed."""
-
-    deregistered: int = 0
-    post_registration_failures: int = 0
-    """Products registered whose orbit-direction update failed (reported on stderr; not
-    registration failures, so not in the exit code: 'orbit_direction sync' retries them)."""
-
-    def summary_lines(self) -> list[str]:
-        """The VirES summary (printed without the ``INFO:`` prefix, reference 6.1.7)."""
-        total = self.total
-        lines = []
-        registered = self.count("registered")
-        if registered or total == 0:
-            lines.append(f"{registered} of {total} product(s) registered.")
-        for outcome in ("updated", "skipped"):
-            if self.count(outcome):
-                lines.append(f"{self.count(outcome)} of {total} product(s) {outcome}.")
-        if self.deregistered:
-            lines.append(f"{self.deregistered} overlapping product(s) de-registered.")
-        if self.failures:
-            lines.append(f"Failed to register {len(self.failures)} of {total} product(s).")
-        return lines
-
-
-def register_products(
-    catalog: Catalog,
-    collection_id: str,
-    files: Sequence[str],
-    *,
-    update: bool = False,
-    ignore_overlaps: bool = False,
-    skip_post_registration_actions: bool = False,
-    progress: Progress | None = None,
-) -> RegistrationResult:
-    """Register product files into a collection (reference 6.1).
-
-    Metadata are read in parallel; a file that cannot be read fails alone. The overlaps are
-    then resolved in memory in input order and the collection's index is written once.
-    """
-    catalog.require_existing()
-    if not catalog.product_collections.exists(collection_id):
-        raise NotFoundError(f"The product collection {collection_id} does not exist!")
-    collection = catalog.product_collections.load(collection_id)
-    product_type = catalog.product_types.load(collection["productType"])
-    locations = [normalize_location(name) for name in files]
-    result = RegistrationResult(noun="product", total=len(locations))
-
-    records: list[ProductRecord] = []
-    for location, outcome in zip(
-        locations, _read_all_metadata(locations, product_type, progress), strict=True
-    ):
-        identifier = product_identifier(location)
-        if isinstance(outcome, str):
-            result.fail(
-                identifier,
-                f"Registration of {collection_id}/{identifier} failed! Reason: {outcome}",
-            )
-            continue
-        records.append(_product_record(collection_id, product_type, identifier, location, outcome))
-
-    with catalog.writing():
-        index = catalog.products
-        spans = [(r.identifier, r.begin_time, r.end_time) for r in records]
-        related = {o.existing_identifier for o in index.find_overlaps(collection_id, spans)}
-        related.update(r.identifier for r in records)
-        existing = index.find(sorted(related), [collection_id])
-        plan = plan_registration(existing, records, update=update, ignore_overlaps=ignore_overlaps)
-        if plan.upserts or plan.deletions:
-            index.upsert(collection_id, plan.upserts, delete=plan.deletions)
-    for identifier, outcome in plan.outcomes:
-        result.add(outcome, identifier)
-    for identifier, event in plan.events:  # in registration order
-        level = logging.DEBUG if event == "skipped" else logging.INFO
-        verb = "ignored" if event == "skipped" else event
-        logger.log(level, "product %s/%s %s", collection_id, identifier, verb)
-    result.deregistered = len(plan.deregistered)
-    changed = [i for i, outcome in plan.outcomes if outcome != "skipped"]
-    if changed and not skip_post_registration_actions:
-        from vires_repo.services.orbit_direction.registration import update_after_registration
-
-        failures = update_after_registration(catalog, collection_id, changed)
-        result.post_registration_failures = failures
-    return result
-
-
-def _product_record(
-    collection_id: str,
-    product_type: Mapping[str, Any],
-    identifier: str,
-    location: str,
-    metadata: ProductMetadata,
-) -> ProductRecord:
-    """The record VirES stores: every declared dataset points at the file (reference 6.1.3)."""
-    unsorted = set(product_type.get("unsortedDatasets") or ())
-    datasets: dict[str, dict[str, Any]] = {}
-    for dataset in product_type["datasets"]:
-        entry: dict[str, Any] = {"location": location}
-        if dataset in unsorted:
-            entry["isSorted"] = False
-        datasets[dataset] = entry
-    for dataset, extra in metadata.datasets.items():
-        entry = {"location": location, **datasets.get(dataset, {})}
-        entry.update({k: v for k, v in extra.items() if v is not None})
-        datasets[dataset] = entry
-    default = product_type.get("defaultDataset")
-    return ProductRecord(
-        collection=collection_id,
-        identifier=identifier,
-        product_type=str(product_type["name"]),
-        begin_time=metadata.begin_time,
-        end_time=metadata.end_time,
-        metadata=metadata.metadata,
-        datasets=datasets,
-        location=datasets[default]["location"] if default in datasets else location,
-    )
-
-
-def _read_metadata(args: tuple[str, Mapping[str, Any]]) -> ProductMetadata | str:
-    from vires_repo.products.metadata import read_product_metadata
-
-    location, product_type = args
-    try:
-        return read_product_metadata(location, product_type)
-    except ViresRepoError as error:
-        return str(error)
-
-
-def _read_all_metadata(
-    locations: Sequence[str], product_type: Mapping[str, Any], progress: Progress | None
-) -> list[ProductMetadata | str]:
-    """Each file's metadata or its error message, in input order."""
-    total = len(locations)
-    tasks = [(location, product_type) for location in locations]
-    workers = os.cpu_count() or 1
-    results: list[ProductMetadata | str] = []
-    if total < _PARALLEL_MIN_FILES or workers == 1:
-        for task in tasks:
-            results.append(_read_metadata(task))
-            if progress:
-                progress(len(results), total)
-        return results
-    # Processes for local files (cdflib is pure Python, so threads would share one core);
-    # threads for URLs, whose filesystems (e.g. memory://) live in this process.
-    # spawn, not fork: forking a process that already runs pyarrow's threads can kill the child
-    pool: Executor = (
-        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        if not any(is_url(location) for location in locations)
-        else ThreadPoolExecutor(workers)
-    )
-    with pool:
-        chunk = max(1, min(256, total // (workers * 8)))
-        for outcome in pool.map(_read_metadata, tasks, chunksize=chunk):
-            results.append(outcome)
-            if progress and (len(results) % chunk == 0 or len(results) == total):
-                progress(len(results), total)
-    return results
 
 
 # -- export and import ------------------------------------------------------------------
@@ -380,14 +116,15 @@ def deregister_products(
     """De-register the selected products; without identifiers only with ``all_``
     (``invalid_only`` counts as a selection of its own, reference 1.5)."""
     catalog.require_existing()  # before writing() would create the root
-    result = BatchResult(noun="matched product")
-    if not selection.identifiers and not all_ and not selection.invalid_only:
+    result = BatchResult(noun="matched product", patterns=DEREGISTER_SUMMARY)
+    if not selection.names_products and not all_ and not selection.invalid_only:
         result.warnings.append(NO_SELECTION_WARNING.format(noun="product"))
         return result
     with catalog.writing():
         records = select_products(catalog, selection, warn)
         result.total = len(records)
         delete_records(catalog, records, result)
+    # imported here: it loads cdflib, which the selection commands of this module do not need
     from vires_repo.services.orbit_direction.registration import deregistration_note
 
     removed = set(result.outcomes.get("deregistered", ()))
@@ -416,12 +153,3 @@ def compact(catalog: Catalog, collections: Sequence[str] = ()) -> list[str]:
                     f"{done.files_before} -> {done.files_after} file(s)"
                 )
     return lines
-
-
-def product_count(catalog: Catalog, collection_id: str) -> int:
-    """Registered products of a collection (0 when it has none)."""
-    return catalog.products.manifest(collection_id).live_rows
-
-
-def max_product_durations(catalog: Catalog, collection_ids: Sequence[str]) -> dict[str, timedelta]:
-    return {c: catalog.products.max_product_duration(c) for c in collection_ids}

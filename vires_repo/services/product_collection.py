@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from vires_repo.catalog import Catalog
 from vires_repo.definitions import load_defaults
 from vires_repo.definitions.models import grade_of
+from vires_repo.definitions.selection import CollectionFilter
 from vires_repo.definitions.store import keys_first
 from vires_repo.errors import DefinitionError
 from vires_repo.services._batch import BatchResult
+from vires_repo.services._collections import select_collections
 from vires_repo.services.definitions import import_definitions, remove_definitions
 from vires_repo.timespec import format_timedelta
-
-
-@dataclass(frozen=True)
-class CollectionFilter:
-    """The collection selection options; values within one option are OR-ed, options AND-ed."""
-
-    identifiers: Sequence[str] = ()
-    product_types: Sequence[str] = ()
-    missions: Sequence[str] = ()
-    spacecrafts: Sequence[str] = ()
-    grades: Sequence[str] = ()
-
-    def matches(self, collection: dict[str, Any]) -> bool:
-        checks: list[tuple[Sequence[str], Any]] = [
-            (self.identifiers, collection.get("name")),
-            (self.product_types, collection.get("productType")),
-            (self.missions, collection.get("mission")),
-            (self.spacecrafts, collection.get("spacecraft")),
-            (self.grades, grade_of(collection)),
-        ]
-        return all(not wanted or value in wanted for wanted, value in checks)
 
 
 def import_collections(catalog: Catalog, items: Sequence[Any]) -> BatchResult:
@@ -94,23 +74,14 @@ def default_collections() -> list[dict[str, Any]]:
     return load_defaults("product_collections")
 
 
-def select_collections(catalog: Catalog, selection: CollectionFilter) -> list[dict[str, Any]]:
-    """Stored collection objects matching the filter, sorted by identifier."""
-    catalog.require_existing()
-    candidates = catalog.product_collections.load_all(selection.identifiers or None)
-    return [c for c in candidates if selection.matches(c)]
-
-
 def list_collections(catalog: Catalog, selection: CollectionFilter) -> list[str]:
     return [c["name"] for c in select_collections(catalog, selection)]
 
 
 def export_collections(catalog: Catalog, selection: CollectionFilter) -> list[dict[str, Any]]:
     """Collections in VirES export form, with ``maxProductDuration`` from the product index."""
-    from vires_repo.services.product import max_product_durations
-
     collections = select_collections(catalog, selection)
-    durations = max_product_durations(catalog, [c["name"] for c in collections])
+    durations = {c["name"]: catalog.products.max_product_duration(c["name"]) for c in collections}
     return [  # maxProductDuration goes after the identifiers and times
         keys_first(
             collection,
@@ -123,8 +94,6 @@ def export_collections(catalog: Catalog, selection: CollectionFilter) -> list[di
 
 def remove_collections(catalog: Catalog, selection: CollectionFilter, all_: bool) -> BatchResult:
     """Remove collections that hold no products; without identifiers only with ``all_``."""
-    from vires_repo.services.product import product_count
-
     matched = list_collections(catalog, selection)
 
     def in_use(collection_id: str) -> str | None:
@@ -136,3 +105,8 @@ def remove_collections(catalog: Catalog, selection: CollectionFilter, all_: bool
     return remove_definitions(
         catalog, catalog.product_collections, selection.identifiers, all_, matched, in_use
     )
+
+
+def product_count(catalog: Catalog, collection_id: str) -> int:
+    """Registered products of a collection (0 when it has none)."""
+    return catalog.products.manifest(collection_id).live_rows

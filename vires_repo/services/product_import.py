@@ -24,13 +24,13 @@ import pyarrow.compute as pc
 from vires_repo.catalog import Catalog
 from vires_repo.errors import DefinitionError, NotFoundError, QueryError
 from vires_repo.io import duckdb
+from vires_repo.products import ProductSelection
+from vires_repo.products.locations import normalize_location
 from vires_repo.services._batch import BatchResult
 from vires_repo.services.product import (
-    ProductSelection,
     Warn,
     delete_records,
     logger,
-    normalize_location,
     resolve_collections,
     select_products,
 )
@@ -161,15 +161,14 @@ def _read_records(
         }
     )
     restricted = resolve_collections(catalog, selection, warn)
-    identifiers = list(selection.identifiers)
     params: dict[str, Any] = {
         "path": path,
         "by_collection": selection.restricts_collections,
         "collections": restricted,
-        "by_identifier": bool(identifiers) and not selection.by_location,
-        "identifiers": identifiers,
-        "by_location": bool(identifiers) and selection.by_location,
-        "locations": [normalize_location(i) for i in identifiers],
+        "by_identifier": bool(selection.identifiers),
+        "identifiers": list(selection.identifiers),
+        "by_location": bool(selection.locations),
+        "locations": [normalize_location(location) for location in selection.locations],
         "after": selection.after,
         "before": selection.before,
         "created_after": selection.created_after,
@@ -216,8 +215,8 @@ def import_products(
     name = source_name or (str(source) if isinstance(source, str | os.PathLike) else "<records>")
     with _json_file(source) as path:
         table = _read_records(catalog, path, selection, name, warn)
-    imported = BatchResult(noun="product", total=table.num_rows)
-    removed = BatchResult(noun="product")
+    imported = BatchResult(noun="product", total=table.num_rows, patterns=IMPORT_SUMMARY)
+    removed = BatchResult(noun="product", patterns=SYNC_REMOVAL_SUMMARY)
 
     problems = table.filter(pc.is_valid(table["error"]))
     for row in problems.select(["position", "collection", "identifier", "error"]).to_pylist():

@@ -16,7 +16,7 @@ writer stay invisible), minus tombstoned rows:
   radius``); observatory datasets carry their own index range, times and position, other
   datasets inherit the product's times.
 
-The library's own hot lookups use pyarrow instead (see products/index.py): opening a
+The library's own hot lookups use pyarrow instead (see products/lookups.py): opening a
 connection costs more than an identifier lookup takes.
 
 :func:`connect` passes file lists and tombstones as a variable and a registered Arrow table,

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from vires_repo.catalog import Catalog
+from vires_repo.definitions.selection import CollectionFilter
 from vires_repo.errors import OrbitDirectionIntegrityError
 from vires_repo.orbit_direction.product_extraction import extract_products
 from vires_repo.orbit_direction.table import OrbitDirectionTable
@@ -34,7 +35,6 @@ from vires_repo.services.orbit_direction.sources import (
     source_collections,
     time_order,
 )
-from vires_repo.services.product_collection import CollectionFilter
 from vires_repo.timescales import to_datetime64
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from vires_repo.catalog import Catalog
 from vires_repo.definitions.models import grade_of
+from vires_repo.definitions.selection import CollectionFilter
 from vires_repo.errors import DefinitionError, NotFoundError
 from vires_repo.orbit_direction.missions import (
     KINDS,
@@ -23,7 +24,7 @@ from vires_repo.orbit_direction.missions import (
 )
 from vires_repo.products import ProductRecord
 from vires_repo.products import ProductSelection as IndexSelection
-from vires_repo.services.product_collection import CollectionFilter, select_collections
+from vires_repo.services._collections import select_collections
 
 
 @dataclass(frozen=True)

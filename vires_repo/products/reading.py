@@ -1,0 +1,191 @@
+"""Reading the product index: manifests, and the live rows of a collection that a row filter
+keeps.
+
+Readers take no lock: they read the manifest, skip data files and Parquet row groups that
+cannot match (row_filter.py), drop tombstoned rows, and read again with a fresh manifest when
+a compaction removed a file under them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+
+from vires_repo.errors import IndexFormatError, NotFoundError
+from vires_repo.io.storage import Storage
+from vires_repo.products.manifest import (
+    LEGACY_MANIFEST_NAME,
+    PRODUCTS_FOLDER,
+    FileEntry,
+    Manifest,
+    collection_of_folder,
+    manifest_name,
+    manifest_path,
+    partition_file,
+)
+from vires_repo.products.row_filter import RowFilter
+from vires_repo.products.schema import (
+    JSONL_SUFFIX,
+    SCHEMA,
+    ProductRecord,
+    check_format,
+    read_jsonl,
+    table_to_records,
+)
+from vires_repo.products.selection import ProductSelection
+
+_READ_ATTEMPTS = 3  # a file vanishes only when a compaction commits during the read
+
+
+class IndexReader:
+    """Read access to the product records of a catalogue (one partition per collection)."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    # -- manifests -----------------------------------------------------------------------
+
+    def collections(self) -> list[str]:
+        """Identifiers of the collections that have a partition (sorted)."""
+        names = (collection_of_folder(name) for name in self.storage.listdirs(PRODUCTS_FOLDER))
+        return [name for name in names if name]
+
+    def manifest(self, collection: str) -> Manifest:
+        """The committed state of a collection (empty if it has no partition yet)."""
+        path = manifest_path(collection)
+        try:
+            text = self.storage.read_bytes(path)
+        except NotFoundError:
+            self._refuse_legacy_manifest(collection)
+            return Manifest(collection=collection, files=())
+        manifest = Manifest.loads(text, self.storage.url_of(path))
+        if manifest.collection != collection:
+            raise IndexFormatError(
+                f"{self.storage.url_of(path)} belongs to collection {manifest.collection!r}"
+            )
+        return manifest
+
+    def _refuse_legacy_manifest(self, collection: str) -> None:
+        """A partition written before manifests were named after their collection would
+        otherwise look empty (and a registration would hide its products)."""
+        legacy = partition_file(collection, LEGACY_MANIFEST_NAME)
+        if self.storage.exists(legacy):
+            raise IndexFormatError(
+                f"{self.storage.url_of(legacy)}: the product index manifest is now named "
+                f"{manifest_name(collection)}; rename the file (e.g. with git mv), "
+                "its content is unchanged"
+            )
+
+    def file_url(self, collection: str, entry: FileEntry) -> str:
+        """URL (or local path) of a data file, for DuckDB and other readers."""
+        return self.storage.url_of(partition_file(collection, entry.file))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _open(self, relpath: str) -> Any:
+        source: Any
+        if self.storage.is_local:
+            source = self.storage.path(relpath)  # pyarrow's own file I/O: no copies
+        else:
+            source = pa.BufferReader(self.storage.read_bytes(relpath))
+        parquet = pq.ParquetFile(source)
+        check_format(parquet.metadata.metadata, self.storage.url_of(relpath))
+        return parquet
+
+    def _read_rows(
+        self, collection: str, entry: FileEntry, row_filter: RowFilter, columns: Sequence[str]
+    ) -> pa.Table | None:
+        """The rows of the file's row groups that may match (None if none may)."""
+        relpath = partition_file(collection, entry.file)
+        if entry.file.endswith(JSONL_SUFFIX):
+            return read_jsonl(self.storage.read_bytes(relpath), self.storage.url_of(relpath))
+        parquet = self._open(relpath)
+        metadata = parquet.metadata
+        positions = {name: index for index, name in enumerate(metadata.schema.names)}
+        groups = [
+            index
+            for index in range(metadata.num_row_groups)
+            if row_filter.row_group_may_match(metadata.row_group(index), positions)
+        ]
+        if not groups:
+            return None
+        needed = list(dict.fromkeys([*columns, *sorted(row_filter.columns())]))
+        return parquet.read_row_groups(groups, columns=needed)
+
+    def _read_entry(
+        self, collection: str, entry: FileEntry, row_filter: RowFilter, columns: Sequence[str]
+    ) -> pa.Table | None:
+        table = self._read_rows(collection, entry, row_filter, columns)
+        if table is None:
+            return None
+        mask = row_filter.mask(table)
+        if entry.tombstones:
+            alive = pc.invert(
+                pc.is_in(table["identifier"], value_set=pa.array(sorted(entry.tombstones)))
+            )
+            mask = alive if mask is None else pc.and_(mask, alive)
+        if mask is not None:
+            table = table.filter(mask)
+        return table.select(list(columns)) if table.num_rows else None
+
+    def _scan(
+        self,
+        collection: str,
+        row_filter: RowFilter,
+        columns: Sequence[str],
+        manifest: Manifest | None = None,
+    ) -> list[tuple[FileEntry, pa.Table]]:
+        """Matching live rows per data file; rereads the manifest if a file vanished."""
+        given = [manifest] if manifest is not None else []
+
+        def scan_once() -> list[tuple[FileEntry, pa.Table]]:
+            current = given.pop() if given else self.manifest(collection)
+            parts = []
+            for entry in current.files:
+                if row_filter.file_may_match(entry):
+                    table = self._read_entry(collection, entry, row_filter, columns)
+                    if table is not None:
+                        parts.append((entry, table))
+            return parts
+
+        retrying = Retrying(
+            retry=retry_if_exception_type((FileNotFoundError, NotFoundError)),
+            stop=stop_after_attempt(_READ_ATTEMPTS),
+            reraise=True,
+        )
+        return retrying(scan_once)
+
+    def _select_collections(self, selection: ProductSelection) -> list[str]:
+        if selection.collections:
+            return sorted(set(selection.collections))
+        return self.collections()
+
+    def read_table(
+        self, selection: ProductSelection | None = None, columns: Sequence[str] | None = None
+    ) -> pa.Table:
+        """Selected live rows as Arrow, sorted by collection, begin_time, identifier."""
+        selection = selection or ProductSelection()
+        wanted = list(columns or SCHEMA.names)
+        keys = [name for name in ("collection", "begin_time", "identifier") if name in wanted]
+        row_filter = RowFilter.of(selection)
+        tables = [
+            table
+            for collection in self._select_collections(selection)
+            for _entry, table in self._scan(collection, row_filter, wanted)
+        ]
+        schema = pa.schema([SCHEMA.field(name) for name in wanted])
+        if not tables:
+            return schema.empty_table()
+        result = pa.concat_tables(tables)
+        if keys and result.num_rows > 1:
+            result = result.take(pc.sort_indices(result, [(key, "ascending") for key in keys]))
+        return result
+
+    def select(self, selection: ProductSelection | None = None) -> list[ProductRecord]:
+        """Selected products, sorted by collection, begin_time, identifier."""
+        return table_to_records(self.read_table(selection))
