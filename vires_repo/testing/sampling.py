@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
+from vires_repo import timescales
 from vires_repo.timescales import FloatArray, TimeArray
 from vires_repo.timespec import parse_datetime
 
@@ -39,15 +40,8 @@ DIPOLE_G10_NT = -29404.8  # IGRF-13 axial dipole coefficient, epoch 2020
 
 
 def to_datetime64(value: TimeLike) -> np.datetime64:
-    """A :data:`TimeLike` as UTC ``datetime64[us]``."""
-    if isinstance(value, np.datetime64):
-        moment: np.datetime64 = value.astype("datetime64[us]")
-        return moment
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return np.datetime64(value, "us")
+    """A :data:`TimeLike` as UTC ``datetime64[us]``; text may carry a UTC offset (``Z``)."""
+    return timescales.to_datetime64(parse_datetime(value) if isinstance(value, str) else value)
 
 
 def sample_times(
