@@ -45,8 +45,8 @@ from vires_repo.services import product_collection, product_type
 from vires_repo.services import product_registration as products
 from vires_repo.services.orbit_direction import maintenance, registration
 from vires_repo.services.orbit_direction.reporting import Messages
-from vires_repo.testing import samples
-from vires_repo.testing.orbit_model import SWARM_ORBITS
+from vires_repo.testing.mag_products import write_mag_lr_product, write_small_mag_lr_products
+from vires_repo.testing.sampling import SWARM_ORBITS
 
 COLLECTION = "SW_OPER_MAGA_LR_1B"
 FIRST_DAY = np.datetime64("2016-01-01", "D")
@@ -80,7 +80,7 @@ def new_catalog(root: Path) -> Catalog:
 def daily_product(folder: Path, day: int) -> str:
     start = FIRST_DAY + np.timedelta64(day, "D")
     end = start + np.timedelta64(86399, "s")
-    return samples.write_mag_lr_product(folder, start, end, minimal=True)
+    return write_mag_lr_product(folder, start, end, minimal=True)
 
 
 def folder_bytes(path: Path) -> int:
@@ -147,7 +147,7 @@ def build_history(work: Path, days: int) -> Catalog:
     root = work / f"history-{days}"
     catalog = new_catalog(root)
     data = work / f"history-{days}-data"
-    files = samples.write_small_mag_lr_products(data, days, start="2016-01-01", records=2)
+    files = write_small_mag_lr_products(data, days, start="2016-01-01", records=2)
     result = products.register_products(
         catalog, COLLECTION, files, skip_post_registration_actions=True
     )

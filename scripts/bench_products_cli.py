@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from vires_repo.definitions import load_defaults
-from vires_repo.testing import samples
+from vires_repo.testing.mag_products import write_mag_lr_product, write_small_mag_lr_products
 
 START = datetime(2000, 1, 1, tzinfo=UTC)
 # Registrations go to collections without imported (file-less) records: their orbit-direction
@@ -140,7 +140,7 @@ def main() -> None:
         print(f"  {label:32s} {timed_command(catalog, *args) * 1000:7.0f} ms")
 
     folder = data / "small"
-    files = samples.write_small_mag_lr_products(folder, options.register, records=2, spacecraft="C")
+    files = write_small_mag_lr_products(folder, options.register, records=2, spacecraft="C")
     listing = root / "files.txt"
     listing.write_text("\n".join(files) + "\n")
     start = time.perf_counter()
@@ -166,7 +166,7 @@ def main() -> None:
     )
 
     last_day = datetime(2016, 1, 1, tzinfo=UTC)
-    daily = samples.write_mag_lr_product(
+    daily = write_mag_lr_product(
         data / "daily", last_day, last_day + timedelta(seconds=86399), spacecraft="A"
     )
     before = folder_bytes(catalog)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from vires_repo.catalog import Catalog
-from vires_repo.testing import samples
+from vires_repo.testing.mag_products import write_mag_lr_product
 
 MAG_TYPE = "SW_MAGx_LR_1B"
 TIMEOUT = 300
@@ -59,7 +59,7 @@ def hourly_mag_files(
     a record every ``sampling``), written to ``folder`` (created)."""
     folder.mkdir(parents=True, exist_ok=True)
     return [
-        samples.write_mag_lr_product(
+        write_mag_lr_product(
             folder,
             f"{day}T{hour:02d}:00:00",
             f"{day}T{hour:02d}:59:00",

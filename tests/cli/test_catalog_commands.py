@@ -17,7 +17,7 @@ from vires_repo.catalog import Catalog
 from vires_repo.products import ProductSelection
 from vires_repo.services import product, product_collection, product_registration, product_type
 from vires_repo.services.orbit_direction import maintenance
-from vires_repo.testing import samples
+from vires_repo.testing.mag_products import write_small_mag_lr_products
 
 MAG_A, MAG_B, MOD_A = "SW_OPER_MAGA_LR_1B", "SW_OPER_MAGB_LR_1B", "SW_OPER_MODA_SC_1B"
 
@@ -36,7 +36,7 @@ def filled(catalog: Catalog, tmp_path: Path) -> Catalog:
     assert not product_type.import_types(catalog, types).failures
     assert not product_collection.import_collections(catalog, collections).failures
     for collection, count, spacecraft in ((MAG_A, 3, "A"), (MAG_B, 2, "B")):
-        files = samples.write_small_mag_lr_products(
+        files = write_small_mag_lr_products(
             tmp_path / "data", count, records=2, spacecraft=spacecraft
         )
         done = product_registration.register_products(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from vires_repo.catalog import Catalog
-from vires_repo.testing import samples
+from vires_repo.testing.mag_products import write_mag_lr_product
 
 MAG_TYPE = "SW_MAGx_LR_1B"
 MAG_A = "SW_OPER_MAGA_LR_1B"
@@ -50,7 +50,7 @@ class GitRepo:
         """A MAG LR product file (one record a minute); ``folder`` below the data folder."""
         target = self.data / (folder or version)
         target.mkdir(exist_ok=True)
-        return samples.write_mag_lr_product(
+        return write_mag_lr_product(
             target,
             start,
             end,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from vires_repo.orbit_direction.extract import OrbitSamples
-from vires_repo.testing.orbit_model import CircularOrbit
+from vires_repo.testing.sampling import CircularOrbit
 
 SamplesFactory = Callable[..., OrbitSamples]
 

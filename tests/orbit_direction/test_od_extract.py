@@ -17,7 +17,7 @@ from vires_repo.orbit_direction.missions import (
     GOCE_THRESHOLDS,
     OrbitDirectionThresholds,
 )
-from vires_repo.testing.orbit_model import SWARM_ORBITS, CircularOrbit
+from vires_repo.testing.sampling import SWARM_ORBITS, CircularOrbit
 
 GOCE_ORBIT = CircularOrbit(altitude_m=255e3, inclination_deg=96.7, node_deg=10.0)
 

@@ -20,7 +20,7 @@ from vires_repo.orbit_direction.qd import (
     geocentric_to_geodetic,
     qd_latitude,
 )
-from vires_repo.testing.orbit_model import SWARM_ORBITS, CircularOrbit
+from vires_repo.testing.sampling import SWARM_ORBITS, CircularOrbit
 
 pytest.importorskip("apexpy")
 

@@ -25,7 +25,7 @@ from vires_repo.orbit_direction.table import (
     ProductInput,
     prepare_product_input,
 )
-from vires_repo.testing.orbit_model import SWARM_ORBITS
+from vires_repo.testing.sampling import SWARM_ORBITS
 
 GEO_KEY = TableKey("Swarm", "A", None, "GEO")
 QD_KEY = TableKey("Swarm", "A", None, "QD")

@@ -15,7 +15,9 @@ from vires_repo.definitions import load_defaults
 from vires_repo.errors import DefinitionError, ProductFileError
 from vires_repo.io.cdf import CdfVariable, write_cdf
 from vires_repo.products.metadata import ProductMetadata, read_product_metadata
-from vires_repo.testing import samples
+from vires_repo.testing.conjunction_products import write_con_eph_product
+from vires_repo.testing.mag_products import write_mag_lr_product, write_timespan_product
+from vires_repo.testing.observatory_products import write_obs_product, write_vobs_product
 from vires_repo.timescales import datetime64_to_cdf_epoch
 
 REAL_VIRES_CDF = Path(
@@ -49,7 +51,7 @@ def test_generic_reader_on_the_real_vires_file() -> None:
 
 @pytest.mark.parametrize("time_type", ["CDF_EPOCH", "CDF_TIME_TT2000"])
 def test_generic_reader_takes_the_first_and_last_records(folder: str, time_type: str) -> None:
-    location = samples.write_mag_lr_product(
+    location = write_mag_lr_product(
         folder, "2016-01-01T00:00:00", "2016-01-01T01:59:59", time_type=time_type
     )
 
@@ -66,7 +68,7 @@ def test_generic_reader_takes_the_first_and_last_records(folder: str, time_type:
 def test_generic_reader_without_file_type_and_with_sub_millisecond_times(tmp_path: Path) -> None:
     """``fileType`` absent means generic; microseconds survive (MAG HR samples at 50 Hz)."""
     product_type = {key: value for key, value in MAG_LR.items() if key != "fileType"}
-    location = samples.write_mag_lr_product(
+    location = write_mag_lr_product(
         tmp_path, "2016-01-01T00:00:00", "2016-01-01T00:00:00.99", sampling=timedelta(seconds=0.02)
     )
 
@@ -102,7 +104,7 @@ def test_first_and_last_records_not_min_and_max(tmp_path: Path) -> None:
 @pytest.mark.parametrize("time_type", ["CDF_EPOCH", "CDF_TIME_TT2000"])
 def test_time_extent_attribute_takes_precedence(tmp_path: Path, time_type: str) -> None:
     """``TIME_EXTENT`` entry 0 wins over the time variable (VirES' converted PRISM products)."""
-    location = samples.write_mag_lr_product(
+    location = write_mag_lr_product(
         tmp_path, "2016-01-01T00:00:00", "2016-01-01T00:10:00", time_type=time_type,
         with_time_extent=True,
     )  # fmt: skip
@@ -185,7 +187,7 @@ def datetime64_to_tt2000_scalar(text: str) -> int:
 
 
 def test_timespan_reader(folder: str) -> None:
-    location = samples.write_timespan_product(folder, "2016-01-01", "2016-01-01T23:59:59")
+    location = write_timespan_product(folder, "2016-01-01", "2016-01-01T23:59:59")
 
     metadata = read_product_metadata(location, TYPES["SW_ULFxMAG_2F"])
 
@@ -198,7 +200,7 @@ def test_timespan_reader(folder: str) -> None:
 
 def test_timespan_reader_honours_the_attribute_name(tmp_path: Path) -> None:
     product_type = {**TYPES["SW_PC1xMAG_2F"], "timespanAttributeName": "Span"}
-    location = samples.write_timespan_product(
+    location = write_timespan_product(
         tmp_path, "2016-01-02", "2016-01-02T12:00:00", attribute_name="Span"
     )
 
@@ -216,7 +218,7 @@ def test_timespan_reader_honours_the_attribute_name(tmp_path: Path) -> None:
     ],
 )
 def test_timespan_reader_failures(tmp_path: Path, timespan: tuple[str, str], message: str) -> None:
-    location = samples.write_timespan_product(
+    location = write_timespan_product(
         tmp_path, "2016-01-01", "2016-01-01T00:00:10", timespan=timespan
     )
 
@@ -225,7 +227,7 @@ def test_timespan_reader_failures(tmp_path: Path, timespan: tuple[str, str], mes
 
 
 def test_timespan_attribute_missing_or_with_one_entry(tmp_path: Path) -> None:
-    location = samples.write_mag_lr_product(tmp_path, "2016-01-01", "2016-01-01T00:00:10")
+    location = write_mag_lr_product(tmp_path, "2016-01-01", "2016-01-01T00:00:10")
     write_cdf(tmp_path / "one.cdf", {}, {"Timespan": ["UTC=2016-01-01T00:00:00"]})
 
     with pytest.raises(ProductFileError, match=r"_MDR_MAG_LR\.cdf: global attribute Timespan not"):
@@ -238,7 +240,7 @@ def test_timespan_attribute_missing_or_with_one_entry(tmp_path: Path) -> None:
 
 
 def test_obs_reader_adds_one_dataset_per_observatory(folder: str) -> None:
-    location = samples.write_obs_product(folder, "2016-01-01", "2016-01-01T23:59:00")
+    location = write_obs_product(folder, "2016-01-01", "2016-01-01T23:59:00")
 
     metadata = read_product_metadata(location, TYPES["SW_AUX_OBSx2_"])
 
@@ -262,7 +264,7 @@ def test_obs_reader_adds_one_dataset_per_observatory(folder: str) -> None:
 
 
 def test_obs_times_with_microseconds_are_formatted_as_vires_does(tmp_path: Path) -> None:
-    location = samples.write_obs_product(
+    location = write_obs_product(
         tmp_path, "2016-01-01T00:00:00.5", "2016-01-01T00:00:02.5",
         sampling=timedelta(seconds=1), observatories=["ABK"],
     )  # fmt: skip
@@ -282,7 +284,7 @@ def test_obs_reader_refuses_garbage_observatory_codes(
     tmp_path: Path, code: str, shown: str
 ) -> None:
     """VirES once registered ``'\\x02OX'`` from a damaged ``IAGA_CODES`` attribute."""
-    location = samples.write_obs_product(
+    location = write_obs_product(
         tmp_path, "2016-01-01", "2016-01-01T01:00:00", observatories=["ABK", code]
     )
 
@@ -329,7 +331,7 @@ def test_obs_reader_refuses_inconsistent_index_ranges(
 
 
 def test_obs_reader_needs_its_attributes(tmp_path: Path) -> None:
-    location = samples.write_mag_lr_product(tmp_path, "2016-01-01", "2016-01-01T00:00:10")
+    location = write_mag_lr_product(tmp_path, "2016-01-01", "2016-01-01T00:00:10")
 
     with pytest.raises(ProductFileError, match="global attribute IAGA_CODES not found"):
         read_product_metadata(location, TYPES["SW_AUX_OBSx2_"])
@@ -339,7 +341,7 @@ def test_obs_reader_needs_its_attributes(tmp_path: Path) -> None:
 
 
 def test_vobs_reader_adds_site_and_secular_variation_datasets(folder: str) -> None:
-    location = samples.write_vobs_product(folder, "2016-01-01", "2016-12-31")
+    location = write_vobs_product(folder, "2016-01-01", "2016-12-31")
 
     metadata = read_product_metadata(location, TYPES["SW_VOBS_xM_2_"])
 
@@ -365,7 +367,7 @@ def test_vobs_reader_adds_site_and_secular_variation_datasets(folder: str) -> No
 
 
 def test_vobs_reader_refuses_observatory_style_codes(tmp_path: Path) -> None:
-    location = samples.write_vobs_product(tmp_path, "2016-01-01", "2016-03-31")
+    location = write_vobs_product(tmp_path, "2016-01-01", "2016-03-31")
     with_iaga_code = tmp_path / "renamed.cdf"
     with_iaga_code.write_bytes(
         Path(location).read_bytes().replace(b"N65W051", b"ABK\x00\x00\x00\x00")
@@ -379,7 +381,7 @@ def test_vobs_reader_refuses_observatory_style_codes(tmp_path: Path) -> None:
 
 
 def test_con_eph_reader(folder: str) -> None:
-    location = samples.write_con_eph_product(folder, "2016-01-01", "2016-01-01T23:59:59")
+    location = write_con_eph_product(folder, "2016-01-01", "2016-01-01T23:59:59")
 
     metadata = read_product_metadata(location, TYPES["MM_CON_EPH_2_"])
 
@@ -395,7 +397,7 @@ def test_con_eph_reader(folder: str) -> None:
 
 
 def test_con_eph_with_plane_alignments_only(tmp_path: Path) -> None:
-    location = samples.write_con_eph_product(
+    location = write_con_eph_product(
         tmp_path, "2016-01-01", "2016-01-03T23:59:59", crossover_step=None
     )
 
@@ -409,7 +411,7 @@ def test_con_eph_with_plane_alignments_only(tmp_path: Path) -> None:
 
 
 def test_con_eph_without_any_record(tmp_path: Path) -> None:
-    location = samples.write_con_eph_product(
+    location = write_con_eph_product(
         tmp_path, "2016-01-01", "2016-01-01T23:59:59", crossover_step=None,
         plane_alignment_step=None,
     )  # fmt: skip
@@ -462,7 +464,7 @@ def test_missing_file(folder: str) -> None:
 
 
 def test_truncated_files_fail_with_a_one_line_message(tmp_path: Path) -> None:
-    whole = Path(samples.write_mag_lr_product(tmp_path, "2016-01-01", "2016-01-01T00:01:00"))
+    whole = Path(write_mag_lr_product(tmp_path, "2016-01-01", "2016-01-01T00:01:00"))
     data = whole.read_bytes()
     messages = set()
     for size in range(0, len(data) - 8, max(1, len(data) // 97)):

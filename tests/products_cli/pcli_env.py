@@ -11,7 +11,7 @@ from typing import Any
 
 import fsspec
 
-from vires_repo.testing import samples
+from vires_repo.testing.mag_products import write_mag_lr_product
 
 MAG_A = "SW_OPER_MAGA_LR_1B"
 MAG_B = "SW_OPER_MAGB_LR_1B"
@@ -80,7 +80,7 @@ class ProductEnv:
         """A small MAG LR product (one record a minute) from ``start`` to ``end``."""
         options.setdefault("sampling", MINUTE)
         options.setdefault("minimal", True)
-        return samples.write_mag_lr_product(self.data, start, end, **options)
+        return write_mag_lr_product(self.data, start, end, **options)
 
     def hourly(self, day: str, hours: range, **options: Any) -> list[str]:
         """Non-touching hourly MAG LR products ``HH:00:00 - HH:59:00`` on ``day``."""

@@ -9,7 +9,7 @@ import fsspec
 from pcli_env import MAG_A, MAG_B, ProductEnv, ident, labelled, summary
 
 from vires_repo.products.manifest import manifest_name, manifest_path
-from vires_repo.testing import samples
+from vires_repo.testing.mag_products import write_small_mag_lr_products, write_timespan_product
 
 
 def index_files(env: ProductEnv, collection: str) -> list[str]:
@@ -27,7 +27,7 @@ def manifest_files(env: ProductEnv, collection: str) -> list[str]:
 
 
 def test_compact_merges_the_small_files_and_keeps_every_record(env: ProductEnv) -> None:
-    locations = samples.write_small_mag_lr_products(env.data, 8, records=2)
+    locations = write_small_mag_lr_products(env.data, 8, records=2)
     for location in locations:  # one index file per registration
         assert env.register(MAG_A, location).code == 0
     assert env("product", "deregister", ident(locations[3])).code == 0
@@ -75,7 +75,7 @@ def test_compact_a_collection_without_products_writes_nothing(env: ProductEnv) -
 
 
 def test_many_registrations_compact_automatically(local_env: ProductEnv) -> None:
-    locations = samples.write_small_mag_lr_products(local_env.data, 36, records=2)
+    locations = write_small_mag_lr_products(local_env.data, 36, records=2)
     for location in locations:
         assert local_env.register(MAG_A, location).code == 0
     files = manifest_files(local_env, MAG_A)
@@ -122,7 +122,7 @@ def test_collection_export_shows_max_product_duration(env: ProductEnv) -> None:
     assert env.register(MAG_A, day).code == 0
     assert exported_duration(env, MAG_A) == "P1DT1S"
     # fractional seconds round up, then + 1 s: 3600.999999 s -> 3602 s
-    location = samples.write_timespan_product(
+    location = write_timespan_product(
         env.data, "2016-01-01T00:00:00", "2016-01-01T01:00:00", sampling=timedelta(minutes=10)
     )
     assert env.register("SW_OPER_ULFAMAG_2F", location).code == 0

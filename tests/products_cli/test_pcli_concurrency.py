@@ -16,7 +16,7 @@ from pcli_env import MAG_A, MAG_B, ProductEnv, ident, ids, labelled, summary
 
 from vires_repo.products.index import ProductIndex
 from vires_repo.products.manifest import manifest_name, manifest_path
-from vires_repo.testing import samples
+from vires_repo.testing.mag_products import write_small_mag_lr_products
 
 PARTITION = f"products/collection={MAG_A}"
 HOUR = timedelta(hours=1)
@@ -55,11 +55,11 @@ def manifest_files(root: Path) -> list[str]:
 
 def test_two_processes_register_into_the_same_catalogue(local_env: ProductEnv) -> None:
     env = local_env
-    first = samples.write_small_mag_lr_products(env.data, 30, records=2)
-    second = samples.write_small_mag_lr_products(
+    first = write_small_mag_lr_products(env.data, 30, records=2)
+    second = write_small_mag_lr_products(
         env.data, 30, records=2, start="2016-03-01", period=timedelta(hours=12)
     )
-    other = samples.write_small_mag_lr_products(env.data, 20, records=2, spacecraft="B")
+    other = write_small_mag_lr_products(env.data, 20, records=2, spacecraft="B")
     batches = [(MAG_A, first), (MAG_A, second), (MAG_B, other)]
     processes = [
         subprocess.Popen(

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from pcli_env import MAG_A, MAG_B, ProductEnv, ident, labelled, remove_file
 
-from vires_repo.testing import samples
+from vires_repo.testing.conjunction_products import write_con_eph_product
+from vires_repo.testing.mag_products import write_timespan_product
+from vires_repo.testing.observatory_products import write_obs_product, write_vobs_product
 from vires_repo.timespec import parse_datetime
 
 OBS = "SW_OPER_AUX_OBSM2_"
@@ -72,20 +74,18 @@ def test_export_import_export_round_trip(env: ProductEnv, memory_env: ProductEnv
         MAG_A: env.hourly("2016-01-01", range(2)),
         MAG_B: [env.mag("2016-01-01T00:00:00", "2016-01-01T00:30:00", spacecraft="B")],
         OBS: [
-            samples.write_obs_product(
+            write_obs_product(
                 env.data, "2016-01-01", "2016-01-01T00:05:00", sampling=timedelta(minutes=1)
             )
         ],
-        "SW_OPER_VOBS_4M_2_": [
-            samples.write_vobs_product(env.data, "2016-01-01", "2016-12-31", months=4)
-        ],
+        "SW_OPER_VOBS_4M_2_": [write_vobs_product(env.data, "2016-01-01", "2016-12-31", months=4)],
         CON_EPH: [
-            samples.write_con_eph_product(
+            write_con_eph_product(
                 env.data, "2016-01-01", "2016-01-01T03:00:00", crossover_step=timedelta(hours=1)
             )
         ],
         "SW_OPER_ULFAMAG_2F": [
-            samples.write_timespan_product(
+            write_timespan_product(
                 env.data, "2016-01-01", "2016-01-01T00:10:00", sampling=timedelta(minutes=1)
             )
         ],

@@ -23,7 +23,14 @@ from pcli_env import (
 )
 
 from vires_repo.io.cdf import CDF_EPOCH, CdfVariable, datetime64_to_cdf_time, write_cdf
-from vires_repo.testing import samples
+from vires_repo.testing.conjunction_products import write_con_eph_product
+from vires_repo.testing.mag_products import write_small_mag_lr_products, write_timespan_product
+from vires_repo.testing.observatory_products import (
+    OBSERVATORIES,
+    write_obs_product,
+    write_vobs_product,
+)
+from vires_repo.testing.sampling import sample_times
 from vires_repo.timespec import parse_datetime
 
 # -- options -------------------------------------------------------------------------------
@@ -307,7 +314,7 @@ def test_large_batch_is_read_in_parallel_and_registers_everything(
     env: ProductEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("os.cpu_count", lambda: 4)  # the pool path even on a one-core runner
-    locations = samples.write_small_mag_lr_products(env.data, 70, records=3)
+    locations = write_small_mag_lr_products(env.data, 70, records=3)
     fs, folder = fsspec.core.url_to_fs(env.data)
     fs.pipe_file(f"{folder}/BROKEN_PRODUCT.cdf", b"\0" * 64)
     broken = f"{env.data}/BROKEN_PRODUCT.cdf"
@@ -331,7 +338,7 @@ def test_large_batch_is_read_in_parallel_and_registers_everything(
 
 
 def test_generic_product_with_time_extent_attribute(env: ProductEnv) -> None:
-    times = samples.sample_times("2016-01-01T00:10:00", "2016-01-01T00:20:00", MINUTE)
+    times = sample_times("2016-01-01T00:10:00", "2016-01-01T00:20:00", MINUTE)
     extent = np.array(["2016-01-01T00:00:00", "2016-01-01T00:59:59.5"], "datetime64[us]")
     location = f"{env.data}/SW_OPER_MAGA_LR_1B_WITH_TIME_EXTENT.cdf"
     write_cdf(
@@ -380,7 +387,7 @@ def test_tt2000_product_across_a_leap_second(env: ProductEnv) -> None:
 
 
 def test_timespan_attribute_product(env: ProductEnv) -> None:
-    location = samples.write_timespan_product(
+    location = write_timespan_product(
         env.data, "2016-01-01T00:00:00", "2016-01-01T01:00:00", sampling=MINUTE
     )
     result = env.register("SW_OPER_ULFAMAG_2F", location, orbit_directions=True)
@@ -399,8 +406,8 @@ def test_timespan_attribute_product(env: ProductEnv) -> None:
 
 
 def test_obs_product_has_one_dataset_per_observatory(env: ProductEnv) -> None:
-    abk, bou = samples.OBSERVATORIES[:2]
-    location = samples.write_obs_product(
+    abk, bou = OBSERVATORIES[:2]
+    location = write_obs_product(
         env.data,
         "2016-01-01T00:00:00",
         "2016-01-01T00:09:00",
@@ -436,7 +443,7 @@ def test_obs_product_has_one_dataset_per_observatory(env: ProductEnv) -> None:
 
 
 def test_vobs_product_has_observed_and_secular_variation_datasets(env: ProductEnv) -> None:
-    location = samples.write_vobs_product(
+    location = write_vobs_product(
         env.data, "2016-01-01", "2016-12-31", months=4, sites=[(65, -51), (-30, 120)]
     )
     assert ident(location).startswith("SW_OPER_VOBS_4M_2_")
@@ -477,7 +484,7 @@ def test_vobs_product_has_observed_and_secular_variation_datasets(env: ProductEn
 def test_con_eph_product_has_max_record_duration(env: ProductEnv) -> None:
     from datetime import timedelta
 
-    location = samples.write_con_eph_product(
+    location = write_con_eph_product(
         env.data, "2016-01-01T00:00:00", "2016-01-01T06:00:00", crossover_step=timedelta(hours=1)
     )
     result = env.register("MM_OPER_CON_EPH_2_", location, orbit_directions=True)

@@ -20,7 +20,7 @@ from pcli_env import (
     remove_file,
 )
 
-from vires_repo.testing import samples
+from vires_repo.testing.observatory_products import write_obs_product
 
 OBS = "SW_OPER_AUX_OBSM2_"
 
@@ -49,7 +49,7 @@ def populate(env: ProductEnv) -> Catalogue:
         MAG_B: env.hourly("2016-01-02", range(2), spacecraft="B"),
         FAST_A: env.hourly("2016-01-03", range(1), file_class="FAST"),
         OBS: [
-            samples.write_obs_product(
+            write_obs_product(
                 env.data, "2016-01-01T00:00:00", "2016-01-01T00:09:00", sampling=MINUTE
             )
         ],

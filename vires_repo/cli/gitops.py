@@ -32,10 +32,11 @@ def plan(
     head
         Git revision to compare to; the working tree when not given.
     """
-    from vires_repo.gitops.plan import make_plan
+    from vires_repo.gitops.plan.compare import make_plan
+    from vires_repo.gitops.plan.markdown import render_markdown
 
     result = make_plan(_common.session.root(), base, head)
-    _common.write_output(file, result.markdown())
+    _common.write_output(file, render_markdown(result))
     for message in result.warnings:
         _common.warning(message)
     for message in result.errors:

@@ -38,7 +38,7 @@ def run_demo(catalog: Catalog, data_folder: Path, days: int, say: Say) -> DemoRe
     """Load the defaults, synthesize ``days`` daily 1 Hz MAG LR products of Swarm A and B
     (circular orbits, realistic layout) into ``data_folder``, register them (which builds
     their orbit-direction tables) and query the result with SQL."""
-    from vires_repo.testing.samples import write_mag_lr_product
+    from vires_repo.testing.mag_products import write_mag_lr_product
 
     report = DemoReport(data_folder=str(data_folder))
     for outcome in (

@@ -14,7 +14,7 @@ from vires_repo.catalog import Catalog
 from vires_repo.orbit_direction.missions import TableKey
 from vires_repo.orbit_direction.store import TableStore, read_table
 from vires_repo.services import product_collection, product_type
-from vires_repo.testing import samples
+from vires_repo.testing.mag_products import write_mag_lr_product
 
 MAG_A = "SW_OPER_MAGA_LR_1B"
 MOD_A = "SW_OPER_MODA_SC_1B"
@@ -54,7 +54,7 @@ class OdEnv:
         start = np.datetime64("2016-01-01T00:00:00") + np.timedelta64(index * PRODUCT_HOURS, "h")
         end = start + np.timedelta64(PRODUCT_HOURS, "h") - np.timedelta64(1, "s")
         options.setdefault("minimal", True)
-        return samples.write_mag_lr_product(self.data, start, end, **options)
+        return write_mag_lr_product(self.data, start, end, **options)
 
     def products(self, count: int, first: int = 0) -> list[str]:
         return [self.product(first + k) for k in range(count)]

@@ -1,17 +1,31 @@
-"""A circular low-Earth orbit over a rotating Earth, for synthetic products and tests.
+"""When and where synthetic records are taken, and the field they measure.
 
-Formulas: ``reference/swarm-data-formats.md`` section 3.1 (circular orbit, J2 nodal drift, GMST).
-With Swarm parameters it reproduces the real orbit period to 0.1 % and the turning-point
-latitudes exactly, so orbit-direction boundaries of synthetic products can be checked against the
-analytic turning points returned by :meth:`CircularOrbit.turning_points`.
+* Time sampling: :data:`TimeLike` arguments, :func:`sample_times` (regular times with gaps).
+* A circular low-Earth orbit over a rotating Earth (:class:`CircularOrbit`, Swarm's in
+  :data:`SWARM_ORBITS`). Formulas: ``reference/swarm-data-formats.md`` section 3.1 (circular
+  orbit, J2 nodal drift, GMST). With Swarm parameters it reproduces the real orbit period to
+  0.1 % and the turning-point latitudes exactly, so orbit-direction boundaries of synthetic
+  products can be checked against the analytic turning points returned by
+  :meth:`CircularOrbit.turning_points`.
+* An axial-dipole magnetic field (:func:`dipole_field_nec`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
+
+from vires_repo import timescales
+from vires_repo.timescales import FloatArray, TimeArray
+from vires_repo.timespec import parse_datetime
+
+TimeLike = datetime | np.datetime64 | str
+"""A UTC time: aware or naive (UTC) ``datetime``, ``datetime64`` or ISO-8601 text."""
+Interval = tuple[TimeLike, TimeLike]
 
 EARTH_RADIUS_M = 6371.2e3
 GM = 3.986004418e14
@@ -19,8 +33,39 @@ J2 = 1.08263e-3
 EQUATORIAL_RADIUS_M = 6378.137e3
 _J2000_NOON = np.datetime64("2000-01-01T12:00:00", "us")
 
-FloatArray = npt.NDArray[np.float64]
-TimeArray = npt.NDArray[np.datetime64]
+DIPOLE_G10_NT = -29404.8  # IGRF-13 axial dipole coefficient, epoch 2020
+
+
+# -- time sampling -----------------------------------------------------------------------
+
+
+def to_datetime64(value: TimeLike) -> np.datetime64:
+    """A :data:`TimeLike` as UTC ``datetime64[us]``; text may carry a UTC offset (``Z``)."""
+    return timescales.to_datetime64(parse_datetime(value) if isinstance(value, str) else value)
+
+
+def sample_times(
+    start: TimeLike, end: TimeLike, sampling: timedelta, gaps: Sequence[Interval] = ()
+) -> TimeArray:
+    """Times ``start, start + sampling, ...`` up to ``end`` inclusive, minus ``gaps``.
+
+    A gap ``(begin, end)`` removes the records with ``begin <= t < end``.
+    """
+    step = np.timedelta64(sampling, "us")
+    first, last = to_datetime64(start), to_datetime64(end)
+    times = np.arange(first, last + np.timedelta64(1, "us"), step)
+    return times[~in_intervals(times, gaps)]
+
+
+def in_intervals(times: TimeArray, intervals: Sequence[Interval]) -> npt.NDArray[np.bool_]:
+    """Which ``times`` fall in one of ``intervals``, each ``[begin, end)``."""
+    inside = np.zeros(times.shape, dtype=bool)
+    for begin, end in intervals:
+        inside |= (times >= to_datetime64(begin)) & (times < to_datetime64(end))
+    return inside
+
+
+# -- circular orbit ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -94,3 +139,15 @@ SWARM_ORBITS: dict[str, CircularOrbit] = {
     "B": CircularOrbit(altitude_m=510e3, inclination_deg=87.75, node_deg=60.0, u0_deg=40.0),
     "C": CircularOrbit(altitude_m=460e3, inclination_deg=87.35, node_deg=1.4, u0_deg=-3.0),
 }
+
+
+# -- magnetic field ----------------------------------------------------------------------
+
+
+def dipole_field_nec(latitude: FloatArray, radius: FloatArray) -> FloatArray:
+    """Axial-dipole field (nT) in the North-East-Centre frame at geocentric positions."""
+    colatitude = np.radians(90.0 - latitude)
+    scale = (EARTH_RADIUS_M / radius) ** 3
+    b_radial = 2.0 * DIPOLE_G10_NT * scale * np.cos(colatitude)
+    b_theta = DIPOLE_G10_NT * scale * np.sin(colatitude)
+    return np.stack([-b_theta, np.zeros_like(b_theta), -b_radial], axis=-1)
