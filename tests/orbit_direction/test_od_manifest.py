@@ -73,3 +73,22 @@ def test_malformed_manifests_are_refused(change, message):
     document = json.loads(TEXT) | change
     with pytest.raises(IndexFormatError, match=message):
         TableManifest.loads(json.dumps(document).encode(), "m")
+
+
+def test_an_older_format_names_the_rebuild_a_newer_one_the_upgrade():
+    older = json.dumps(json.loads(TEXT) | {"format_version": FORMAT_VERSION - 1}).encode()
+    with pytest.raises(IndexFormatError) as error:
+        TableManifest.loads(older, "m")
+    assert str(error.value) == (
+        f"m has orbit-direction table format version {FORMAT_VERSION - 1}, which this "
+        "vires_repo no longer reads; run 'vires-repo orbit_direction rebuild' to rebuild the "
+        "table (or import its VirES table file again)"
+    )
+    newer = json.dumps(json.loads(TEXT) | {"format_version": FORMAT_VERSION + 1}).encode()
+    with pytest.raises(IndexFormatError, match="upgrade vires_repo") as error:
+        TableManifest.loads(newer, "m")
+    assert "orbit_direction rebuild" not in str(error.value)
+    for undeclared in (b"[1]", b"{not json", b'{"format_version": "1"}'):
+        with pytest.raises(IndexFormatError) as error:
+            TableManifest.loads(undeclared, "m")
+        assert "orbit_direction rebuild" not in str(error.value)

@@ -58,6 +58,10 @@ class LoadedTable:
     table: OrbitDirectionTable = field(init=False)
     window: _Window | None = None
     replaced: bool = False
+    unreadable_files: tuple[str, ...] | None = None
+    """Set when this table replaces a stored one whose manifest could not be read (an older
+    format): the Parquet files found in the table's folder, removed after the new manifest is
+    written (which is written even when it lists the same months as ``manifest``)."""
     _known: dict[str, tuple[Boundaries, list[Source], MonthEntry]] = field(
         init=False, default_factory=dict
     )
@@ -192,21 +196,22 @@ class LoadedTable:
             )
         kept = [m for m in self.manifest.months if not (self.replaced or window.covers(m.month))]
         months = tuple(sorted([*kept, *new_entries], key=lambda m: m.month))
-        if months == self.manifest.months:
+        if months == self.manifest.months and self.unreadable_files is None:
             return False
         folder = self.store.folder(self.name)
         storage = self.store.storage
         old_files = {f for m in self.manifest.months for f in m.files()}
         new_files = {f for m in months for f in m.files()}
         for path, data in payloads.items():
-            if path not in old_files:
+            if path not in old_files:  # an unreadable table's file of that name is rewritten
                 storage.write_bytes(f"{folder}/{path}", data)
         stamp = format_datetime((now or datetime.now(UTC)).replace(microsecond=0))
         manifest = TableManifest.of(self.name, self.key, stamp, months)
         storage.write_bytes(f"{folder}/{MANIFEST_NAME}", manifest.dumps().encode("utf-8"))
-        for path in sorted(old_files - new_files):
+        for path in sorted(old_files.union(self.unreadable_files or ()) - new_files):
             storage.remove(f"{folder}/{path}")
         self.manifest = manifest
+        self.unreadable_files = None
         if self.replaced:
             self.replaced = False
             self.window = _Window("0001-01", "9999-12")

@@ -4,16 +4,19 @@ It names the table and its key, the time of the last change and, one line per mo
 content hashes of the month's points and sources files and the latest end time of the month's
 sources (so that the sources overlapping a time window are found without reading every month).
 Written in the canonical manifest layout of :mod:`vires_repo.manifests` (a daily update is a
-one-line diff); replacing it is the commit point of a write.
+one-line diff); replacing it is the commit point of a write. A manifest of an older format
+version is refused with the command that replaces the table (a rebuild does not read it).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import AfterValidator, PlainSerializer, PlainValidator
 
+from vires_repo.errors import IndexFormatError
 from vires_repo.manifests import ManifestModel, manifest_text, parse_manifest, validate
 from vires_repo.orbit_direction.missions import TableKey
 from vires_repo.timescales import format_ms, month_of, to_datetime64
@@ -21,6 +24,11 @@ from vires_repo.timescales import format_ms, month_of, to_datetime64
 MANIFEST_NAME = "_manifest.json"
 FORMAT_VERSION = 2
 """2: the manifest in the shared canonical layout and partition files with a format tag."""
+POINTS_FOLDER = "points"
+SOURCES_FOLDER = "sources"
+"""The folders of a table's Parquet files, below the table's folder."""
+_REBUILD_COMMAND = "vires-repo orbit_direction rebuild"
+_WHAT = "orbit-direction table"
 
 
 def _month(value: str) -> str:
@@ -52,10 +60,10 @@ class MonthEntry(ManifestModel):
     sources_end: TimeMs | None = None
 
     def points_file(self) -> str | None:
-        return f"points/{self.month}-{self.points}.parquet" if self.points else None
+        return f"{POINTS_FOLDER}/{self.month}-{self.points}.parquet" if self.points else None
 
     def sources_file(self) -> str | None:
-        return f"sources/{self.month}-{self.sources}.parquet" if self.sources else None
+        return f"{SOURCES_FOLDER}/{self.month}-{self.sources}.parquet" if self.sources else None
 
     def files(self) -> list[str]:
         return [f for f in (self.points_file(), self.sources_file()) if f]
@@ -107,5 +115,27 @@ class TableManifest(ManifestModel):
 
     @classmethod
     def loads(cls, text: bytes, where: str) -> TableManifest:
-        document = parse_manifest(text, where, "orbit-direction table", FORMAT_VERSION)
+        """The manifest in ``text``; :class:`IndexFormatError` for anything else, naming the
+        command that replaces a table of an older format."""
+        try:
+            document = parse_manifest(text, where, _WHAT, FORMAT_VERSION)
+        except IndexFormatError:
+            found = _declared_version(text)
+            if found is not None and found < FORMAT_VERSION:
+                raise IndexFormatError(
+                    f"{where} has {_WHAT} format version {found}, which this vires_repo no "
+                    f"longer reads; run '{_REBUILD_COMMAND}' to rebuild the table (or import "
+                    "its VirES table file again)"
+                ) from None
+            raise
         return validate(cls, document, where)
+
+
+def _declared_version(text: bytes) -> int | None:
+    """The integer ``format_version`` a manifest declares, if it declares one."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    found = document.get("format_version") if isinstance(document, dict) else None
+    return found if isinstance(found, int) and not isinstance(found, bool) else None

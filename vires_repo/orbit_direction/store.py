@@ -23,6 +23,11 @@ overlapping a time window are found without reading every month), one line per m
 Same content gives the same bytes: file names are content hashes, the Parquet writer settings are
 pinned, and the manifest changes (including its ``updated`` time) only when some partition does.
 
+A rebuild or an import replaces the whole table (:meth:`TableStore.replacing`) without
+needing the old manifest: over a table of an older format version, the new files and manifest
+are written first and the Parquet files of the old table are removed last, so an interrupted
+replacement leaves the old manifest or the new one, each with its files.
+
 The manifest is :mod:`.manifest`, the Parquet files :mod:`.partitions` and a window of a
 table in memory :mod:`.loaded_table`.
 """
@@ -36,7 +41,13 @@ from vires_repo.errors import IndexFormatError, NotFoundError
 from vires_repo.io.storage import Storage
 from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.loaded_table import LoadedTable
-from vires_repo.orbit_direction.manifest import MANIFEST_NAME, MonthEntry, TableManifest
+from vires_repo.orbit_direction.manifest import (
+    MANIFEST_NAME,
+    POINTS_FOLDER,
+    SOURCES_FOLDER,
+    MonthEntry,
+    TableManifest,
+)
 from vires_repo.orbit_direction.missions import TableKey, vires_table_name
 from vires_repo.orbit_direction.partitions import read_points, read_sources
 from vires_repo.orbit_direction.table import OrbitDirectionTable, Source
@@ -88,6 +99,32 @@ class TableStore:
         manifest = self.manifest(name) or TableManifest.of(name, key)
         return LoadedTable(self, manifest)
 
+    def replacing(self, key: TableKey) -> LoadedTable:
+        """An empty table that replaces the stored table of ``key`` on save (rebuild, import).
+
+        A stored manifest that cannot be read (an older format version, damaged) is replaced
+        too: the Parquet files in the table's folder are removed after the new manifest is
+        written."""
+        name = vires_table_name(key)
+        try:
+            loaded = LoadedTable(self, self.manifest(name) or TableManifest.of(name, key))
+        except IndexFormatError:
+            loaded = LoadedTable(
+                self, TableManifest.of(name, key), unreadable_files=self.parquet_files(name)
+            )
+        loaded.reset()
+        return loaded
+
+    def parquet_files(self, name: str) -> tuple[str, ...]:
+        """The Parquet files in a table's folder (relative to it), named by its manifest or not."""
+        folder = self.folder(name)
+        return tuple(
+            f"{sub}/{file}"
+            for sub in (POINTS_FOLDER, SOURCES_FOLDER)
+            for file in self.storage.listdir(f"{folder}/{sub}")
+            if file.endswith(".parquet")
+        )
+
     def files(self, name: str) -> TableFiles | None:
         manifest = self.manifest(name)
         if manifest is None:
@@ -119,9 +156,9 @@ class TableStore:
 
 
 def write_table(store: TableStore, table: OrbitDirectionTable, now: datetime | None = None) -> bool:
-    """Replace the stored table of ``table.key`` with ``table`` (verified first)."""
-    loaded = store.open(table.key)
-    loaded.reset()
+    """Replace the stored table of ``table.key`` with ``table`` (verified first), whatever
+    the format of the stored one."""
+    loaded = store.replacing(table.key)
     loaded.table = table
     return loaded.save(now)
 

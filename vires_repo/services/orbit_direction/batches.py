@@ -52,6 +52,13 @@ class CollectionTables:
         store = TableStore(catalog.storage)
         return cls(source, store.open(source.key("GEO")), store.open(source.key("QD")))
 
+    @classmethod
+    def replacing(cls, catalog: Catalog, source: SourceCollection) -> CollectionTables:
+        """Empty tables that replace the stored ones on save, whatever their format."""
+        store = TableStore(catalog.storage)
+        geo, qd = store.replacing(source.key("GEO")), store.replacing(source.key("QD"))
+        return cls(source, geo, qd, changed=True)
+
     @property
     def both(self) -> tuple[LoadedTable, LoadedTable]:
         return self.geo, self.qd
@@ -63,11 +70,6 @@ class CollectionTables:
     def ensure_all(self) -> None:
         for loaded in self.both:
             loaded.ensure_all()
-
-    def reset(self) -> None:
-        for loaded in self.both:
-            loaded.reset()
-        self.changed = True
 
     def contains(self, product_id: str) -> bool:
         return all(product_id in loaded.table for loaded in self.both)

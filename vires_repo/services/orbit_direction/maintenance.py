@@ -60,9 +60,9 @@ def sync_collection(
 ) -> OrbitDirectionResult:
     """Remove the sources no longer in the collection, add the products missing (reference
     8.6); saves only if something changed. Raises :class:`OrbitDirectionIntegrityError`."""
+    tables = CollectionTables.open(catalog, source)  # unreadable: fails before any message
     say.info(f"Synchronizing orbit direction lookup tables for collection {source.identifier} ...")
     records = collection_records(catalog, source.identifier)
-    tables = CollectionTables.open(catalog, source)
     tables.ensure_all()
     present = {r.identifier for r in records}
     batch = Batch()
@@ -82,14 +82,14 @@ def rebuild_collection(
     catalog: Catalog, source: SourceCollection, say: Messages = LOG
 ) -> OrbitDirectionResult:
     """The tables from scratch, products in begin-time order, each with the previous one as
-    neighbour when the gap is below ``max_product_gap`` (reference 8.6); always saved.
+    neighbour when the gap is below ``max_product_gap`` (reference 8.6); always saved, over
+    stored tables of any format version (a manifest that cannot be read is replaced too).
 
     With many local product files the extraction runs in worker processes (one per CPU);
     the merge stays in time order in this process."""
     say.info(f"Rebuilding orbit direction lookup tables for collection {source.identifier} ...")
     records = collection_records(catalog, source.identifier)
-    tables = CollectionTables.open(catalog, source)
-    tables.reset()
+    tables = CollectionTables.replacing(catalog, source)
     result = OrbitDirectionResult()
     max_gap = as_timedelta(source.thresholds.max_product_gap)
     plan: list[tuple[ProductRecord, ProductRecord | None]] = []

@@ -24,7 +24,8 @@ def _table_name_of_file(location: str) -> str:
 def import_vires_table(
     catalog: Catalog, location: str, table_name: str | None = None
 ) -> tuple[str, int, int]:
-    """Replace a table with the content of a VirES table CDF (verified first).
+    """Replace a table with the content of a VirES table CDF (verified first), whatever the
+    format version of the stored one.
 
     The table is named by ``table_name`` or by the start of the file name
     (``SW_VIRE_AUXBODBGEO_....cdf``). Returns (table name, points, sources).
