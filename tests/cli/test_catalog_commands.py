@@ -419,7 +419,7 @@ def test_check_missing_data_files_only_with_files_option(
 
 def test_check_selection_errors_and_listing(cli: Cli, filled: Catalog) -> None:
     unknown = run(cli, filled, "check", "--only", "nope")
-    assert unknown.code == 1
+    assert unknown.code == 2  # a usage error
     assert unknown.err.startswith("ERROR: unknown check(s) nope; available: ")
     listing = run(cli, filled, "check", "--list").out.splitlines()
     assert "orphan-files (warning): no file in the index that no manifest lists" in listing

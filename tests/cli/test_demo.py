@@ -42,6 +42,6 @@ def test_demo_builds_a_catalogue_and_a_rerun_changes_nothing(
 def test_demo_needs_a_local_catalogue(cli: Callable[..., Any]) -> None:
     result = cli("--catalog", "memory://demo", "demo")
     assert (result.code, result.err) == (
-        1,
+        2,
         "ERROR: the demo writes product files locally: give a local --catalog folder\n",
     )

@@ -152,7 +152,7 @@ def test_import_from_standard_input(cli: Any, typed: str, argv: list[str]) -> No
 def test_import_from_an_interactive_terminal_asks_for_input(cli: Any, typed: str) -> None:
     code, _, err = cli("-C", typed, "product_collection", "import", tty=True)
 
-    assert code == 1
+    assert code == 2  # a usage error
     assert err == (
         "ERROR: no input: give --file FILE or pipe the data to standard input, or use --default\n"
     )

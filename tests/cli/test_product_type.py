@@ -129,7 +129,7 @@ def test_import_from_standard_input(cli: Any, catalog_root: str, argv: list[str]
 def test_import_from_an_interactive_terminal_asks_for_input(cli: Any, catalog_root: str) -> None:
     code, out, err = cli("-C", catalog_root, "product_type", "import", tty=True)
 
-    assert code == 1
+    assert code == 2  # a usage error
     assert out == ""
     assert err == NO_INPUT + "\n"
 

@@ -70,7 +70,7 @@ def test_definitions_at_a_revision(gitrepo: GitRepo) -> None:
 def test_write_commands_are_refused(gitrepo: GitRepo, argv: tuple[str, ...]) -> None:
     before = gitrepo.git("status", "--porcelain").stdout
     code, out, err = gitrepo.run("--as-of", "HEAD", *argv)
-    assert code == 1
+    assert code == 2  # a usage error: --as-of is for read commands
     assert out == ""
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("ERROR: --as-of HEAD: ")

@@ -541,7 +541,7 @@ def test_file_list_from_an_interactive_terminal_is_an_error(local_env: ProductEn
     result = local_env.runner(
         "--catalog", local_env.root, "product", "register", "-c", MAG_A, "-f", "-", tty=True
     )
-    assert result.code == 1
+    assert result.code == 2  # a usage error
     [line] = result.err.splitlines()
     assert line.startswith("ERROR: no input")
 

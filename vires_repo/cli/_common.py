@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from cyclopts import Parameter
 
-from vires_repo.errors import NotFoundError, ViresRepoError
+from vires_repo.errors import NotFoundError, UsageError, ViresRepoError
 
 Progress = Callable[[int, int], None]
 """Told (done, total) as a batch goes on."""
@@ -91,7 +91,7 @@ def refuse_writes_at_revision(tokens: Sequence[str], revision: str) -> None:
         return
     command = " ".join(token for token in tokens[:2] if not token.startswith("-"))
     readers = ", ".join(sorted(AS_OF_COMMANDS))
-    raise ViresRepoError(
+    raise UsageError(
         f"--as-of {revision}: '{command}' cannot run on the catalogue at a git revision, "
         f"which is read-only (read commands: {readers})"
     )
@@ -191,7 +191,7 @@ def read_input(file: str, *, has_default: bool = False) -> tuple[bytes, str]:
     if file == "-":
         if sys.stdin is None or sys.stdin.isatty():
             alternative = ", or use --default" if has_default else ""
-            raise ViresRepoError(
+            raise UsageError(
                 f"no input: give --file FILE or pipe the data to standard input{alternative}"
             )
         return sys.stdin.buffer.read(), "<stdin>"

@@ -9,7 +9,7 @@ from typing import Annotated
 from cyclopts import Parameter
 
 from vires_repo.cli import _common
-from vires_repo.errors import ViresRepoError
+from vires_repo.errors import UsageError
 
 
 def demo(
@@ -35,7 +35,7 @@ def demo(
 
     catalog = _common.session.catalog()
     if not catalog.storage.is_local:
-        raise ViresRepoError("the demo writes product files locally: give a local --catalog folder")
+        raise UsageError("the demo writes product files locally: give a local --catalog folder")
     folder = data or Path(f"{catalog.storage.root.rstrip('/')}-data")
     report = run_demo(catalog, folder, days, _common.info)
     for statement, result in report.queries:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from vires_repo.catalog import Catalog
-from vires_repo.errors import NotFoundError, ViresRepoError
+from vires_repo.errors import NotFoundError, UsageError, ViresRepoError
 from vires_repo.jsonio import dumps
 from vires_repo.products import ProductSelection
 from vires_repo.products.locations import data_file_exists
@@ -355,7 +355,7 @@ def select_checks(only: Sequence[str] = (), skip: Sequence[str] = ()) -> list[Ch
     known = {check.identifier for check in CHECKS}
     unknown = sorted((set(only) | set(skip)) - known)
     if unknown:
-        raise NotFoundError(
+        raise UsageError(
             f"unknown check(s) {', '.join(unknown)}; available: {', '.join(sorted(known))}"
         )
     return [
