@@ -286,3 +286,27 @@ def test_only_its_seam_imports_an_outside_library(library: str) -> None:
     )
 
     assert offending == []
+
+
+def test_every_domain_error_is_defined_in_the_errors_module() -> None:
+    """One home for errors: no module defines its own subclass of a vires_repo error."""
+    errors = PACKAGE / "errors.py"
+    own = {
+        node.name
+        for node in ast.walk(ast.parse(errors.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+    }
+    elsewhere = sorted(
+        f"{_module_name(path)}.{node.name}"
+        for path in PACKAGE.rglob("*.py")
+        if path != errors
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+        and any(
+            isinstance(base, ast.Name | ast.Attribute) and ast.unparse(base).split(".")[-1] in own
+            for base in node.bases
+        )
+    )
+
+    assert "ViresRepoError" in own
+    assert elsewhere == []

@@ -10,6 +10,8 @@ traceback.
   * ConflictError                the change would break the catalogue (object still in use, ...)
     * LockLostError              another writer broke our object-store lock as stale
     * MergeConflictError         the same product changed on both sides of a git merge
+    * OrbitDirectionIntegrityError  an orbit-direction table breaks the boundary invariants
+      * ProductIntegrityError    adding one product (named) would break them
   * LockTimeoutError             another writer held the catalogue lock for too long
   * IndexFormatError             an index file that is unreadable or of an unknown format
   * ProductFileError             a data file that cannot be read (corrupt, truncated, no times)
@@ -20,6 +22,7 @@ traceback.
     * QueryError                 SQL that the user wrote and DuckDB refused (syntax, unknown
                                  table, a statement that would write, ...)
   * TimeSpecError                an unparsable time option value
+  * QuasiDipoleRangeError        a time outside the model behind Quasi-Dipole coordinates
 """
 
 from __future__ import annotations
@@ -98,10 +101,6 @@ class QueryError(UsageError):
 
 class TimeSpecError(ViresRepoError, ValueError):
     """Raised for a time option value that is neither a date, a date-time nor a duration."""
-
-
-# -- orbit directions ------------------------------------------------------------------------
-# (ConflictError) OrbitDirectionIntegrityError > ProductIntegrityError; QuasiDipoleRangeError
 
 
 class OrbitDirectionIntegrityError(ConflictError):
