@@ -43,14 +43,14 @@ from vires_repo.orbit_direction.store import FOLDER, TableStore, write_table
 from vires_repo.orbit_direction.table import OrbitDirectionTable, Source
 from vires_repo.services import product_collection, product_type
 from vires_repo.services import product_registration as products
+from vires_repo.services.messages import Messages
 from vires_repo.services.orbit_direction import maintenance, registration
-from vires_repo.services.orbit_direction.reporting import Messages
 from vires_repo.testing.mag_products import write_mag_lr_product, write_small_mag_lr_products
 from vires_repo.testing.sampling import SWARM_ORBITS
 
 COLLECTION = "SW_OPER_MAGA_LR_1B"
 FIRST_DAY = np.datetime64("2016-01-01", "D")
-QUIET = Messages(info=lambda _m: None, warning=print, error=print)
+QUIET = Messages(info=lambda _m: None, warning=print, error=print, debug=lambda _m: None)
 
 
 class CountingStorage(Storage):

@@ -310,3 +310,18 @@ def test_every_domain_error_is_defined_in_the_errors_module() -> None:
 
     assert "ViresRepoError" in own
     assert elsewhere == []
+
+
+def test_only_the_cli_prints() -> None:
+    """Services and stores report through Messages, loggers or their results, never print."""
+    printing = sorted(
+        f"{_module_name(path)}:{node.lineno}"
+        for path in PACKAGE.rglob("*.py")
+        if not _module_name(path).startswith(("vires_repo.cli", "vires_repo.testing"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "print"
+    )
+
+    assert printing == []

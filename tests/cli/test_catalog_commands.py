@@ -400,7 +400,7 @@ def test_check_reports_orbit_direction_tables_out_of_sync(cli: Cli, filled: Cata
 def test_check_missing_data_files_only_with_files_option(
     cli: Cli, filled: Catalog, tmp_path: Path
 ) -> None:
-    record = product.select_products(filled, ProductSelection(collections=[MAG_B]), print)
+    record = product.select_products(filled, ProductSelection(collections=[MAG_B]))
     location = record[0].dataset_locations()[0]
     if "://" in location:
         import fsspec

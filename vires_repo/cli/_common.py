@@ -21,6 +21,7 @@ Progress = Callable[[int, int], None]
 if TYPE_CHECKING:
     from vires_repo.catalog import Catalog
     from vires_repo.services._batch import BatchResult
+    from vires_repo.services.messages import Messages
 
 LOGGER_NAME = "vires_repo"
 
@@ -122,6 +123,12 @@ def warning(message: str) -> None:
 
 def error(message: str) -> None:
     print(f"ERROR: {message}", file=sys.stderr)
+
+
+def console(logged: Messages) -> Messages:
+    """``logged`` with info, warnings and errors on the console whatever the verbosity (debug
+    lines stay with the logger): for the messages VirES always prints."""
+    return logged.but(info=info, warning=warning, error=error)
 
 
 def report(result: BatchResult, prefix: str = "INFO: ") -> int:

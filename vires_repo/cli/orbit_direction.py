@@ -27,9 +27,9 @@ Grades = Annotated[options.Grades, Parameter(help="Only collections of this grad
 
 
 def _messages() -> Any:
-    from vires_repo.services.orbit_direction.reporting import Messages
+    from vires_repo.services.orbit_direction.reporting import LOG
 
-    return Messages(info=_common.info, warning=_common.warning, error=_common.error)
+    return _common.console(LOG)
 
 
 def _selection(collections: Values, mission: Values, spacecraft: Values, grade: Values) -> Any:

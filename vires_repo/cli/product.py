@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from cyclopts import App, Parameter
 
@@ -71,6 +71,13 @@ def register(
     return min(1, _common.report(result, prefix=""))
 
 
+def _warnings_on_console() -> Any:
+    """The product services' messages, their warnings printed whatever the verbosity."""
+    from vires_repo.services.product import LOG
+
+    return LOG.but(warning=_common.warning)
+
+
 @app.command(name="list")
 def list_(identifiers: Identifiers = None, /, *, selection: ProductOptions | None = None) -> None:
     """Print the selected products as <collection>/<identifier>, by collection and time."""
@@ -79,7 +86,7 @@ def list_(identifiers: Identifiers = None, /, *, selection: ProductOptions | Non
     selected = service.select_products(
         _common.session.catalog(),
         (selection or ProductOptions()).build(identifiers),
-        _common.warning,
+        _warnings_on_console(),
     )
     _common.print_lines(f"{r.collection}/{r.identifier}" for r in selected)
 
@@ -102,7 +109,7 @@ def exists(
     from vires_repo.services import product as service
 
     chosen = (selection or ProductOptions()).build([identifier])
-    found = service.select_products(_common.session.catalog(), chosen, _common.warning)
+    found = service.select_products(_common.session.catalog(), chosen, _warnings_on_console())
     for record in found:
         _common.info(f"product {record.collection}/{record.identifier} exists")
     if not found:
@@ -122,7 +129,7 @@ def export(
     from vires_repo.services import product as service
 
     chosen = (selection or ProductOptions()).build(identifiers)
-    records = service.select_products(_common.session.catalog(), chosen, _common.warning)
+    records = service.select_products(_common.session.catalog(), chosen, _warnings_on_console())
     _common.write_json(file, [service.export_record(r) for r in records])
 
 
@@ -158,7 +165,7 @@ def import_(
             (selection or ProductOptions()).build(identifiers),
             update=update,
             sync=sync,
-            warn=_common.warning,
+            say=_warnings_on_console(),
             source_name=name,
         )
     code = _common.report(removed) if sync else 0
@@ -189,7 +196,7 @@ def deregister(
         _common.session.catalog(),
         (selection or ProductOptions()).build(identifiers),
         all_=all_,
-        warn=_common.warning,
+        say=_warnings_on_console(),
     )
     return _common.report(result)
 

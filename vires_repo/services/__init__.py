@@ -15,6 +15,7 @@ PUBLIC_MODULES = (
     "definitions",
     "demo",
     "info",
+    "messages",
     "orbit_direction",
     "product",
     "product_collection",

@@ -9,7 +9,6 @@ record, so no file (not even the manifest) changes.
 
 from __future__ import annotations
 
-import logging
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,9 +39,10 @@ from vires_repo.cached_products.store import (
 from vires_repo.catalog import Catalog
 from vires_repo.errors import NotFoundError, ProductFileError, ViresRepoError
 from vires_repo.io.storage import Storage
+from vires_repo.services.messages import Messages
 from vires_repo.timespec import format_datetime
 
-logger = logging.getLogger(__name__)
+LOG = Messages.logged("cached_product")
 
 _TEMP_PREFIX = "vires-repo-cached-"
 
@@ -92,6 +92,7 @@ def update_cached_product(
     sources: Sequence[str],
     *,
     now: datetime | None = None,
+    say: Messages = LOG,
 ) -> CachedProductUpdate:
     """Convert ``sources`` (local paths or fsspec URLs) into the cached product ``type_id``.
 
@@ -109,25 +110,25 @@ def update_cached_product(
     with catalog.writing():
         manifest = load_manifest(storage)
         previous = manifest.get(product_type.identifier)
-        logger.debug("Updating %s from %s", relpath(product_type.output_name), ", ".join(sources))
+        say.debug(f"Updating {relpath(product_type.output_name)} from {', '.join(sources)}")
         with tempfile.TemporaryDirectory(prefix=_TEMP_PREFIX) as folder:
             # With the previous update time, unchanged sources reproduce the stored bytes.
             created = previous.updated if previous is not None else moment
-            record, contents = _convert(product_type, sources, Path(folder, "first"), created)
+            record, contents = _convert(product_type, sources, Path(folder, "first"), created, say)
             changed = previous is None or not record.same_content(previous)
             if not changed and previous is not None:
-                logger.debug("content equals the version cached on %s", format_datetime(created))
+                say.debug(f"content equals the version cached on {format_datetime(created)}")
                 record = previous
             elif previous is not None:
                 if product_type.provenance is Provenance.CDF_ATTRIBUTES:
                     # the update time is inside the file: convert again with the new one
                     record, contents = _convert(
-                        product_type, sources, Path(folder, "second"), moment
+                        product_type, sources, Path(folder, "second"), moment, say
                     )
                 record = record.model_copy(update={"updated": moment})
             written = write_files(storage, record, contents)
         if save_manifest(storage, manifest.with_record(record)):
-            logger.debug("wrote %s", MANIFEST_PATH)
+            say.debug(f"wrote {MANIFEST_PATH}")
             written.append(MANIFEST_PATH)
         removed = remove_stale_files(storage, previous, record)
     return CachedProductUpdate(
@@ -144,6 +145,7 @@ def _convert(
     sources: Sequence[str],
     folder: Path,
     created: datetime,
+    say: Messages,
 ) -> tuple[CachedProductRecord, dict[str, bytes]]:
     try:
         result = convert(product_type.identifier, sources, folder, created=created)
@@ -166,11 +168,9 @@ def _convert(
         checksum=files[0].checksum,
         files=files,
     )
-    logger.debug(
-        "converted %s: %s from %s",
-        product_type.identifier,
-        ", ".join(result.files),
-        ", ".join(result.sources) or "no source id",
+    say.debug(
+        f"converted {product_type.identifier}: {', '.join(result.files)} "
+        f"from {', '.join(result.sources) or 'no source id'}"
     )
     return record, contents
 

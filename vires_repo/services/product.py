@@ -6,8 +6,7 @@ Registration from data files is ``product_registration.py``, import of exported 
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -18,11 +17,10 @@ from vires_repo.products.locations import data_file_exists, normalize_location
 from vires_repo.services._batch import BatchResult
 from vires_repo.services._collections import select_collections
 from vires_repo.services.definitions import NO_SELECTION_WARNING
+from vires_repo.services.messages import Messages
 from vires_repo.timespec import format_datetime
 
-logger = logging.getLogger("vires_repo.product")
-
-Warn = Callable[[str], None]
+LOG = Messages.logged("product")
 
 DEREGISTER_SUMMARY = (
     ("deregistered", "de-registered", True),
@@ -33,22 +31,24 @@ DEREGISTER_SUMMARY = (
 # -- selection --------------------------------------------------------------------------
 
 
-def resolve_collections(catalog: Catalog, selection: ProductSelection, warn: Warn) -> list[str]:
+def resolve_collections(
+    catalog: Catalog, selection: ProductSelection, say: Messages = LOG
+) -> list[str]:
     """Collection identifiers the selection's collection options allow (all when unset)."""
     for identifier in selection.collections:
         if not catalog.product_collections.exists(identifier):
-            warn(f"product collection {identifier} does not exist")
+            say.warning(f"product collection {identifier} does not exist")
     if not selection.restricts_collections:
         return []
     return [c["name"] for c in select_collections(catalog, selection.collection_filter())]
 
 
 def select_products(
-    catalog: Catalog, selection: ProductSelection, warn: Warn
+    catalog: Catalog, selection: ProductSelection, say: Messages = LOG
 ) -> list[ProductRecord]:
     """Products matching the selection, sorted by collection, begin time and identifier."""
     catalog.require_existing()
-    collections = resolve_collections(catalog, selection, warn)
+    collections = resolve_collections(catalog, selection, say)
     if selection.restricts_collections and not collections:
         return []
     locations = tuple(normalize_location(location) for location in selection.locations)
@@ -56,15 +56,17 @@ def select_products(
         replace(selection.in_collections(collections), locations=locations)
     )
     if selection.invalid_only:
-        records = [r for r in records if _is_invalid(r, warn)]
+        records = [r for r in records if _is_invalid(r, say)]
     return records
 
 
-def _is_invalid(record: ProductRecord, warn: Warn) -> bool:
+def _is_invalid(record: ProductRecord, say: Messages) -> bool:
     """A product is invalid when a dataset location is set but is not an existing file."""
     for location in record.dataset_locations():
         if not data_file_exists(location):
-            warn(f"Invalid product {record.identifier} detected! File {location} does not exist!")
+            say.warning(
+                f"Invalid product {record.identifier} detected! File {location} does not exist!"
+            )
             return True
     return False
 
@@ -90,7 +92,9 @@ def export_record(record: ProductRecord) -> dict[str, Any]:
 # -- de-registration and maintenance ----------------------------------------------------
 
 
-def delete_records(catalog: Catalog, records: Iterable[ProductRecord], result: BatchResult) -> None:
+def delete_records(
+    catalog: Catalog, records: Iterable[ProductRecord], result: BatchResult, say: Messages = LOG
+) -> None:
     by_collection: dict[str, list[str]] = {}
     for record in records:
         by_collection.setdefault(record.collection, []).append(record.identifier)
@@ -107,11 +111,11 @@ def delete_records(catalog: Catalog, records: Iterable[ProductRecord], result: B
             continue
         for identifier in identifiers:
             result.add("deregistered", identifier)
-            logger.info("product %s/%s de-registered", collection, identifier)
+            say.info(f"product {collection}/{identifier} de-registered")
 
 
 def deregister_products(
-    catalog: Catalog, selection: ProductSelection, *, all_: bool, warn: Warn = logger.warning
+    catalog: Catalog, selection: ProductSelection, *, all_: bool, say: Messages = LOG
 ) -> BatchResult:
     """De-register the selected products; without identifiers only with ``all_``
     (``invalid_only`` counts as a selection of its own, reference 1.5)."""
@@ -121,16 +125,16 @@ def deregister_products(
         result.warnings.append(NO_SELECTION_WARNING.format(noun="product"))
         return result
     with catalog.writing():
-        records = select_products(catalog, selection, warn)
+        records = select_products(catalog, selection, say)
         result.total = len(records)
-        delete_records(catalog, records, result)
+        delete_records(catalog, records, result, say)
     # imported here: it loads cdflib, which the selection commands of this module do not need
     from vires_repo.services.orbit_direction.registration import deregistration_note
 
     removed = set(result.outcomes.get("deregistered", ()))
     note = deregistration_note(catalog, {r.collection for r in records if r.identifier in removed})
     if note:
-        logger.info(note)
+        say.info(note)
     return result
 
 

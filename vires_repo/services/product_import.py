@@ -27,13 +27,8 @@ from vires_repo.io import duckdb
 from vires_repo.products import ProductSelection
 from vires_repo.products.locations import normalize_location
 from vires_repo.services._batch import BatchResult
-from vires_repo.services.product import (
-    Warn,
-    delete_records,
-    logger,
-    resolve_collections,
-    select_products,
-)
+from vires_repo.services.messages import Messages
+from vires_repo.services.product import LOG, delete_records, resolve_collections, select_products
 
 IMPORT_SUMMARY = (
     ("registered", "registered", True),
@@ -151,7 +146,7 @@ def _json_file(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]]) -> 
 
 
 def _read_records(
-    catalog: Catalog, path: str, selection: ProductSelection, source: str, warn: Warn
+    catalog: Catalog, path: str, selection: ProductSelection, source: str, say: Messages
 ) -> pa.Table:
     definitions = catalog.product_collections.load_all()
     collections = pa.table(
@@ -160,7 +155,7 @@ def _read_records(
             "product_type": pa.array([c["productType"] for c in definitions], pa.string()),
         }
     )
-    restricted = resolve_collections(catalog, selection, warn)
+    restricted = resolve_collections(catalog, selection, say)
     params: dict[str, Any] = {
         "path": path,
         "by_collection": selection.restricts_collections,
@@ -201,7 +196,7 @@ def import_products(
     *,
     update: bool = False,
     sync: bool = False,
-    warn: Warn = logger.warning,
+    say: Messages = LOG,
     source_name: str | None = None,
 ) -> tuple[BatchResult, BatchResult]:
     """Import exported records from a local JSON file (or given as objects).
@@ -214,7 +209,7 @@ def import_products(
     catalog.require_existing()
     name = source_name or (str(source) if isinstance(source, str | os.PathLike) else "<records>")
     with _json_file(source) as path:
-        table = _read_records(catalog, path, selection, name, warn)
+        table = _read_records(catalog, path, selection, name, say)
     imported = BatchResult(noun="product", total=table.num_rows, patterns=IMPORT_SUMMARY)
     removed = BatchResult(noun="product", patterns=SYNC_REMOVAL_SUMMARY)
 
@@ -250,11 +245,11 @@ def import_products(
             )
             stale = [
                 r
-                for r in select_products(catalog, selection, warn)
+                for r in select_products(catalog, selection, say)
                 if (r.collection, r.identifier) not in present
             ]
             removed.total = len(stale)
-            delete_records(catalog, stale, removed)
+            delete_records(catalog, stale, removed, say)
         for collection in sorted(pc.unique(kept["collection"]).to_pylist()):
             rows = kept.filter(pc.equal(kept["collection"], collection))
             done = catalog.products.upsert_table(collection, rows, skip_existing=not update)

@@ -6,7 +6,6 @@ updated afterwards unless the caller skips it.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,8 @@ from vires_repo.products import ProductRecord
 from vires_repo.products.locations import is_url, normalize_location, product_identifier
 from vires_repo.services._batch import BatchResult
 from vires_repo.services._overlaps import plan_registration
+from vires_repo.services.messages import Messages
+from vires_repo.services.product import LOG
 
 # The metadata reader and the orbit-direction service are imported where used: the spawned
 # workers of the metadata reading import this module and need neither the orbit-direction
@@ -25,7 +26,6 @@ from vires_repo.services._overlaps import plan_registration
 if TYPE_CHECKING:
     from vires_repo.products.metadata import ProductMetadata
 
-logger = logging.getLogger("vires_repo.product")
 
 Progress = Callable[[int, int], None]
 """Told (done, total) as files are read."""
@@ -79,6 +79,7 @@ def register_products(
     ignore_overlaps: bool = False,
     skip_post_registration_actions: bool = False,
     progress: Progress | None = None,
+    say: Messages = LOG,
 ) -> RegistrationResult:
     """Register product files into a collection (reference 6.1).
 
@@ -118,9 +119,10 @@ def register_products(
     for identifier, outcome in plan.outcomes:
         result.add(outcome, identifier)
     for identifier, event in plan.events:  # in registration order
-        level = logging.DEBUG if event == "skipped" else logging.INFO
-        verb = "ignored" if event == "skipped" else event
-        logger.log(level, "product %s/%s %s", collection_id, identifier, verb)
+        if event == "skipped":
+            say.debug(f"product {collection_id}/{identifier} ignored")
+        else:
+            say.info(f"product {collection_id}/{identifier} {event}")
     result.deregistered = len(plan.deregistered)
     changed = [i for i, outcome in plan.outcomes if outcome != "skipped"]
     if changed and not skip_post_registration_actions:

@@ -29,7 +29,8 @@ from vires_repo.orbit_direction.product_extraction import (
 )
 from vires_repo.orbit_direction.store import TableStore
 from vires_repo.products import ProductRecord
-from vires_repo.services.orbit_direction.reporting import Messages, OrbitDirectionResult, Say
+from vires_repo.services.messages import Messages, Say
+from vires_repo.services.orbit_direction.reporting import OrbitDirectionResult
 from vires_repo.services.orbit_direction.sources import SourceCollection, product_location
 from vires_repo.timescales import to_datetime64
 

@@ -20,6 +20,7 @@ from vires_repo.errors import OrbitDirectionIntegrityError
 from vires_repo.orbit_direction.product_extraction import extract_products
 from vires_repo.orbit_direction.table import OrbitDirectionTable
 from vires_repo.products import ProductRecord
+from vires_repo.services.messages import Messages
 from vires_repo.services.orbit_direction.batches import (
     Batch,
     CollectionTables,
@@ -28,7 +29,7 @@ from vires_repo.services.orbit_direction.batches import (
     as_timedelta,
     extraction_job,
 )
-from vires_repo.services.orbit_direction.reporting import LOG, Messages, OrbitDirectionResult
+from vires_repo.services.orbit_direction.reporting import LOG, OrbitDirectionResult
 from vires_repo.services.orbit_direction.sources import (
     SourceCollection,
     collection_records,

@@ -14,8 +14,9 @@ from vires_repo.errors import (
     ProductIntegrityError,
     ViresRepoError,
 )
+from vires_repo.services.messages import Messages
 from vires_repo.services.orbit_direction.maintenance import sync_or_rebuild, update_collection
-from vires_repo.services.orbit_direction.reporting import REGISTRATION_LOG, Messages
+from vires_repo.services.orbit_direction.reporting import REGISTRATION_LOG
 from vires_repo.services.orbit_direction.sources import source_collection
 
 

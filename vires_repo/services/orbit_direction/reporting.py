@@ -1,36 +1,22 @@
 """How the orbit-direction service reports: :class:`Messages` and :class:`OrbitDirectionResult`.
 
-Every message of the orbit-direction use cases goes through a :class:`Messages` (info, warning,
-error callables), the one way this service reports: the logger by default (:data:`LOG`), the
-console when the CLI passes its own, debug-level per-product lines during a registration
-(:data:`REGISTRATION_LOG`). The counts of an update, sync or rebuild come back as an
+Every message of the orbit-direction use cases goes through a
+:class:`~vires_repo.services.messages.Messages`, as in every service: the logger by default
+(:data:`LOG`), the console when the CLI passes its own, debug-level per-product lines during a
+registration (:data:`REGISTRATION_LOG`). The counts of an update, sync or rebuild come back as an
 :class:`OrbitDirectionResult`, whose summary lines the caller prints.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from vires_repo.services._batch import MAX_EXIT_CODE
+from vires_repo.services.messages import Messages
 
-logger = logging.getLogger("vires_repo.orbit_direction")
-
-Say = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Messages:
-    """Where messages go: the logger by default, the console for the CLI commands."""
-
-    info: Say = logger.info
-    warning: Say = logger.warning
-    error: Say = logger.error
-
-
-LOG = Messages()
-REGISTRATION_LOG = Messages(info=logger.debug)
+LOG = Messages.logged("orbit_direction")
+REGISTRATION_LOG = Messages.logged("orbit_direction", info_level=logging.DEBUG)
 """Registration shows only the warnings and errors of its orbit-direction update (as VirES);
 the per-product lines are debug messages there."""
 
