@@ -12,23 +12,3 @@
 
 The tables themselves (missions, extraction, storage) are :mod:`vires_repo.orbit_direction`.
 """
-
-from __future__ import annotations
-
-import importlib
-from types import ModuleType
-
-PUBLIC_MODULES = ("info", "lookup", "maintenance", "registration", "vires_files")
-
-__all__ = list(PUBLIC_MODULES)
-
-
-def __getattr__(name: str) -> ModuleType:
-    """The public modules load on first use (``orbit_direction.maintenance``)."""
-    if name not in PUBLIC_MODULES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return importlib.import_module(f"{__name__}.{name}")
-
-
-def __dir__() -> list[str]:
-    return __all__
