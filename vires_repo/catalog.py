@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from vires_repo.definitions.store import PRODUCT_COLLECTIONS, PRODUCT_TYPES, DefinitionStore
 from vires_repo.errors import NotFoundError
 from vires_repo.io.storage import Storage
-from vires_repo.settings import CATALOG_ENV_VAR, default_catalog_root
 
 if TYPE_CHECKING:
     from vires_repo.products import ProductIndex
@@ -34,7 +33,11 @@ class Catalog:
         if isinstance(root, Storage):
             self.storage = root
         else:
-            self.storage = Storage(default_catalog_root() if root is None else root)
+            if root is None:  # pydantic-settings is imported only when it is needed
+                from vires_repo.settings import default_catalog_root
+
+                root = default_catalog_root()
+            self.storage = Storage(root)
         self.product_types = DefinitionStore(self.storage, PRODUCT_TYPES)
         self.product_collections = DefinitionStore(self.storage, PRODUCT_COLLECTIONS)
 
@@ -49,7 +52,7 @@ class Catalog:
         """Fail clearly when a read command points at a catalogue that is not there."""
         if not self.storage.exists():
             raise NotFoundError(
-                f"catalogue {self.url} does not exist (set --catalog or {CATALOG_ENV_VAR}, or "
+                f"catalogue {self.url} does not exist (set --catalog or VIRES_CATALOG, or "
                 "create it with 'vires-repo product_type import --default')"
             )
 

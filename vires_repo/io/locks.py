@@ -45,10 +45,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from vires_repo.errors import LockLostError, LockTimeoutError
-from vires_repo.settings import load_settings
 
 logger = logging.getLogger("vires_repo.io.locks")
 
@@ -85,6 +82,8 @@ class CatalogueLock:
     def hold(self, timeout: float | None = None) -> Iterator[None]:
         """Hold the lock; a second writer waits up to ``timeout`` seconds (default
         ``VIRES_LOCK_TIMEOUT``), then fails with :class:`LockTimeoutError` naming the holder."""
+        from vires_repo.settings import load_settings  # pydantic-settings: only for writers
+
         wait = load_settings().lock_timeout if timeout is None else timeout
         # Another thread holding the lock through this same object: wait for it with the same
         # timeout (a plain ``with self._guard`` would wait forever).
@@ -138,6 +137,8 @@ def _read_holder(lock_path: Path) -> str:
 def local_lock(lock_path: Path, url: str, timeout: float) -> Iterator[None]:
     """A native file lock on ``lock_path`` (its folder ignores itself in git), naming the
     holder in the file while held and left empty after release."""
+    from filelock import FileLock, Timeout  # only writers need it: keep reads' start-up light
+
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     ignore = lock_path.parent / ".gitignore"
     if not ignore.exists():
@@ -201,6 +202,8 @@ def process_lock(key: str, url: str, timeout: float) -> Iterator[None]:
 def object_store_lock(fs: Any, path: str, url: str, timeout: float) -> Iterator[None]:
     """Hold an :class:`ObjectStoreLock`; a lock lost meanwhile fails the block, unless the
     block is failing already (then the loss is logged)."""
+    from vires_repo.settings import load_settings
+
     lock = ObjectStoreLock(fs, path, url, load_settings().lock_stale_after)
     lock.acquire(timeout)
     released = False
