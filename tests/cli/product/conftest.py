@@ -1,5 +1,6 @@
-"""Fixtures of the ``product`` command tests: catalogues with the default definitions and a
-folder for synthetic product files, on a local disk and on ``memory://``.
+"""Fixtures of the ``product`` command tests: catalogues with the default definitions (copies
+of the session's ``default_catalog_template``, see tests/conftest.py) and a folder for synthetic
+product files, on a local disk and on ``memory://``.
 
 ``env`` (both backends) and ``local_env`` (local folder only) give a
 :class:`pcli_env.ProductEnv`: call it with the command tokens (``env("product", "list")``) and
@@ -8,28 +9,12 @@ it runs ``main`` with ``--catalog``.
 
 from __future__ import annotations
 
-import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pcli_env import CliRunner, ProductEnv
-
-
-@pytest.fixture(scope="session")
-def template_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A local catalogue holding the default product types and collections (built once)."""
-    from vires_repo.catalog import Catalog
-    from vires_repo.services import product_collection, product_type
-
-    root = tmp_path_factory.mktemp("template") / "catalog"
-    catalog = Catalog(str(root))
-    assert not product_type.import_types(catalog, product_type.default_types()).failures
-    collections = product_collection.default_collections()
-    assert not product_collection.import_collections(catalog, collections).failures
-    shutil.rmtree(root / ".state", ignore_errors=True)
-    return root
 
 
 def _env(root: str, data: str, cli: CliRunner) -> ProductEnv:
@@ -37,24 +22,20 @@ def _env(root: str, data: str, cli: CliRunner) -> ProductEnv:
 
 
 @pytest.fixture
-def local_env(template_catalog: Path, tmp_path: Path, cli: CliRunner) -> ProductEnv:
-    root = tmp_path / "catalog"
-    shutil.copytree(template_catalog, root)
+def local_env(
+    copy_default_catalog: Callable[[str], str], tmp_path: Path, cli: CliRunner
+) -> ProductEnv:
+    root = copy_default_catalog(str(tmp_path / "catalog"))
     data = tmp_path / "data"
     data.mkdir()
-    return _env(str(root), str(data), cli)
+    return _env(root, str(data), cli)
 
 
 @pytest.fixture
-def memory_env(template_catalog: Path, cli: CliRunner) -> Iterator[ProductEnv]:
-    import fsspec
-
-    fs = fsspec.filesystem("memory")
+def memory_env(copy_default_catalog: Callable[[str], str], cli: CliRunner) -> ProductEnv:
     name = uuid.uuid4().hex
-    root = f"/catalog-{name}"
-    for path in sorted(template_catalog.rglob("*.json")):
-        fs.pipe_file(f"{root}/{path.relative_to(template_catalog).as_posix()}", path.read_bytes())
-    yield _env(f"memory://{root}", f"memory:///data-{name}", cli)
+    root = copy_default_catalog(f"memory:///catalog-{name}")
+    return _env(root, f"memory:///data-{name}", cli)
 
 
 @pytest.fixture(params=["local", "memory"])
