@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import posixpath
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -134,7 +135,7 @@ def copy_default_catalog(default_catalog_template: Path) -> CatalogCopier:
         for source in sorted(default_catalog_template.rglob("*")):
             if source.is_file():
                 target = f"{path}/{source.relative_to(default_catalog_template).as_posix()}"
-                fs.makedirs(fs._parent(target), exist_ok=True)
+                fs.makedirs(posixpath.dirname(target), exist_ok=True)
                 fs.pipe_file(target, source.read_bytes())
         return root
 
