@@ -3,7 +3,13 @@
 * ``catalog_root``: a catalogue root that does not exist yet, once as a local folder and once as
   a unique ``memory://`` root (tests using it run on both);
 * ``catalog``: a :class:`vires_repo.catalog.Catalog` on that root;
+* ``default_catalog``: ``catalog_root`` holding the 52 default product types and 151 default
+  collections, copied from ``default_catalog_template`` (session: built once per test run, once
+  per pytest-xdist worker); ``copy_default_catalog(root)`` makes such a copy at any root;
 * ``cli``: runs ``vires_repo.cli.main(argv)`` in-process and returns ``(code, out, err)``;
+* ``odenv`` (local folder and ``memory://``, product files included) and ``local_odenv`` (local
+  folder only): an orbit-direction catalogue (see :mod:`od_env`), used by the command tests in
+  ``cli/orbit_direction`` and the service tests in ``services/orbit_direction``;
 * ``FakeStdin``: what ``sys.stdin`` is replaced with to feed ``-f -``;
 * autouse: a wide terminal (``COLUMNS=200``), no ``VIRES_*`` variables leaking in from the
   caller, an empty fsspec memory filesystem and the logging configuration restored after
@@ -15,6 +21,8 @@ from __future__ import annotations
 import io
 import logging
 import os
+import posixpath
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +32,8 @@ import pytest
 from testdata import TESTDATA
 
 if TYPE_CHECKING:
+    from od_env import OdEnv
+
     from vires_repo.catalog import Catalog
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -92,6 +102,52 @@ def catalog(catalog_root: str) -> Catalog:
     return Catalog(catalog_root)
 
 
+@pytest.fixture(scope="session")
+def default_catalog_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A local catalogue holding the default product types and collections, built once.
+
+    Importing the 203 defaults takes a good part of a second; the tests that need them only as
+    a starting point copy this folder instead (the tests of ``import --default`` itself run it).
+    """
+    from vires_repo.catalog import Catalog
+    from vires_repo.services import product_collection, product_type
+
+    root = tmp_path_factory.mktemp("template") / "catalog"
+    catalog = Catalog(str(root))
+    assert not product_type.import_types(catalog, product_type.default_types()).failures
+    collections = product_collection.default_collections()
+    assert not product_collection.import_collections(catalog, collections).failures
+    shutil.rmtree(root / ".state", ignore_errors=True)
+    return root
+
+
+CatalogCopier = Callable[[str], str]
+
+
+@pytest.fixture
+def copy_default_catalog(default_catalog_template: Path) -> CatalogCopier:
+    """``copy_default_catalog(root)`` copies the default catalogue to ``root`` (a local path or
+    an fsspec URL such as ``memory://...``) and returns ``root``."""
+    import fsspec
+
+    def copy(root: str) -> str:
+        fs, path = fsspec.core.url_to_fs(root)
+        for source in sorted(default_catalog_template.rglob("*")):
+            if source.is_file():
+                target = f"{path}/{source.relative_to(default_catalog_template).as_posix()}"
+                fs.makedirs(posixpath.dirname(target), exist_ok=True)
+                fs.pipe_file(target, source.read_bytes())
+        return root
+
+    return copy
+
+
+@pytest.fixture
+def default_catalog(catalog_root: str, copy_default_catalog: CatalogCopier) -> str:
+    """``catalog_root`` holding the default product types and collections (a fresh copy)."""
+    return copy_default_catalog(catalog_root)
+
+
 @pytest.fixture
 def vires_defaults() -> Path:
     """The folder with the real VirES default definitions (product_types.json, ...).
@@ -156,3 +212,23 @@ def cli(
         return CliResult(code, out, err)
 
     return run
+
+
+# -- orbit-direction catalogues --------------------------------------------------------------
+
+
+@pytest.fixture(params=["local", "memory"])
+def odenv(request: pytest.FixtureRequest, tmp_path: Path, cli: CliRunner) -> OdEnv:
+    from od_env import make_env
+
+    if request.param == "local":
+        return make_env(str(tmp_path / "catalog"), str(tmp_path / "data"), cli)
+    tag = uuid.uuid4().hex
+    return make_env(f"memory://od-{tag}/catalog", f"memory://od-{tag}/data", cli)
+
+
+@pytest.fixture
+def local_odenv(tmp_path: Path, cli: CliRunner) -> OdEnv:
+    from od_env import make_env
+
+    return make_env(str(tmp_path / "catalog"), str(tmp_path / "data"), cli)

@@ -75,11 +75,9 @@ def typed(cli: Any, catalog_root: str) -> str:
 
 
 @pytest.fixture
-def vires(cli: Any, catalog_root: str) -> str:
-    """A catalogue holding the VirES default types and collections."""
-    assert cli("-C", catalog_root, "product_type", "import", "-d").code == 0
-    assert cli("-C", catalog_root, "product_collection", "import", "-d").code == 0
-    return catalog_root
+def vires(default_catalog: str) -> str:
+    """A catalogue holding the VirES default types and collections (a copy of the session's)."""
+    return default_catalog
 
 
 # -- import ----------------------------------------------------------------------------------

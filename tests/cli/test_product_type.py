@@ -79,8 +79,8 @@ def test_import_d_is_the_short_form(cli: Any, catalog_root: str) -> None:
     assert "INFO: 52 of 52 product types created." in err.splitlines()
 
 
+@pytest.mark.usefixtures("default_catalog")
 def test_repeated_default_import_changes_no_file(cli: Any, catalog_root: str) -> None:
-    cli("-C", catalog_root, "product_type", "import", "-d")
     age_files(catalog_root)
     before = snapshot(catalog_root)
 
@@ -344,9 +344,8 @@ def test_three_failures_exit_3(cli: Any, catalog_root: str) -> None:
 # -- list ------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("default_catalog")
 def test_list_prints_sorted_identifiers(cli: Any, catalog_root: str, vires_defaults: Path) -> None:
-    cli("-C", catalog_root, "product_type", "import", "-d")
-
     code, out, err = cli("-C", catalog_root, "product_type", "list")
 
     assert code == 0
@@ -355,9 +354,8 @@ def test_list_prints_sorted_identifiers(cli: Any, catalog_root: str, vires_defau
     assert out.endswith("\n")
 
 
+@pytest.mark.usefixtures("default_catalog")
 def test_list_restricted_to_identifiers(cli: Any, catalog_root: str) -> None:
-    cli("-C", catalog_root, "product_type", "import", "-d")
-
     code, out, _ = cli(
         "-C", catalog_root, "product_type", "list", "SW_MAGx_LR_1B", "NO_SUCH", "GFZ_KP"
     )
@@ -389,9 +387,8 @@ def test_export_writes_the_stored_objects_sorted(cli: Any, catalog_root: str) ->
     assert out == jsonio.dumps(exported)
 
 
+@pytest.mark.usefixtures("default_catalog")
 def test_export_restricted_to_identifiers(cli: Any, catalog_root: str) -> None:
-    cli("-C", catalog_root, "product_type", "import", "-d")
-
     code, out, _ = cli("-C", catalog_root, "product_type", "export", "SW_MAGx_LR_1B", "GFZ_KP")
 
     assert code == 0
@@ -469,9 +466,8 @@ def test_remove_all_keeps_the_types_still_in_use(cli: Any, catalog_root: str, op
     assert Catalog(catalog_root).product_types.ids() == ["B"]
 
 
+@pytest.mark.usefixtures("default_catalog")
 def test_removing_a_type_used_by_a_collection_is_refused(cli: Any, catalog_root: str) -> None:
-    cli("-C", catalog_root, "product_type", "import", "-d")
-    cli("-C", catalog_root, "product_collection", "import", "-d")
     before = snapshot(catalog_root)
 
     code, _, err = cli("-C", catalog_root, "product_type", "remove", "SW_MAGx_LR_1B", "GFZ_KP")
@@ -551,8 +547,8 @@ def test_stored_files_are_canonical(cli: Any, catalog_root: str) -> None:
         assert data == jsonio.dumps(jsonio.loads(data)).encode(), relpath
 
 
+@pytest.mark.usefixtures("default_catalog")
 def test_export_import_export_round_trip(cli: Any, catalog_root: str, tmp_path: Path) -> None:
-    cli("-C", catalog_root, "product_type", "import", "-d")
     _, first, _ = cli("-C", catalog_root, "product_type", "export")
     fresh = str(tmp_path / "fresh")
 

@@ -75,7 +75,7 @@ def test_git_setup_custom_command_config_only(gitrepo: GitRepo) -> None:
 
 
 def test_the_project_gitattributes_names_the_drivers() -> None:
-    lines = (Path(__file__).resolve().parents[2] / ".gitattributes").read_text().splitlines()
+    lines = (Path(__file__).resolve().parents[3] / ".gitattributes").read_text().splitlines()
     assert "catalog/**/*.parquet -text diff=vires-parquet" in lines
     assert "catalog/**/_manifest-*.json merge=vires-manifest" in lines
 
