@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from od_points import GEO_A, boundaries
 
 from vires_repo.errors import OrbitDirectionIntegrityError
-from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.invariants import verify_boundaries
-from vires_repo.orbit_direction.missions import TableKey
-
-GEO_A = TableKey("Swarm", "A", None, "GEO")
-MS = "datetime64[ms]"
-
-
-def boundaries(*points: tuple[str, int, int]) -> Boundaries:
-    return Boundaries(
-        np.array([p[0] for p in points], MS),
-        np.array([p[1] for p in points], np.int8),
-        np.array([p[2] for p in points], np.int8),
-    )
 
 
 def test_a_window_may_begin_and_end_inside_a_block() -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from od_points import GEO_A, QD_A, boundaries
 
 from vires_repo.errors import OrbitDirectionIntegrityError
-from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.loaded_table import LoadedTable
-from vires_repo.orbit_direction.missions import TableKey, table_key_of_name
+from vires_repo.orbit_direction.missions import table_key_of_name
 from vires_repo.orbit_direction.store import (
     TableStore,
     read_table,
@@ -19,19 +19,6 @@ from vires_repo.orbit_direction.table import (
     OrbitDirectionTable,
     Source,
 )
-
-GEO_A = TableKey("Swarm", "A", None, "GEO")
-QD_A = TableKey("Swarm", "A", None, "QD")
-MS = "datetime64[ms]"
-
-
-def boundaries(*points: tuple[str, int, int]) -> Boundaries:
-    return Boundaries(
-        np.array([p[0] for p in points], MS),
-        np.array([p[1] for p in points], np.int8),
-        np.array([p[2] for p in points], np.int8),
-    )
-
 
 # -- partitions -----------------------------------------------------------------------------
 
