@@ -140,6 +140,46 @@ def test_register_runs_on_a_schedule_and_by_hand_one_at_a_time() -> None:
     assert "vars.VIRES_COLLECTIONS" in step["env"]["VIRES_COLLECTIONS"]
 
 
+def _install_steps(workflow: dict[Any, Any]) -> list[tuple[str, int, list[str]]]:
+    """(job, index of the step, runs of the steps before it) of each step installing the package."""
+    found = []
+    for name, job in workflow["jobs"].items():
+        runs = [str(step.get("run", "")) for step in job["steps"]]
+        for index, run in enumerate(runs):
+            if "pip install ." in run or 'pip install ".[' in run:
+                found.append((name, index, runs[:index]))
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in WORKFLOWS.glob("*.yml")))
+def test_every_job_installing_the_package_installs_gfortran_first(name: str) -> None:
+    """apexpy (a dependency, for the QD tables) has no wheels and builds with gfortran."""
+    for job, _index, before in _install_steps(load(name)):
+        assert any("apt-get install" in run and "gfortran" in run for run in before), job
+
+
+def test_apexpy_is_a_dependency_of_every_install() -> None:
+    import tomllib
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+
+    assert any(dep.startswith("apexpy") for dep in project["dependencies"])
+
+
+def test_a_ci_job_installs_like_the_register_workflow_and_registers() -> None:
+    (register_install,) = [run for run in run_steps(load("register.yml")) if "pip install" in run]
+    ci = load("ci.yml")
+    jobs = [
+        job
+        for job in ci["jobs"].values()
+        if any(str(step.get("run", "")) == register_install for step in job["steps"])
+    ]
+
+    assert jobs, "no ci job installs the package as register.yml does"
+    later = " ".join(str(step.get("run", "")) for step in jobs[0]["steps"])
+    assert "demo" in later or "product register" in later
+
+
 # -- scripts/ci_definitions.py ---------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from vires_repo.errors import QuasiDipoleRangeError
+from vires_repo.errors import QuasiDipoleRangeError, ViresRepoError
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -35,8 +35,13 @@ class _Apex:
     ) -> FloatArray:
         with self._lock:
             if self._apex is None:
-                import apexpy
-
+                try:
+                    import apexpy
+                except ImportError as error:  # a broken install: apexpy is a dependency
+                    raise ViresRepoError(
+                        f"Quasi-Dipole latitudes need apexpy, which cannot be imported ({error}); "
+                        "install it with 'pip install apexpy' (it builds with gfortran)"
+                    ) from None
                 self._apex = apexpy.Apex(date=epoch, refh=0)
             else:
                 self._apex.set_epoch(epoch)
