@@ -77,5 +77,17 @@ def validate(model: type[_Model], value: object, where: str) -> _Model:
         raise IndexFormatError(f"{where} is malformed: {location}: {first['msg']}") from None
 
 
+def plain_file_name(name: str) -> str:
+    """``name`` if it names an entry of the folder it is listed in or looked up in, else
+    ValueError.
+
+    Every name taken from a manifest or an identifier option becomes a path below a folder of
+    the catalogue; one with a separator, ``.``/``..`` or a NUL would reach outside it.
+    """
+    if name in ("", ".", "..") or any(char in name for char in "/\\\0"):
+        raise ValueError(f"{name!r} is not a plain file name (no '/', '\\', '..' or NUL)")
+    return name
+
+
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from product_samples import DAY, T0, daily
 
-from vires_repo.errors import NotFoundError
+from vires_repo.errors import IndexFormatError
 from vires_repo.io.storage import Storage
 from vires_repo.products import FileEntry, ProductIndex, ProductSelection
 from vires_repo.products.row_filter import Condition, RowFilter
@@ -125,6 +125,6 @@ def test_a_file_missing_from_every_manifest_read_fails(storage: Storage) -> None
 
     index.manifest = counted  # type: ignore[method-assign]
 
-    with pytest.raises((FileNotFoundError, NotFoundError)):
+    with pytest.raises(IndexFormatError, match=f"_manifest-{MAGA}.json lists {data_file.file}, "):
         index.select()
     assert len(reads) == 3  # three attempts, each with a fresh manifest

@@ -31,11 +31,24 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer, StrictInt, StrictStr
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    PlainSerializer,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
 
 from vires_repo.errors import IndexFormatError
 from vires_repo.io.storage import Storage
-from vires_repo.manifests import ManifestModel, manifest_text, parse_manifest, validate
+from vires_repo.manifests import (
+    ManifestModel,
+    manifest_text,
+    parse_manifest,
+    plain_file_name,
+    validate,
+)
 from vires_repo.timespec import format_datetime, parse_datetime
 
 FOLDER = "cached_products"
@@ -73,7 +86,8 @@ UtcTime = Annotated[
 class StoredFile(ManifestModel):
     """One file of a cached product, as the manifest records it."""
 
-    name: StrictStr
+    name: Annotated[StrictStr, AfterValidator(plain_file_name)]
+    """A file of ``cached_products/``: a path elsewhere is refused when the manifest is read."""
     size: StrictInt
     checksum: StrictStr
 
@@ -95,6 +109,16 @@ class CachedProductRecord(ManifestModel):
     """``sha256:<hex>`` of the data file."""
     files: tuple[StoredFile, ...]
     """All files of the product, the data file first."""
+
+    @model_validator(mode="after")
+    def _location_is_the_data_file(self) -> CachedProductRecord:
+        """The data file is read at ``location``: it must be the first of ``files``, inside
+        the folder (not any path a hand edit put there)."""
+        if not self.files:
+            raise ValueError("files must list the data file")
+        if self.location != relpath(self.files[0].name):
+            raise ValueError(f"location must be {relpath(self.files[0].name)!r}, the first file")
+        return self
 
     def same_content(self, other: CachedProductRecord) -> bool:
         """True when both records describe the same bytes from the same sources."""

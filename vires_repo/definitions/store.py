@@ -21,6 +21,7 @@ from vires_repo import jsonio
 from vires_repo.definitions.models import ProductCollection, ProductType
 from vires_repo.errors import DefinitionError, NotFoundError
 from vires_repo.io.storage import Storage
+from vires_repo.manifests import plain_file_name
 from vires_repo.timespec import format_datetime
 
 SaveOutcome = Literal["created", "updated", "unchanged"]
@@ -113,6 +114,12 @@ class DefinitionStore:
         self.kind = kind
 
     def relpath(self, identifier: str) -> str:
+        """The definition's file (DefinitionError for an identifier that would name a path
+        outside the kind's folder)."""
+        try:
+            plain_file_name(identifier)
+        except ValueError:
+            raise DefinitionError(f"Invalid {self.kind.label} identifier {identifier!r}") from None
         return f"{self.kind.folder}/{identifier}.json"
 
     def ids(self, identifiers: Iterable[str] | None = None) -> list[str]:

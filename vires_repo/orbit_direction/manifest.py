@@ -14,7 +14,7 @@ import json
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import AfterValidator, PlainSerializer, PlainValidator
+from pydantic import AfterValidator, PlainSerializer, PlainValidator, StringConstraints
 
 from vires_repo.errors import IndexFormatError
 from vires_repo.manifests import ManifestModel, manifest_text, parse_manifest, validate
@@ -45,6 +45,8 @@ def _time_ms(value: object) -> np.datetime64:
 
 Month = Annotated[str, AfterValidator(_month)]
 """A calendar month, ``YYYY-MM``."""
+ContentHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]+$")]
+"""The hex content hash in a partition file's name: nothing that could name another folder."""
 TimeMs = Annotated[
     np.datetime64, PlainValidator(_time_ms), PlainSerializer(format_ms, return_type=str)
 ]
@@ -55,8 +57,8 @@ class MonthEntry(ManifestModel):
     """The files of one month: content hashes (None: no such rows) and the latest source end."""
 
     month: Month
-    points: str | None = None
-    sources: str | None = None
+    points: ContentHash | None = None
+    sources: ContentHash | None = None
     sources_end: TimeMs | None = None
 
     def points_file(self) -> str | None:

@@ -39,6 +39,7 @@ from datetime import datetime
 
 from vires_repo.errors import IndexFormatError, NotFoundError
 from vires_repo.io.storage import Storage
+from vires_repo.manifests import plain_file_name
 from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.loaded_table import LoadedTable
 from vires_repo.orbit_direction.manifest import (
@@ -72,6 +73,11 @@ class TableStore:
         self.storage = storage
 
     def folder(self, name: str) -> str:
+        """A table's folder (NotFoundError for a name that would reach outside ``FOLDER``)."""
+        try:
+            plain_file_name(name)
+        except ValueError as error:
+            raise NotFoundError(f"no orbit-direction table {name!r}: {error}") from None
         return f"{FOLDER}/{name}"
 
     def table_names(self) -> list[str]:

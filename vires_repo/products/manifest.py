@@ -33,6 +33,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     PlainSerializer,
     SerializerFunctionWrapHandler,
@@ -41,7 +42,13 @@ from pydantic import (
 )
 
 from vires_repo.errors import DefinitionError
-from vires_repo.manifests import ManifestModel, manifest_text, parse_manifest, validate
+from vires_repo.manifests import (
+    ManifestModel,
+    manifest_text,
+    parse_manifest,
+    plain_file_name,
+    validate,
+)
 from vires_repo.products.schema import FORMAT_VERSION
 from vires_repo.timescales import from_micros, to_micros
 from vires_repo.timespec import format_datetime
@@ -52,9 +59,12 @@ LEGACY_MANIFEST_NAME = "_manifest.json"  # the name before the collection was pa
 
 
 def partition_folder(collection: str) -> str:
-    """The folder of a collection relative to the catalogue root."""
-    if not collection or "/" in collection or collection in (".", ".."):
-        raise DefinitionError(f"Invalid collection identifier {collection!r}")
+    """The folder of a collection relative to the catalogue root (DefinitionError for an
+    identifier that would name a path outside ``products/``)."""
+    try:
+        plain_file_name(collection)
+    except ValueError:
+        raise DefinitionError(f"Invalid collection identifier {collection!r}") from None
     return f"{PRODUCTS_FOLDER}/{_PARTITION_PREFIX}{collection}"
 
 
@@ -93,7 +103,8 @@ Micros = Annotated[int, BeforeValidator(_micros_of_iso), PlainSerializer(_iso_of
 class FileEntry(ManifestModel):
     """One live data file (fields in the order of the JSON line)."""
 
-    file: str
+    file: Annotated[str, AfterValidator(plain_file_name)]
+    """A file of the collection's folder: a path elsewhere is refused when the manifest is read."""
     rows: int
     bytes: int
     sha256: str

@@ -142,13 +142,18 @@ class IndexReader:
     ) -> list[tuple[FileEntry, pa.Table]]:
         """Matching live rows per data file; rereads the manifest if a file vanished."""
         given = [manifest] if manifest is not None else []
+        missing: list[str] = []
 
         def scan_once() -> list[tuple[FileEntry, pa.Table]]:
             current = given.pop() if given else self.manifest(collection)
             parts = []
             for entry in current.files:
                 if row_filter.file_may_match(entry):
-                    table = self._read_entry(collection, entry, row_filter, columns)
+                    try:
+                        table = self._read_entry(collection, entry, row_filter, columns)
+                    except (FileNotFoundError, NotFoundError):
+                        missing[:] = [entry.file]
+                        raise
                     if table is not None:
                         parts.append((entry, table))
             return parts
@@ -158,7 +163,15 @@ class IndexReader:
             stop=stop_after_attempt(_READ_ATTEMPTS),
             reraise=True,
         )
-        return retrying(scan_once)
+        try:
+            return retrying(scan_once)
+        except (FileNotFoundError, NotFoundError):
+            if not missing:
+                raise
+            raise IndexFormatError(
+                f"{self.storage.url_of(manifest_path(collection))} lists {missing[0]}, "
+                "which does not exist in its folder"
+            ) from None
 
     def _select_collections(self, selection: ProductSelection) -> list[str]:
         if selection.collections:
