@@ -12,6 +12,8 @@ variable                   default      meaning
 ``VIRES_LOCK_TIMEOUT``     60           seconds a writer waits for the catalogue lock
 ``VIRES_LOCK_STALE_AFTER`` 300          seconds after which an object-store lock that was not
                                         renewed counts as abandoned
+``VIRES_METADATA_TIMEOUT`` 30           seconds ``product register`` may spend reading one
+                                        file's metadata before that file fails
 =========================  ===========  ====================================================
 """
 
@@ -37,6 +39,9 @@ class Settings(BaseSettings):
     catalog: str = DEFAULT_CATALOG
     lock_timeout: float = Field(default=60.0, ge=0, allow_inf_nan=False)
     lock_stale_after: float = Field(default=300.0, gt=0, allow_inf_nan=False)
+    metadata_timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
+    """A good file's metadata take well under a second even on a network file system; cdflib
+    can loop on rare corrupted files, and one such file must not hold up the batch."""
 
 
 def load_settings() -> Settings:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from vires_repo.catalog import Catalog
 from vires_repo.errors import DefinitionError, NotFoundError, ViresRepoError
-from vires_repo.parallel import ordered_map
+from vires_repo.parallel import TimeLimitExceeded, ordered_map, time_limit
 from vires_repo.products import ProductRecord
 from vires_repo.products.locations import is_url, normalize_location, product_identifier
 from vires_repo.services._batch import BatchResult
@@ -165,14 +165,22 @@ def _product_record(
     )
 
 
-def _read_metadata(args: tuple[str, Mapping[str, Any]]) -> ProductMetadata | str:
-    from vires_repo.products.metadata import read_product_metadata
+def _read_metadata(args: tuple[str, Mapping[str, Any], float]) -> ProductMetadata | str:
+    """One file's metadata or its error message; a read that runs past ``seconds`` fails
+    (in the serial path and in worker processes; threads, used for URLs, have no limit)."""
+    from vires_repo.products import metadata
 
-    location, product_type = args
+    location, product_type, seconds = args
     try:
-        return read_product_metadata(location, product_type)
+        with time_limit(seconds):
+            return metadata.read_product_metadata(location, product_type)
     except ViresRepoError as error:
         return str(error)
+    except TimeLimitExceeded:
+        return (
+            f"{location}: reading its metadata took longer than {seconds:g} s "
+            "(the limit, set by VIRES_METADATA_TIMEOUT)"
+        )
 
 
 def _read_all_metadata(
@@ -180,7 +188,10 @@ def _read_all_metadata(
 ) -> list[ProductMetadata | str]:
     """Each file's metadata or its error message, in input order (threads for URLs, whose
     filesystems, e.g. memory://, live in this process)."""
-    tasks = [(location, product_type) for location in locations]
+    from vires_repo.settings import load_settings  # pydantic: only for a writer
+
+    seconds = load_settings().metadata_timeout
+    tasks = [(location, product_type, seconds) for location in locations]
     outcomes = ordered_map(
         _read_metadata,
         tasks,
