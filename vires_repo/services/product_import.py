@@ -126,6 +126,10 @@ FROM typed
 ORDER BY position
 """
 
+_LABEL_KEYS = ("collection", "identifier")
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+_MAX_MESSAGE = 200
+
 _INDEX_COLUMNS = (
     "collection",
     "identifier",
@@ -205,6 +209,13 @@ def _input_problem(source: str, duckdb_message: str) -> str:
     return f"{source}: invalid JSON: {reason}"
 
 
+def _one_line(message: str) -> str:
+    """A problem that quotes input values, fit for one line: control characters escaped,
+    cut after ``_MAX_MESSAGE`` characters (a value may be megabytes)."""
+    text = _CONTROL_CHARACTER.sub(lambda match: repr(match[0])[1:-1], message)
+    return text if len(text) <= _MAX_MESSAGE else f"{text[:_MAX_MESSAGE]}... (cut)"
+
+
 def import_products(
     catalog: Catalog,
     source: str | os.PathLike[str] | Sequence[Mapping[str, Any]],
@@ -231,9 +242,9 @@ def import_products(
 
     problems = table.filter(pc.is_valid(table["error"]))
     for row in problems.select(["position", "collection", "identifier", "error"]).to_pylist():
-        named = row["identifier"] and not identifier_problem(row["identifier"])
+        named = all(row[key] and not identifier_problem(row[key]) for key in _LABEL_KEYS)
         label = f"{row['collection']}/{row['identifier']}" if named else f"#{row['position']}"
-        imported.fail(label, f"Failed to import product {label}! {row['error']}")
+        imported.fail(label, f"Failed to import product {label}! {_one_line(row['error'])}")
     valid = table.filter(pc.is_null(table["error"]))
     filtered_out = valid.filter(pc.invert(valid["selected"]))
     for collection, identifier in zip(

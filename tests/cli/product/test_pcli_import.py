@@ -572,3 +572,25 @@ def test_metadata_nested_deeply_within_the_size_bound_fails_alone(env: ProductEn
         f"ERROR: Failed to import product {MAG_A}/B1! metadata nests deeper than 32 levels"
     ]
     assert env.listed() == [f"{MAG_A}/P2"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"beginTime": "2016-01-01\nT00:00:00Z"}, "invalid beginTime: 2016-01-01\\nT00:00:00Z"),
+        ({"updated": "x" * 1_000_000}, "invalid updated: " + "x" * 183 + "... (cut)"),
+        ({"collection": "SW\nOTHER"}, "The product collection SW\\nOTHER does not exist!"),
+        ({"collection": "C" * 1_000_000}, "The product collection " + "C" * 177 + "... (cut)"),
+    ],
+)
+def test_a_record_quoting_an_unprintable_value_fails_in_one_line(
+    env: ProductEnv, changes: dict[str, Any], problem: str
+) -> None:
+    result = run_import(env, [{**RECORDS[0], **changes}, RECORDS[1]])
+
+    assert "Traceback" not in result.err
+    assert result.code == 1
+    assert len(result.err.splitlines()) == 3
+    [error] = labelled(result.err, "ERROR")
+    assert error.endswith(f"! {problem}")
+    assert env.listed() == [f"{MAG_A}/P2"]
