@@ -129,6 +129,48 @@ def test_a_negative_duration_is_rejected() -> None:
         parse_time_spec("-PT1H")
 
 
+# -- the representable range (years 0001 to 9999) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("0000-01-01", "year 0 is out of range"),
+        ("00000101", "year 0 is out of range"),
+        ("-0001-01-01", "outside the representable years 0001 to 9999"),
+        ("-2016-01-01T00:00:00Z", "outside the representable years 0001 to 9999"),
+        ("10000-01-01", "outside the representable years 0001 to 9999"),
+        ("+10000-01-01T00:00:00", "outside the representable years 0001 to 9999"),
+        ("0001-01-01T00:00:00+01:00", "it lies outside the representable years"),
+        ("9999-12-31T23:00:00-01:00", "it lies outside the representable years"),
+        ("P999999999D", "the duration reaches back beyond the representable years"),
+        ("P3000Y", "the duration reaches back beyond the representable years"),
+        ("P99999999999999999999Y", "is longer than any representable time"),
+        ("P" + "9" * 400 + "D", "is longer than any representable time"),
+    ],
+)
+def test_a_time_outside_the_representable_range_is_a_time_spec_error(
+    text: str, reason: str
+) -> None:
+    with pytest.raises(TimeSpecError) as caught:
+        parse_time_spec(text, now=NOW)
+    message = str(caught.value)
+    assert message.startswith(f"Invalid time specification {text!r}: ")
+    assert reason in message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0001-01-01", datetime(1, 1, 1, tzinfo=UTC)),
+        ("9999-12-31T23:59:59.999999Z", datetime.max.replace(tzinfo=UTC)),
+        ("P738959D", datetime(1, 1, 1, 12, tzinfo=UTC)),
+    ],
+)
+def test_the_ends_of_the_range_are_accepted(text: str, expected: datetime) -> None:
+    assert parse_time_spec(text, now=NOW) == expected
+
+
 @pytest.mark.parametrize(
     "text", ["", "xyz", "P1", "1D", "PT1D", "P-1D", "+", "-", "P1W", "P1DT1H1D"]
 )

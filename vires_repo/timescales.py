@@ -27,6 +27,10 @@ Int64Array = npt.NDArray[np.int64]
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MJD2000_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 MS_PER_DAY = 86_400_000.0
+EARLIEST_TIME = datetime.min.replace(tzinfo=UTC)
+LATEST_TIME = datetime.max.replace(tzinfo=UTC)
+"""The range of Python's ``datetime`` (years 0001 to 9999): every time the catalogue stores
+lies inside it, so that every reader can turn it into a ``datetime``."""
 _US_PER_DAY = 86_400_000_000.0
 
 CDF_EPOCH_1970_MS = 62_167_219_200_000.0

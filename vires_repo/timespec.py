@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from vires_repo.errors import TimeSpecError
 
+_RANGE = "the representable years 0001 to 9999"
+
 _DURATION = re.compile(
     r"^(?P<sign>[+-])?P"
     r"(?:(?P<years>\d+(?:\.\d+)?)Y)?(?:(?P<months>\d+(?:\.\d+)?)M)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
@@ -33,7 +35,10 @@ def parse_duration(value: str) -> timedelta:
     part = {k: float(v) if v else 0.0 for k, v in match.groupdict().items() if k != "sign"}
     days = part["days"] + 30 * part["months"] + 365 * part["years"]
     seconds = part["seconds"] + 60 * part["minutes"] + 3600 * part["hours"]
-    return timedelta(days=days, seconds=seconds)
+    try:
+        return timedelta(days=days, seconds=seconds)
+    except OverflowError:  # beyond timedelta's 999,999,999 days (or an infinite float)
+        raise ValueError(f"Duration {value!r} is longer than any representable time") from None
 
 
 def parse_datetime(value: str) -> datetime:
@@ -44,12 +49,17 @@ def parse_datetime(value: str) -> datetime:
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 lies before year 1 in UTC
+        raise ValueError(f"it lies outside {_RANGE} in UTC") from None
 
 
 def parse_time_spec(value: str, now: datetime | None = None) -> datetime:
     """Parse a time option: date, date-time or duration before ``now`` (UTC, aware)."""
     text = value.strip()
+    if re.match(r"[+-]?\d{5,}-|-\d{4}-", text):
+        raise TimeSpecError(f"Invalid time specification {value!r}: outside {_RANGE}")
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{8}", text):
         try:
             day = date.fromisoformat(text)
@@ -64,13 +74,18 @@ def parse_time_spec(value: str, now: datetime | None = None) -> datetime:
     try:
         duration = parse_duration(text)
     except ValueError as error:
-        if text.startswith("-") and _DURATION.match(text):  # well-formed, but negative
+        if _DURATION.match(text):  # well-formed, but negative or too long
             raise TimeSpecError(f"Invalid time specification {value!r}: {error}") from None
         raise TimeSpecError(
             f"Invalid time specification {value!r}: expected an ISO-8601 date, date-time or "
             "duration (e.g. 2016-01-01, 2016-01-01T12:00:00Z, P31D)"
         ) from None
-    return (now or datetime.now(UTC)) - duration
+    try:
+        return (now or datetime.now(UTC)) - duration
+    except OverflowError:
+        raise TimeSpecError(
+            f"Invalid time specification {value!r}: the duration reaches back beyond {_RANGE}"
+        ) from None
 
 
 def format_datetime(value: datetime | None) -> str | None:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from vires_repo.definitions import load_defaults
 from vires_repo.definitions.models import (
     IDENTIFIER_PATTERN,
+    MAX_IDENTIFIER_LENGTH,
     ProductCollection,
     ProductType,
     grade_of,
@@ -135,8 +136,23 @@ def test_a_collection_product_type_must_be_an_identifier() -> None:
     )
 
 
-def test_an_overlong_identifier_is_rejected() -> None:
-    assert "at most 256 characters" in type_error(a_type(name="A" * 257))
+def test_an_identifier_longer_than_its_file_names_allow_is_rejected() -> None:
+    # bound changed from 256 to 225 (issue 11): a collection's data-file names must fit in 255
+    longest = "A" * MAX_IDENTIFIER_LENGTH
+    validate_definition(PRODUCT_TYPES, a_type(name=longest))
+    validate_definition(PRODUCT_COLLECTIONS, a_collection(name=longest, productType=longest))
+    message = f"at most {MAX_IDENTIFIER_LENGTH} characters"
+    assert message in type_error(a_type(name=longest + "A"))
+    assert message in collection_error(a_collection(name=longest + "A"))
+    assert message in collection_error(a_collection(productType=longest + "A"))
+
+
+@pytest.mark.parametrize(
+    "duration", ["P999999999999D", "P99999999999999999999Y", "P" + "9" * 400 + "D"]
+)
+def test_a_duration_beyond_any_time_is_a_validation_error(duration: str) -> None:
+    message = collection_error(a_collection(nominalSampling=duration))
+    assert message.startswith("nominalSampling: ")
 
 
 # -- product types ---------------------------------------------------------------------------

@@ -23,8 +23,14 @@ from pydantic import (
 from vires_repo.timespec import parse_duration
 
 IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+MAX_IDENTIFIER_LENGTH = 225
+"""Definition identifiers become file names, which common file systems limit to 255 bytes;
+the longest is a collection's data file ``part-<16 hex digits>-<ID>.parquet`` (30 characters
+around the identifier, which the pattern keeps ASCII)."""
 
-Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN, max_length=256)]
+Identifier = Annotated[
+    str, StringConstraints(pattern=IDENTIFIER_PATTERN, max_length=MAX_IDENTIFIER_LENGTH)
+]
 
 FileType = Literal[
     "CDF-generic",

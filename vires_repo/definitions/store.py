@@ -26,6 +26,11 @@ from vires_repo.timespec import format_datetime
 
 SaveOutcome = Literal["created", "updated", "unchanged"]
 
+MAX_DEFINITION_DEPTH = 32
+"""Nesting levels of a definition: a product type nests five (datasets -> variables ->
+attributes -> list -> value); the bound keeps validation and the (recursive) JSON writer far
+from Python's recursion limit."""
+
 # Keys VirES accepts on import but never stores as given (bug 6 of the reference fixed: created
 # is ignored too); maxProductDuration is computed from the product index on export.
 _IGNORED_ON_IMPORT = ("created", "updated", "removed", "maxProductDuration")
@@ -88,6 +93,8 @@ def validate_definition(kind: DefinitionKind, item: Any) -> dict[str, Any]:
     """Validate one input object and return its canonical stored form (without times)."""
     if not isinstance(item, Mapping):
         raise DefinitionError(f"a {kind.label} definition must be a JSON object")
+    if jsonio.nesting_depth(item) > MAX_DEFINITION_DEPTH:
+        raise DefinitionError(f"the definition nests deeper than {MAX_DEFINITION_DEPTH} levels")
     definition = {k: v for k, v in item.items() if k not in _IGNORED_ON_IMPORT}
     try:
         kind.model.model_validate(definition)
@@ -143,6 +150,10 @@ class DefinitionStore:
             stored = jsonio.loads(self.storage.read_bytes(relpath))
         except json.JSONDecodeError as error:
             raise DefinitionError(f"{relpath}: invalid JSON: {error}") from None
+        except RecursionError:
+            raise DefinitionError(
+                f"{relpath}: nests deeper than {MAX_DEFINITION_DEPTH} levels"
+            ) from None
         try:
             validate_definition(self.kind, stored)
         except DefinitionError as error:

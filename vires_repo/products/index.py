@@ -55,10 +55,11 @@ from vires_repo.products.schema import (
     content_name,
     jsonl_bytes,
     parquet_bytes,
+    row_problems,
     sort_rows,
 )
 from vires_repo.products.selection import ProductSelection
-from vires_repo.timescales import to_utc
+from vires_repo.timescales import EARLIEST_TIME, LATEST_TIME, to_utc
 
 COMPACTION_FILE_THRESHOLD = 10  # measured: fewer manifest lines outweigh more compactions
 TOMBSTONE_THRESHOLD = 1024
@@ -357,7 +358,7 @@ def _check_collection(record: ProductRecord, collection: str) -> None:
 
 def _check_rows(table: pa.Table) -> None:
     """The checks of ``RecordColumns.append``, column-wise: identifier and times present,
-    no product ending before it begins."""
+    no product ending before it begins, times, identifiers and metadata within the bounds."""
     for name in ("collection", "identifier", "begin_time", "end_time"):
         if table[name].null_count:
             raise DefinitionError(f"{table[name].null_count} product row(s) without {name}")
@@ -367,6 +368,14 @@ def _check_rows(table: pa.Table) -> None:
     if pc.any(backwards).as_py():
         first = table.filter(backwards)["identifier"][0].as_py()
         raise DefinitionError(f"product {first}: end time is before begin time")
+    for name in ("begin_time", "end_time", "created", "updated"):
+        low, high = (pa.scalar(time, TIMESTAMP) for time in (EARLIEST_TIME, LATEST_TIME))
+        outside = pc.or_(pc.less(table[name], low), pc.greater(table[name], high))
+        if pc.any(outside).as_py():
+            raise DefinitionError(f"product row(s) with {name} outside the years 0001 to 9999")
+    problem = next((p for p in row_problems(table) if p is not None), None)
+    if problem is not None:
+        raise DefinitionError(f"product row refused: {problem}")
 
 
 def _last_wins(batch: pa.Table) -> pa.Table:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from vires_repo import jsonio
 from vires_repo.errors import DefinitionError, IndexFormatError
 from vires_repo.io.parquet import ParquetLayout, check_format_tag
 from vires_repo.io.parquet import parquet_bytes as write_parquet
@@ -59,6 +61,18 @@ _TYPES = [(column.name, column.type) for column in SCHEMA]
 _REQUIRED = [column.name for column in SCHEMA if not column.nullable]
 _JSON_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # %S of a timestamp[us] includes the microseconds
 _FORMAT_TAG = {"format_version": FORMAT_VERSION}
+
+MAX_IDENTIFIER_BYTES = 255
+"""Registration derives identifiers from file names, which common file systems limit to 255
+bytes; an identifier that could not be a file name is refused on every way in."""
+MAX_METADATA_DEPTH = 32
+"""Nesting levels of ``metadata`` and of ``datasets``. Real records nest three or four levels
+(attribute -> list -> value); the bound keeps every reader's JSON parser (recursive in Python)
+far from its recursion limit."""
+MAX_METADATA_BYTES = 64 * 1024
+"""Serialized size of ``metadata`` and of ``datasets``. A CDF file's global attributes take a
+few KiB; every row is read by ``product list``, so one row must not cost megabytes."""
+_BAD_IDENTIFIER_CHARACTERS = r"[\x00-\x1f\x7f/]"
 
 # Statistics only where readers prune on them. The manifest already holds the identifier and
 # time ranges of every file, so identifier (and collection, for DuckDB's file skipping)
@@ -104,6 +118,79 @@ class ProductRecord:
         return list(found)
 
 
+def shortened(value: str, limit: int = 60) -> str:
+    """``repr`` of a value for a message: control characters escaped, long text cut."""
+    return repr(value[:limit]) + (f"... ({len(value)} characters)" if len(value) > limit else "")
+
+
+def identifier_problem(identifier: str) -> str | None:
+    """Why ``identifier`` cannot be a product identifier, or None when it can."""
+    if not identifier:
+        return "no identifier"
+    if re.search(_BAD_IDENTIFIER_CHARACTERS, identifier):
+        return f"invalid identifier {shortened(identifier)}: '/' or a control character"
+    if len(identifier.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
+        return f"identifier {shortened(identifier)} is longer than {MAX_IDENTIFIER_BYTES} bytes"
+    return None
+
+
+def _json_text_problem(name: str, text: str) -> str | None:
+    """Why a ``metadata``/``datasets`` column value is beyond the bounds, or None."""
+    if len(text.encode("utf-8")) > MAX_METADATA_BYTES:
+        return f"{name} is larger than {MAX_METADATA_BYTES} bytes"
+    try:
+        depth = jsonio.nesting_depth(jsonio.loads(text))
+    except RecursionError:
+        depth = MAX_METADATA_DEPTH + 1
+    if depth > MAX_METADATA_DEPTH:
+        return f"{name} nests deeper than {MAX_METADATA_DEPTH} levels"
+    return None
+
+
+def _bounded_json(name: str, value: Mapping[str, Any]) -> tuple[str | None, str]:
+    """A ``metadata``/``datasets`` value as its column text, and why it is beyond the bounds
+    (None when it is not); the depth is measured first, as serializing recurses."""
+    if jsonio.nesting_depth(value) > MAX_METADATA_DEPTH:
+        return f"{name} nests deeper than {MAX_METADATA_DEPTH} levels", ""
+    text = dumps_json(value)
+    if len(text.encode("utf-8")) > MAX_METADATA_BYTES:
+        return f"{name} is larger than {MAX_METADATA_BYTES} bytes", text
+    return None, text
+
+
+def record_problem(record: ProductRecord) -> str | None:
+    """Why a record cannot enter the index (identifier, metadata bounds), or None."""
+    problem = identifier_problem(record.identifier)
+    for name, value in (("metadata", record.metadata), ("datasets", record.datasets)):
+        problem = problem or _bounded_json(name, value)[0]
+    return problem
+
+
+def row_problems(table: pa.Table) -> list[str | None]:
+    """:func:`record_problem` of each row of index columns, column-wise: only rows that
+    may be beyond a bound (by a cheap count) are looked at one by one."""
+    identifiers = table["identifier"]
+    suspects = pc.or_(
+        pc.match_substring_regex(identifiers, _BAD_IDENTIFIER_CHARACTERS),
+        pc.greater(pc.binary_length(identifiers), MAX_IDENTIFIER_BYTES),
+    )
+    for name in ("metadata", "datasets"):
+        column = table[name]
+        brackets = pc.add(pc.count_substring(column, "{"), pc.count_substring(column, "["))
+        suspects = pc.or_(suspects, pc.greater(brackets, MAX_METADATA_DEPTH))
+        suspects = pc.or_(suspects, pc.greater(pc.binary_length(column), MAX_METADATA_BYTES))
+    problems: list[str | None] = [None] * table.num_rows
+    for row in pc.indices_nonzero(pc.fill_null(suspects, False)).to_pylist():
+        identifier = identifiers[row].as_py()
+        problem = identifier_problem(identifier) if identifier is not None else None
+        for name in ("metadata", "datasets"):
+            text = table[name][row].as_py()
+            if problem is None and text is not None:
+                problem = _json_text_problem(name, text)
+        problems[row] = problem
+    return problems
+
+
 def default_location(datasets: Mapping[str, Mapping[str, Any]]) -> str | None:
     for entry in datasets.values():
         location = entry.get("location")
@@ -130,22 +217,38 @@ class RecordColumns:
         return len(self.columns["identifier"])
 
     def append(self, record: ProductRecord, now: datetime) -> None:
-        """Add a record; refuse one without identifier or ending before it begins."""
-        begin_time = to_utc(record.begin_time)
-        end_time = to_utc(record.end_time)
-        if not record.identifier or end_time < begin_time:
-            problem = "end time is before begin time" if record.identifier else "no identifier"
-            raise DefinitionError(f"product {record.collection}/{record.identifier}: {problem}")
+        """Add a record; refuse one without a valid identifier, beyond the metadata bounds
+        or ending before it begins."""
+        problem = identifier_problem(record.identifier)
+        metadata_problem, metadata = _bounded_json("metadata", record.metadata)
+        datasets_problem, datasets = _bounded_json("datasets", record.datasets)
+        problem = problem or metadata_problem or datasets_problem
+        if problem is not None:
+            raise DefinitionError(f"product of {record.collection}: {problem}")
+        try:
+            begin_time, end_time, created, updated = (
+                to_utc(time) if time else now
+                for time in (record.begin_time, record.end_time, record.created, record.updated)
+            )
+        except OverflowError:  # an offset time at the end of year 1 or 9999
+            raise DefinitionError(
+                f"product {record.collection}/{record.identifier}: a time lies outside the "
+                "years 0001 to 9999 in UTC"
+            ) from None
+        if end_time < begin_time:
+            raise DefinitionError(
+                f"product {record.collection}/{record.identifier}: end time is before begin time"
+            )
         columns = self.columns
         columns["collection"].append(record.collection)
         columns["identifier"].append(record.identifier)
         columns["product_type"].append(record.product_type)
         columns["begin_time"].append(begin_time)
         columns["end_time"].append(end_time)
-        columns["created"].append(to_utc(record.created) if record.created else now)
-        columns["updated"].append(to_utc(record.updated) if record.updated else now)
-        columns["metadata"].append(dumps_json(record.metadata))
-        columns["datasets"].append(dumps_json(record.datasets))
+        columns["created"].append(created)
+        columns["updated"].append(updated)
+        columns["metadata"].append(metadata)
+        columns["datasets"].append(datasets)
         columns["location"].append(
             record.location if record.location is not None else default_location(record.datasets)
         )

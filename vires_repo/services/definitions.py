@@ -25,6 +25,8 @@ def parse_definitions(text: str | bytes, source: str) -> list[Any]:
         document = jsonio.loads(text)
     except json.JSONDecodeError as error:
         raise DefinitionError(f"{source}: invalid JSON: {error}") from None
+    except RecursionError:
+        raise DefinitionError(f"{source}: invalid JSON: nested too deeply") from None
     if isinstance(document, dict):
         return [document]
     if not isinstance(document, list):

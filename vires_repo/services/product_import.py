@@ -26,9 +26,11 @@ from vires_repo.errors import DefinitionError, NotFoundError, QueryError
 from vires_repo.io import duckdb
 from vires_repo.products import ProductSelection
 from vires_repo.products.locations import normalize_location
+from vires_repo.products.schema import identifier_problem, row_problems
 from vires_repo.services._batch import BatchResult
 from vires_repo.services.messages import Messages
 from vires_repo.services.product import LOG, delete_records, resolve_collections, select_products
+from vires_repo.timescales import EARLIEST_TIME, LATEST_TIME
 
 IMPORT_SUMMARY = (
     ("registered", "registered", True),
@@ -99,6 +101,14 @@ SELECT
         WHEN end_time IS NULL THEN 'invalid endTime: ' || endTime
         WHEN created IS NOT NULL AND created_time IS NULL THEN 'invalid created: ' || created
         WHEN updated IS NOT NULL AND updated_time IS NULL THEN 'invalid updated: ' || updated
+        WHEN begin_time NOT BETWEEN $earliest AND $latest
+            THEN 'beginTime outside the years 0001 to 9999: ' || beginTime
+        WHEN end_time NOT BETWEEN $earliest AND $latest
+            THEN 'endTime outside the years 0001 to 9999: ' || endTime
+        WHEN created_time NOT BETWEEN $earliest AND $latest
+            THEN 'created outside the years 0001 to 9999: ' || created
+        WHEN updated_time NOT BETWEEN $earliest AND $latest
+            THEN 'updated outside the years 0001 to 9999: ' || updated
         WHEN end_time < begin_time THEN 'endTime is before beginTime'
     END AS error,
     (NOT $by_collection OR list_contains($collections, collection))
@@ -115,6 +125,10 @@ SELECT
 FROM typed
 ORDER BY position
 """
+
+_LABEL_KEYS = ("collection", "identifier")
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+_MAX_MESSAGE = 200
 
 _INDEX_COLUMNS = (
     "collection",
@@ -170,13 +184,19 @@ def _read_records(
         "created_before": selection.created_before,
         "updated_after": selection.updated_after,
         "updated_before": selection.updated_before,
+        "earliest": EARLIEST_TIME,
+        "latest": LATEST_TIME,
     }
     if not Path(path).read_bytes().strip():
         raise DefinitionError(f"{source}: invalid JSON: the input is empty")
     try:
-        return duckdb.run_statement(_IMPORT_SQL, params, tables={"_collections": collections})
+        table = duckdb.run_statement(_IMPORT_SQL, params, tables={"_collections": collections})
     except QueryError as error:
         raise DefinitionError(_input_problem(source, str(error))) from None
+    # identifiers and metadata bounds: the same rules as every other way into the index
+    bounds = pa.array(row_problems(table), pa.string())
+    position = table.schema.get_field_index("error")
+    return table.set_column(position, "error", pc.coalesce(table["error"], bounds))
 
 
 def _input_problem(source: str, duckdb_message: str) -> str:
@@ -187,6 +207,13 @@ def _input_problem(source: str, duckdb_message: str) -> str:
     if "Expected OBJECT" in reason:
         return f"{source}: every product record must be a JSON object ({reason})"
     return f"{source}: invalid JSON: {reason}"
+
+
+def _one_line(message: str) -> str:
+    """A problem that quotes input values, fit for one line: control characters escaped,
+    cut after ``_MAX_MESSAGE`` characters (a value may be megabytes)."""
+    text = _CONTROL_CHARACTER.sub(lambda match: repr(match[0])[1:-1], message)
+    return text if len(text) <= _MAX_MESSAGE else f"{text[:_MAX_MESSAGE]}... (cut)"
 
 
 def import_products(
@@ -215,12 +242,9 @@ def import_products(
 
     problems = table.filter(pc.is_valid(table["error"]))
     for row in problems.select(["position", "collection", "identifier", "error"]).to_pylist():
-        label = (
-            f"{row['collection']}/{row['identifier']}"
-            if row["identifier"]
-            else f"#{row['position']}"
-        )
-        imported.fail(label, f"Failed to import product {label}! {row['error']}")
+        named = all(row[key] and not identifier_problem(row[key]) for key in _LABEL_KEYS)
+        label = f"{row['collection']}/{row['identifier']}" if named else f"#{row['position']}"
+        imported.fail(label, f"Failed to import product {label}! {_one_line(row['error'])}")
     valid = table.filter(pc.is_null(table["error"]))
     filtered_out = valid.filter(pc.invert(valid["selected"]))
     for collection, identifier in zip(

@@ -15,6 +15,7 @@ from vires_repo.errors import DefinitionError, NotFoundError, ViresRepoError
 from vires_repo.parallel import TimeLimitExceeded, ordered_map, time_limit
 from vires_repo.products import ProductRecord
 from vires_repo.products.locations import is_url, normalize_location, product_identifier
+from vires_repo.products.schema import identifier_problem, record_problem, shortened
 from vires_repo.services._batch import BatchResult
 from vires_repo.services._overlaps import plan_registration
 from vires_repo.services.messages import Messages
@@ -100,12 +101,17 @@ def register_products(
     ):
         identifier = product_identifier(location)
         if isinstance(outcome, str):
+            problem: str | None = outcome
+        else:
+            record = _product_record(collection_id, product_type, identifier, location, outcome)
+            problem = record_problem(record)
+        if problem is not None:
+            label = identifier if identifier_problem(identifier) is None else shortened(identifier)
             result.fail(
-                identifier,
-                f"Registration of {collection_id}/{identifier} failed! Reason: {outcome}",
+                identifier, f"Registration of {collection_id}/{label} failed! Reason: {problem}"
             )
             continue
-        records.append(_product_record(collection_id, product_type, identifier, location, outcome))
+        records.append(record)
 
     with catalog.writing():
         index = catalog.products

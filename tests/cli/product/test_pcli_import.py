@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pcli_env import MAG_A, MAG_B, ProductEnv, ident, labelled, remove_file
+from pcli_env import MAG_A, MAG_B, ProductEnv, ident, labelled, remove_file, snapshot
 
 from vires_repo.testing.conjunction_products import write_con_eph_product
 from vires_repo.testing.mag_products import write_timespan_product
@@ -422,3 +422,175 @@ def test_naive_and_offset_times_are_taken_as_utc(env: ProductEnv) -> None:
         ("2016-01-01T00:00:00Z", "2016-01-01T23:59:59.500000Z"),
         ("2016-01-02T00:00:00Z", "2016-01-02T23:59:59Z"),
     ]
+
+
+# -- hostile records (issue 11): each fails alone, before anything is written -----------------
+
+OUT_OF_RANGE_TIMES = [
+    ("beginTime", "0000-01-01T00:00:00Z"),
+    ("beginTime", "-0001-01-01T00:00:00Z"),
+    ("beginTime", "0001-01-01T00:00:00+01:00"),  # year 0 in UTC
+    ("endTime", "10000-01-01T00:00:00Z"),
+    ("endTime", "9999-12-31T23:00:00-01:00"),  # year 10000 in UTC
+    ("created", "0000-06-01T00:00:00Z"),
+    ("updated", "12345-01-01T00:00:00Z"),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), OUT_OF_RANGE_TIMES)
+def test_a_time_outside_the_representable_years_fails_alone(
+    env: ProductEnv, key: str, value: str
+) -> None:
+    bad = {**RECORDS[0], key: value}
+    if key == "beginTime":
+        bad["endTime"] = "2016-01-01T00:00:00Z"
+    before = snapshot(env.root)
+
+    result = run_import(env, [bad])
+
+    assert "Traceback" not in result.err
+    assert result.code == 1
+    assert labelled(result.err, "ERROR") == [
+        f"ERROR: Failed to import product {MAG_A}/P1! {key} outside the years 0001 to 9999: {value}"
+    ]
+    assert snapshot(env.root) == before  # validated before any data file was written
+
+    result = run_import(env, [bad, RECORDS[1]])
+    assert result.code == 1
+    assert env.listed() == [f"{MAG_A}/P2"]
+    assert [r["identifier"] for r in env.exported()] == ["P2"]
+
+
+def test_the_ends_of_the_representable_years_are_imported(env: ProductEnv) -> None:
+    first = record("FIRST", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z")
+    last = record("LAST", "9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z")
+    result = run_import(env, [first, last])
+    assert result.code == 0, result.err
+    assert [(r["identifier"], r["beginTime"]) for r in env.exported()] == [
+        ("FIRST", "0001-01-01T00:00:00Z"),
+        ("LAST", "9999-12-31T23:59:59.999999Z"),
+    ]
+
+
+BAD_IDENTIFIERS = [
+    ("a\nb", "invalid identifier 'a\\nb': '/' or a control character"),
+    ("tab\there", "invalid identifier 'tab\\there': '/' or a control character"),
+    ("nul\x00", "invalid identifier 'nul\\x00': '/' or a control character"),
+    ("del\x7f", "invalid identifier 'del\\x7f': '/' or a control character"),
+    ("a/b", "invalid identifier 'a/b': '/' or a control character"),
+    ("x" * 256, f"identifier {'x' * 60!r}... (256 characters) is longer than 255 bytes"),
+    ("é" * 128, f"identifier {'é' * 60!r}... (128 characters) is longer than 255 bytes"),
+    ("y" * 5_000_000, f"identifier {'y' * 60!r}... (5000000 characters) is longer than 255 bytes"),
+]
+
+
+@pytest.mark.parametrize(
+    ("identifier", "problem"), BAD_IDENTIFIERS, ids=range(len(BAD_IDENTIFIERS))
+)
+def test_an_identifier_registration_could_not_derive_fails_alone(
+    env: ProductEnv, identifier: str, problem: str
+) -> None:
+    bad = {**RECORDS[0], "identifier": identifier}
+    result = run_import(env, [RECORDS[1], bad])
+
+    assert "Traceback" not in result.err
+    assert result.code == 1
+    # one line, naming the record by its position (its identifier cannot be printed as is)
+    assert labelled(result.err, "ERROR") == [f"ERROR: Failed to import product #2! {problem}"]
+    assert env.listed() == [f"{MAG_A}/P2"]
+
+
+def test_the_longest_identifier_is_imported(env: ProductEnv) -> None:
+    longest = [
+        record("x" * 255, "2016-01-01", "2016-01-02"),
+        record("é" * 127, "2016-01-03", "2016-01-04"),
+    ]
+    result = run_import(env, longest)
+    assert result.code == 0, result.err
+    assert env.listed() == [f"{MAG_A}/{'x' * 255}", f"{MAG_A}/{'é' * 127}"]
+
+
+def nested(depth: int) -> Any:
+    value: Any = "leaf"
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def test_metadata_beyond_the_bounds_fails_alone_and_the_catalogue_stays_usable(
+    env: ProductEnv,
+) -> None:
+    deepest = record("OK_DEEP", "2016-01-05", "2016-01-06", metadata=nested(32))
+    largest = record("OK_LARGE", "2016-01-07", "2016-01-08", metadata={"x": "y" * 65_000})
+    # many brackets, little depth: the cheap bracket count must not refuse it
+    wide = record("OK_WIDE", "2016-01-09", "2016-01-10", metadata={"l": [[[["v"] * 9] * 9] * 9]})
+    bad = [
+        record("B1", "2016-01-01", "2016-01-02", metadata=nested(33)),
+        record("B2", "2016-01-01", "2016-01-02", metadata={"x": "y" * 65_536}),
+        record(
+            "B3", "2016-01-01", "2016-01-02", datasets={"D": {"location": "/x", "e": nested(40)}}
+        ),
+    ]
+    text = json.dumps([*bad, RECORDS[1], deepest, largest, wide])
+    # 100,000 levels: beyond what Python's JSON parser (used by every reader) can take
+    text = text[:-1] + ", " + json.dumps(record("B5", "2016-01-01", "2016-01-02", metadata={}))
+    text = text.replace(
+        '"metadata": {}', '"metadata": {"x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    )
+    text += "]"
+
+    result = env("product", "import", stdin=text)
+
+    assert "Traceback" not in result.err
+    assert result.code == 4
+    assert labelled(result.err, "ERROR") == [
+        f"ERROR: Failed to import product {MAG_A}/B1! metadata nests deeper than 32 levels",
+        f"ERROR: Failed to import product {MAG_A}/B2! metadata is larger than 65536 bytes",
+        f"ERROR: Failed to import product {MAG_A}/B3! datasets nests deeper than 32 levels",
+        f"ERROR: Failed to import product {MAG_A}/B5! metadata is larger than 65536 bytes",
+    ]
+    assert env.listed() == [
+        f"{MAG_A}/P2",
+        f"{MAG_A}/OK_DEEP",
+        f"{MAG_A}/OK_LARGE",
+        f"{MAG_A}/OK_WIDE",
+    ]
+    assert [r["metadata"] for r in env.exported("OK_DEEP")] == [nested(32)]
+    assert env("product", "deregister", "--all").code == 0
+    assert env.listed() == []
+
+
+def test_metadata_nested_deeply_within_the_size_bound_fails_alone(env: ProductEnv) -> None:
+    text = json.dumps([record("B1", "2016-01-01", "2016-01-02", metadata={}), RECORDS[1]])
+    text = text.replace('"metadata": {}', '"metadata": {"x": ' + "[" * 30_000 + "]" * 30_000 + "}")
+
+    result = env("product", "import", stdin=text)
+
+    assert "Traceback" not in result.err
+    assert result.code == 1
+    assert labelled(result.err, "ERROR") == [
+        f"ERROR: Failed to import product {MAG_A}/B1! metadata nests deeper than 32 levels"
+    ]
+    assert env.listed() == [f"{MAG_A}/P2"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"beginTime": "2016-01-01\nT00:00:00Z"}, "invalid beginTime: 2016-01-01\\nT00:00:00Z"),
+        ({"updated": "x" * 1_000_000}, "invalid updated: " + "x" * 183 + "... (cut)"),
+        ({"collection": "SW\nOTHER"}, "The product collection SW\\nOTHER does not exist!"),
+        ({"collection": "C" * 1_000_000}, "The product collection " + "C" * 177 + "... (cut)"),
+    ],
+)
+def test_a_record_quoting_an_unprintable_value_fails_in_one_line(
+    env: ProductEnv, changes: dict[str, Any], problem: str
+) -> None:
+    result = run_import(env, [{**RECORDS[0], **changes}, RECORDS[1]])
+
+    assert "Traceback" not in result.err
+    assert result.code == 1
+    assert len(result.err.splitlines()) == 3
+    [error] = labelled(result.err, "ERROR")
+    assert error.endswith(f"! {problem}")
+    assert env.listed() == [f"{MAG_A}/P2"]
