@@ -115,22 +115,28 @@ def _query_error(error: duckdb.Error) -> QueryError | IndexFormatError:
 
 
 def _interruptible(connection: Connection, relation: Callable[[], Any]) -> pa.Table:
+    """The Arrow table of ``relation()``, computed in a worker thread while this (the main)
+    thread waits on an event, where a SIGINT raises KeyboardInterrupt: then DuckDB is
+    interrupted and the worker awaited before it propagates. (Not ``Thread.join``: a
+    KeyboardInterrupt inside it marks the thread as stopped while it still runs.)"""
     outcome: dict[str, Any] = {}
+    done = threading.Event()
 
     def work() -> None:
         try:
             outcome["table"] = relation().to_arrow_table()
         except BaseException as error:  # handed to the main thread
             outcome["error"] = error
+        finally:
+            done.set()
 
-    worker = threading.Thread(target=work, name="duckdb-query", daemon=True)
-    worker.start()
+    threading.Thread(target=work, name="duckdb-query", daemon=True).start()
     try:
-        while worker.is_alive():
-            worker.join(0.1)
+        while not done.wait(0.1):
+            pass
     except KeyboardInterrupt:
         connection.interrupt()
-        worker.join()
+        done.wait()
         raise
     if "error" in outcome:
         raise outcome["error"]
