@@ -518,3 +518,45 @@ def test_sql_reads_the_catalogues_own_files(cli: Cli, filled: Catalog) -> None:
     url = filled.products.file_url(MAG_A, entry)
     result = run(cli, filled, "sql", f"SELECT count(*) AS n FROM read_parquet('{url}')")
     assert (result.code, result.out) == (0, "n\n3\n"), result
+
+
+def test_sql_reruns_over_fresh_manifests_when_a_compaction_removed_a_file(
+    cli: Cli, filled: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A compaction commits between the moment sql reads the manifests and the query: the
+    JSON-lines files the views name are gone, the rerun reads the compacted file."""
+    from vires_repo.services import sql as service
+
+    build = service.view_statements
+    builds: list[int] = []
+
+    def build_then_compact(catalog: Catalog) -> list[str]:
+        views = build(catalog)
+        if not builds:
+            filled.products.compact(MAG_B)
+        builds.append(len(views))
+        return views
+
+    monkeypatch.setattr(service, "view_statements", build_then_compact)
+    result = run(cli, filled, "sql", "SELECT count(*) AS n FROM products")
+
+    assert (result.code, result.out, result.err) == (0, "n\n5\n", "")
+    assert len(builds) == 2
+
+
+def test_sql_fails_in_one_line_on_a_data_file_that_stays_missing(
+    cli: Cli, filled: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vires_repo.services import sql as service
+
+    build = service.view_statements
+    builds: list[int] = []
+    monkeypatch.setattr(service, "view_statements", lambda c: builds.append(1) or build(c))
+    [entry] = filled.products.manifest(MAG_A).files
+    filled.storage.fs.rm(filled.products.file_url(MAG_A, entry))
+
+    result = run(cli, filled, "sql", "SELECT count(*) AS n FROM products")
+
+    assert result.code == 1
+    assert result.err.startswith("ERROR: SQL error: IO Error") and result.err.count("\n") == 1
+    assert len(builds) == 2  # one rerun: the manifests had not changed
