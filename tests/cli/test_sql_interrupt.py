@@ -7,15 +7,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from conftest import REPO_ROOT, CatalogCopier
-
+REPO_ROOT = Path(__file__).resolve().parents[2]
 ENDLESS = "SELECT count(*) FROM range(100000000) a, range(100000000) b WHERE a.range + b.range < 0"
 
 
 def test_sigint_stops_a_long_query_with_one_line_and_exit_130(
-    tmp_path: Path, copy_default_catalog: CatalogCopier
+    tmp_path: Path, copy_default_catalog: Callable[[str], str]
 ) -> None:
     root = copy_default_catalog(str(tmp_path / "catalog"))
     process = subprocess.Popen(
