@@ -450,3 +450,113 @@ def test_sql_explains_reads(cli: Cli, filled: Catalog) -> None:
     result = run(cli, filled, "sql", "EXPLAIN ANALYZE SELECT count(*) FROM products")
     assert result.code == 0, result.err
     assert "ANALYZE" in result.out.upper()
+
+
+def _snapshot(catalog: Catalog) -> dict[str, bytes]:
+    """Every file under the catalogue root with its bytes (the runtime state excluded)."""
+    storage = catalog.storage
+    files = storage.fs.find(storage.root)
+    return {f: storage.fs.cat_file(f) for f in files if "/.state/" not in f}
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "COPY (SELECT 1 AS a) TO '{manifest}' (FORMAT csv)",
+        "COPY (SELECT 1 AS a) TO '{manifest}' (FORMAT csv, USE_TMP_FILE false)",
+        "EXPLAIN ANALYZE COPY (SELECT 1 AS a) TO '{manifest}' (FORMAT csv)",
+        "EXPLAIN (ANALYZE) COPY (SELECT 1 AS a) TO '{data}'",
+        "CREATE TABLE t AS SELECT * FROM products",
+        "ATTACH '{root}/new.duckdb' AS other",
+        "EXPORT DATABASE '{root}/export'",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+        "SET enable_external_access = true",
+        "RESET lock_configuration",
+        "PRAGMA enable_profiling = 'json'",
+        "CALL pragma_version()",
+        "SELECT * FROM read_text('{outside}')",
+        "SELECT * FROM read_blob('{outside}')",
+        "SELECT * FROM read_text('{root}/../outside.txt')",
+        "SELECT * FROM read_csv('{outside}')",
+        "FROM glob('{parent}/*')",
+        "SELECT * FROM read_csv('http://127.0.0.1:9/x.csv')",
+    ],
+)
+def test_sql_no_spelling_writes_or_reads_outside_the_catalogue(
+    cli: Cli, filled: Catalog, spelling: str, tmp_path: Path
+) -> None:
+    """Each spelling is one ERROR line (exit 2) and leaves the catalogue byte-identical; the
+    reads of files outside the catalogue pass the statement check and are refused by the
+    confined connection (they succeeded before it)."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret\n")
+    storage = filled.storage
+    [manifest] = [
+        f for f in storage.fs.find(storage.root) if f.endswith(".json") and "manifest" in f
+    ][:1]
+    data = next(f for f in storage.fs.find(storage.root) if f.endswith(".parquet"))
+    statement = spelling.format(
+        manifest=storage.url_of(manifest[len(storage.root) + 1 :]),
+        data=storage.url_of(data[len(storage.root) + 1 :]),
+        root=storage.url_of(),
+        outside=outside,
+        parent=tmp_path,
+    )
+    before = _snapshot(filled)
+
+    result = run(cli, filled, "sql", statement)
+
+    assert result.code == 2, result
+    assert result.err.startswith("ERROR: ") and result.err.count("\n") == 1, result.err
+    assert "secret" not in result.out + result.err
+    assert _snapshot(filled) == before
+
+
+def test_sql_reads_the_catalogues_own_files(cli: Cli, filled: Catalog) -> None:
+    [entry] = filled.products.manifest(MAG_A).files
+    url = filled.products.file_url(MAG_A, entry)
+    result = run(cli, filled, "sql", f"SELECT count(*) AS n FROM read_parquet('{url}')")
+    assert (result.code, result.out) == (0, "n\n3\n"), result
+
+
+def test_sql_reruns_over_fresh_manifests_when_a_compaction_removed_a_file(
+    cli: Cli, filled: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A compaction commits between the moment sql reads the manifests and the query: the
+    JSON-lines files the views name are gone, the rerun reads the compacted file."""
+    from vires_repo.services import sql as service
+
+    build = service.view_statements
+    builds: list[int] = []
+
+    def build_then_compact(catalog: Catalog) -> list[str]:
+        views = build(catalog)
+        if not builds:
+            filled.products.compact(MAG_B)
+        builds.append(len(views))
+        return views
+
+    monkeypatch.setattr(service, "view_statements", build_then_compact)
+    result = run(cli, filled, "sql", "SELECT count(*) AS n FROM products")
+
+    assert (result.code, result.out, result.err) == (0, "n\n5\n", "")
+    assert len(builds) == 2
+
+
+def test_sql_fails_in_one_line_on_a_data_file_that_stays_missing(
+    cli: Cli, filled: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vires_repo.services import sql as service
+
+    build = service.view_statements
+    builds: list[int] = []
+    monkeypatch.setattr(service, "view_statements", lambda c: builds.append(1) or build(c))
+    [entry] = filled.products.manifest(MAG_A).files
+    filled.storage.fs.rm(filled.products.file_url(MAG_A, entry))
+
+    result = run(cli, filled, "sql", "SELECT count(*) AS n FROM products")
+
+    assert result.code == 1
+    assert result.err.startswith("ERROR: SQL error: IO Error") and result.err.count("\n") == 1
+    assert len(builds) == 2  # one rerun: the manifests had not changed

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from vires_repo.errors import IndexFormatError, QueryError
 from vires_repo.io.duckdb import (
+    confine,
+    identifiers,
     open_connection,
     query,
     run_statement,
     sql_list,
     sql_literal,
     statement_kinds,
-    table_names,
 )
 from vires_repo.io.storage import Storage
 
@@ -45,12 +49,13 @@ def test_unparsable_sql_is_a_one_line_query_error() -> None:
     assert "\n" not in str(raised.value)
 
 
-def test_table_names_skip_common_table_expressions_and_strings() -> None:
+def test_identifiers_skip_strings_and_comments_and_unquote() -> None:
     sql = (
-        "WITH kp AS (SELECT 'dst' AS x) SELECT * FROM kp, f107 WHERE 1 IN (FROM main.orbit_counter)"
+        "WITH x AS (SELECT 'dst' AS y) SELECT * FROM x, \"F1\"\"07\", read_parquet(['a.parquet'])"
+        " WHERE 1 IN (FROM main.Orbit_Counter) -- kp"
     )
 
-    assert table_names(sql) == {"f107", "orbit_counter"}
+    assert identifiers(sql) == {"x", "y", 'f1"07', "read_parquet", "main", "orbit_counter"}
 
 
 def test_literals_are_quoted() -> None:
@@ -84,3 +89,46 @@ def test_query_errors_name_duckdbs_reason() -> None:
         query(connection, "SELECT * FROM read_parquet('/nonexistent/x.parquet')")
     with pytest.raises(QueryError, match="Conversion Error"):
         run_statement("SELECT CAST($v AS INTEGER)", {"v": "x"})
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "COPY (SELECT 1 AS a) TO '{outside}/x.csv'",
+        "COPY (SELECT 1 AS a) TO '{outside}/x.csv' (USE_TMP_FILE false)",
+        "EXPLAIN ANALYZE COPY (SELECT 1 AS a) TO '{outside}/x.parquet'",
+        "ATTACH '{outside}/x.duckdb' AS other",
+        "EXPORT DATABASE '{outside}/export'",
+        "SELECT * FROM read_text('{outside}/secret.txt')",
+        "SELECT * FROM read_text('{root}/../outside/secret.txt')",
+        "SELECT * FROM glob('{outside}/*')",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+        "SELECT * FROM read_csv('http://127.0.0.1:9/x.csv')",
+        "SET enable_external_access = true",
+        "SET allowed_directories = ['/']",
+        "RESET lock_configuration",
+        "PRAGMA enable_profiling = 'json'",
+    ],
+)
+def test_a_confined_connection_reads_its_views_and_nothing_outside_the_root(
+    tmp_path: Path, statement: str
+) -> None:
+    """The structural guard alone (no statement check): whatever DuckDB runs, nothing is
+    written or read outside the catalogue root and no setting can be changed back."""
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret")
+    pq.write_table(pa.table({"x": [1, 2]}), root / "data.parquet")
+    storage = Storage(str(root))
+    connection = open_connection(
+        storage, [f"CREATE VIEW data AS SELECT * FROM read_parquet('{root}/data.parquet')"]
+    )
+    confine(connection, storage)
+
+    with pytest.raises(QueryError, match="^SQL error: (Permission|Invalid Input) Error"):
+        query(connection, statement.format(outside=outside, root=root))
+    assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
+    assert query(connection, "SELECT sum(x) AS s FROM data").to_pylist() == [{"s": 3}]
+    assert query(connection, f"SELECT count(*) AS n FROM '{root}/data.parquet'").num_rows == 1

@@ -12,7 +12,14 @@ from vires_repo.errors import UsageError
 
 
 def sql(
-    statement: Annotated[str | None, Parameter(help="The SQL statement (SELECT ...).")] = None,
+    statement: Annotated[
+        str | None,
+        Parameter(
+            help="One read statement (SELECT ...). It may read the catalogue's views and the "
+            "files under the catalogue root, nothing else: no other file, URL or extension, "
+            "no SET or PRAGMA. Ctrl-C stops it (exit 130)."
+        ),
+    ] = None,
     /,
     *,
     file: Annotated[str | None, Parameter(name=["--file", "-f"], allow_leading_hyphen=True)] = None,

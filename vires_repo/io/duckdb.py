@@ -1,8 +1,9 @@
 """The DuckDB seam: the only module that imports duckdb.
 
 It opens in-memory connections (times in UTC; a non-local catalogue is read through the
-Storage's own fsspec filesystem), runs parameterised statements into Arrow tables, and
-tells what kind of statements a SQL text holds, with DuckDB's own parser. It knows nothing
+Storage's own fsspec filesystem), confines the ones that run user SQL (:func:`confine`),
+runs parameterised statements into Arrow tables (interruptibly, :func:`query`), and tells
+what kind of statements a SQL text holds, with DuckDB's own parser. It knows nothing
 of the catalogue: the views are built elsewhere (:mod:`vires_repo.sql.views`).
 
 DuckDB errors become one-line :class:`~vires_repo.errors.QueryError`\\s, except a file that
@@ -11,7 +12,8 @@ cannot be read, which is an :class:`~vires_repo.errors.IndexFormatError`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -58,19 +60,88 @@ def open_connection(
         connection.register_filesystem(storage.fs)
     for name, table in (tables or {}).items():
         connection.register(name, table)
-    for statement in statements:
-        connection.execute(statement)
+    try:
+        for statement in statements:
+            connection.execute(statement)
+    except duckdb.Error as error:
+        connection.close()
+        raise _query_error(error) from None
     return connection
 
 
+def confine(connection: Connection, storage: Storage) -> None:
+    """Lock ``connection`` down to reading the files under the catalogue root of ``storage``.
+
+    Run after the views were created (they keep their file lists): DuckDB then refuses every
+    file and URL outside the root (reading, writing, ``ATTACH``, ``COPY ... TO``, remote
+    URLs), installing or loading extensions, and any later ``SET``/``RESET``/``PRAGMA`` of
+    a setting. Writing under the root is refused by the statement check of the caller (only
+    queries run), not by DuckDB, whose allowed directories are writable too.
+    """
+    root = storage.url_of().rstrip("/") + "/"
+    directories = [root]
+    if not storage.is_local:  # DuckDB spells fsspec URLs with an empty host as proto:///path
+        directories.append(f"{storage.protocol}:///{storage.root.strip('/')}/")
+    for setting in (
+        f"SET allowed_directories = {sql_list(directories)}",
+        "SET enable_external_access = false",
+        "SET autoinstall_known_extensions = false",
+        "SET autoload_known_extensions = false",
+        "SET allow_community_extensions = false",
+        "SET lock_configuration = true",
+    ):
+        connection.execute(setting)
+
+
 def query(connection: Connection, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
-    """Run one parameterised statement and return the result as an Arrow table."""
+    """Run one parameterised statement and return the result as an Arrow table.
+
+    Ctrl-C stops the statement: it runs in a worker thread while the main thread waits,
+    so that Python sees the SIGINT, interrupts DuckDB and raises KeyboardInterrupt (a
+    SIGINT during a blocking DuckDB call was otherwise ignored until the query ended)."""
     try:
-        return connection.sql(sql, params=params).to_arrow_table()
-    except duckdb.IOException as error:
-        raise IndexFormatError(f"SQL error: {_one_line(error)}") from None
+        return _interruptible(connection, lambda: connection.sql(sql, params=params))
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
     except duckdb.Error as error:
-        raise QueryError(f"SQL error: {_one_line(error)}") from None
+        raise _query_error(error) from None
+
+
+def _query_error(error: duckdb.Error) -> QueryError | IndexFormatError:
+    """A file that cannot be read is an IndexFormatError, anything else a QueryError."""
+    if isinstance(error, duckdb.IOException):
+        return IndexFormatError(f"SQL error: {_one_line(error)}")
+    return QueryError(f"SQL error: {_one_line(error)}")
+
+
+def _interruptible(connection: Connection, relation: Callable[[], Any]) -> pa.Table:
+    """The Arrow table of ``relation()``, computed in a worker thread while this (the main)
+    thread waits on an event, where a SIGINT raises KeyboardInterrupt: then DuckDB is
+    interrupted and the worker awaited before it propagates. (Not ``Thread.join``: a
+    KeyboardInterrupt inside it marks the thread as stopped while it still runs.)"""
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            outcome["table"] = relation().to_arrow_table()
+        except BaseException as error:  # handed to the main thread
+            outcome["error"] = error
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="duckdb-query", daemon=True).start()
+    try:
+        while not done.wait(0.1):
+            pass
+    except KeyboardInterrupt:
+        connection.interrupt()
+        done.wait()
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    table: pa.Table = outcome["table"]
+    return table
 
 
 def run_statement(
@@ -128,10 +199,19 @@ def statement_kinds(sql: str) -> list[str]:
     return [_kind(statement) for statement in _parse(sql)]
 
 
-def table_names(sql: str) -> set[str]:
-    """The names of the tables and views a (valid) statement reads, as DuckDB finds them
-    (not the names of its common table expressions, not words inside strings)."""
-    try:
-        return set(duckdb.get_table_names(sql, qualified=False))
-    except duckdb.Error as error:
-        raise QueryError(f"invalid SQL: {_one_line(error)}") from None
+def identifiers(sql: str) -> set[str]:
+    """The identifiers in ``sql``, lower case and unquoted, as DuckDB's tokenizer finds them
+    (not words inside strings or comments): every table or view a statement names is one.
+
+    Found without binding the statement (DuckDB's ``get_table_names`` binds, which opens the
+    files of table functions and fails on a list of file names)."""
+    tokens = duckdb.tokenize(sql)
+    ends = [position for position, _ in tokens[1:]] + [len(sql)]
+    found = set()
+    for (start, kind), end in zip(tokens, ends, strict=True):
+        if kind == duckdb.token_type.identifier:
+            text = sql[start:end].strip()
+            if text.startswith('"') and text.endswith('"'):
+                text = text[1:-1].replace('""', '"')
+            found.add(text.lower())
+    return found

@@ -2,7 +2,10 @@
 
 The views are plain ``CREATE VIEW`` statements over the catalogue's files (the file lists
 written out as literals), so ``vires-repo sql --views`` prints DDL that works the same in any
-DuckDB client. Queries are read-only: only SELECT-like statements run.
+DuckDB client. Queries are read-only twice over: only SELECT-like statements run (DuckDB's
+parser tells), and they run on a connection confined to the catalogue's files, without
+extensions or settings to change (:func:`vires_repo.io.duckdb.confine`). A query that meets
+a data file a concurrent compaction just removed runs again over freshly read manifests.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from vires_repo.catalog import Catalog
-from vires_repo.errors import QueryError, ViresRepoError
+from vires_repo.errors import IndexFormatError, QueryError, ViresRepoError
 from vires_repo.timespec import format_datetime
 
 if TYPE_CHECKING:
@@ -40,9 +43,13 @@ def view_statements(catalog: Catalog) -> list[str]:
     ]
 
 
+ATTEMPTS = 3
+"""Runs of a query that fails on a catalogue file, each over freshly read manifests."""
+
+
 def run_sql(catalog: Catalog, statement: str) -> pa.Table:
     """Run one read-only statement over the catalogue's views."""
-    from vires_repo.io.duckdb import open_connection, query, statement_kinds
+    from vires_repo.io.duckdb import statement_kinds
 
     kinds = statement_kinds(statement)
     if len(kinds) != 1:
@@ -53,26 +60,52 @@ def run_sql(catalog: Catalog, statement: str) -> pa.Table:
             "(change the catalogue with the vires-repo commands)"
         )
     catalog.require_existing()
-    connection = open_connection(
-        catalog.storage, view_statements(catalog), tables=_table_views(catalog, statement)
-    )
-    return query(connection, statement)
+    cached: dict[str, pa.Table] = {}
+    views = view_statements(catalog)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _query_confined(catalog, views, cached, statement)
+        except IndexFormatError:
+            # a file the views name is gone: if the manifests changed since the views were
+            # built (a compaction removed it), run again over the new ones; if not, it is real
+            previous, views = views, view_statements(catalog)
+            if attempt == ATTEMPTS or views == previous:
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _table_views(catalog: Catalog, statement: str) -> dict[str, pa.Table]:
-    """The cached-product views (orbit_counter, f107, kp, dst) the statement names.
+def _query_confined(
+    catalog: Catalog, views: list[str], cached: dict[str, pa.Table], statement: str
+) -> pa.Table:
+    """Run ``statement`` over ``views`` on a confined connection, with the cached-product
+    views it names (loaded once into ``cached``, kept for a rerun)."""
+    from vires_repo.io.duckdb import confine, identifiers, open_connection, query
+
+    connection = open_connection(catalog.storage, views)
+    try:
+        confine(connection, catalog.storage)
+        for name, table in _cached_tables(catalog, identifiers(statement), cached):
+            connection.register(name, table)
+        return query(connection, statement)
+    finally:
+        connection.close()
+
+
+def _cached_tables(
+    catalog: Catalog, names: set[str], cached: dict[str, pa.Table]
+) -> list[tuple[str, pa.Table]]:
+    """The cached-product views (orbit_counter, f107, kp, dst) among ``names`` (lower case).
 
     They are read from the cached CDF files, so only the ones a query uses are loaded; they
     exist inside ``vires-repo sql`` only (no DuckDB reader for CDF).
     """
     from vires_repo.cached_products.views import CACHED_TABLE_SCHEMAS
-    from vires_repo.io.duckdb import table_names
     from vires_repo.services.cached_product import cached_product_tables
 
-    names = {name.lower() for name in table_names(statement)}
-    if not names.intersection(CACHED_TABLE_SCHEMAS):
-        return {}
-    return {k: v for k, v in cached_product_tables(catalog).items() if k in names}
+    wanted = names.intersection(CACHED_TABLE_SCHEMAS)
+    if wanted - cached.keys():
+        cached.update(cached_product_tables(catalog))
+    return [(name, cached[name]) for name in sorted(wanted) if name in cached]
 
 
 # -- output ----------------------------------------------------------------------------
