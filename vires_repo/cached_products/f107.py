@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from vires_repo.cached_products.attributes import single_source_attributes
 from vires_repo.cached_products.interpolation import linear_value
+from vires_repo.cached_products.product_time import require_valid_times
 from vires_repo.cached_products.sources import basename, product_id, read_text
 from vires_repo.cached_products.tables import column, sample_times, table_from_cdf
 from vires_repo.cached_products.text_tables import Column, parse_table
@@ -49,9 +50,10 @@ def convert_f107(sources: Sequence[str], target: Path, created: datetime) -> lis
     name = basename(source)
     data = parse_table(read_text(source), name, _COLUMNS)
     times, flux = data["MJD2000"], data["F10.7"]
+    require_valid_times(times, name, "MJD2000")
     steps = np.diff(times)
     deviating = np.abs(steps - NOMINAL_SAMPLING_DAYS) > SAMPLING_TOLERANCE_DAYS
-    if np.any(deviating) or not np.all(np.isfinite(times)):
+    if np.any(deviating):
         index = int(np.argmax(deviating))
         raise ProductFileError(
             f"{name}: F10.7 data sampling deviates from the expected nominal sampling! "

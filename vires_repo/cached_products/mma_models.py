@@ -18,10 +18,12 @@ import numpy as np
 import numpy.typing as npt
 
 from vires_repo.cached_products.attributes import created_attributes
+from vires_repo.cached_products.product_time import require_valid_times
 from vires_repo.cached_products.selection import TimedProduct, newest_end_first, select_latest
 from vires_repo.cached_products.sources import basename, open_source_cdf
 from vires_repo.errors import ProductFileError
 from vires_repo.io.cdf import CDF_EPOCH, AttributeEntry, CdfVariable, write_cdf
+from vires_repo.timescales import cdf_epoch_to_mjd2000
 
 MAX_GAP = timedelta(hours=2)
 
@@ -105,6 +107,7 @@ def _read_source(product: TimedProduct, layout: MmaLayout) -> _SourceData:
                 f"{name}: {group.coefficients} does not match the {times.shape[1]} times "
                 f"of {group.time}"
             )
+        require_valid_times(cdf_epoch_to_mjd2000(times), name, f"{group.time} (in MJD2000)")
         if np.any(np.diff(times[0]) <= 0):
             raise ProductFileError(f"{name}: {group.time} is not strictly increasing")
     return data

@@ -99,6 +99,11 @@ def check_shc(text: str, name: str) -> ShcHeader:
         raise ProductFileError(
             f"{name}: truncated SHC file: {len(times)} of {time_count} model times"
         )
+    for time in times:
+        if not 1.0 <= time < 10000.0:  # also NaN: decimal years of the years 0001 to 9999
+            raise ProductFileError(
+                f"{name}: model time {time!r} is not a year between 0001 and 9999"
+            )
     expected_rows = sum(2 * degree + 1 for degree in range(min_degree, max_degree + 1))
     _check_rows(lines[position:], name, expected_rows, 2 + time_count, "SHC")
     return ShcHeader(min_degree, max_degree, time_count)

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from vires_repo.cached_products.product_time import is_valid_time
 from vires_repo.io.cdf import open_cdf
 from vires_repo.timescales import mjd2000_to_datetime64
 
@@ -22,8 +23,10 @@ def table_from_cdf(location: str, time_variable: str, columns: Mapping[str, str]
     names to CDF variable names."""
     with open_cdf(location) as cdf:
         mjd2000 = cdf.read_variable(time_variable).astype("float64")
+        valid = is_valid_time(mjd2000)  # an invalid time is null (``check`` reports it)
+        times = mjd2000_to_datetime64(np.where(valid, mjd2000, 0.0))
         arrays: dict[str, Any] = {
-            "time": pa.array(mjd2000_to_datetime64(mjd2000), type=pa.timestamp("us", tz="UTC")),
+            "time": pa.array(times, type=pa.timestamp("us", tz="UTC"), mask=~valid),
             "mjd2000": pa.array(mjd2000),
         }
         for column, variable in columns.items():

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from vires_repo.cached_products.product_time import require_valid_times
 from vires_repo.errors import ProductFileError
 
 
@@ -76,9 +77,9 @@ def parse_table(
 
 
 def require_increasing(times: npt.NDArray[np.float64], source_name: str, label: str) -> None:
-    """Reject times that are not strictly increasing (lookups rely on sorted times)."""
-    if not np.all(np.isfinite(times)):
-        raise ProductFileError(f"{source_name}: {label} contains non-finite times")
+    """Reject invalid times and times that are not strictly increasing (lookups rely on
+    sorted times)."""
+    require_valid_times(times, source_name, label)
     steps = np.diff(times)
     if steps.size and steps.min() <= 0:
         index = int(np.argmax(steps <= 0)) + 1

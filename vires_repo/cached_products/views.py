@@ -1,22 +1,32 @@
 """The tables behind the SQL views of the tabular cached products: ``orbit_counter``,
-``f107``, ``kp`` and ``dst``, read from the catalogue's stored files.
+``f107``, ``kp`` and ``dst``, read from the catalogue's stored files, and the check of
+what is stored.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from vires_repo.cached_products.conversion import read_table
+from vires_repo.cached_products.product_time import is_valid_time
 from vires_repo.cached_products.registry import (
     CACHED_PRODUCT_TYPES,
     CachedProductType,
     get_cached_product_type,
 )
-from vires_repo.cached_products.store import CachedProductRecord, load_manifest, read_checked
-from vires_repo.errors import DefinitionError
+from vires_repo.cached_products.store import (
+    CachedProductRecord,
+    load_manifest,
+    read_checked,
+    relpath,
+    sha256,
+)
+from vires_repo.errors import DefinitionError, ViresRepoError
 from vires_repo.io.storage import Storage
 
 _TEMP_PREFIX = "vires-repo-cached-"
@@ -138,3 +148,45 @@ def _concat(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:
     if not parts:
         return schema.empty_table()
     return pa.concat_tables([part.select(schema.names).cast(schema) for part in parts])
+
+
+def stored_product_problems(storage: Storage) -> Iterator[str]:
+    """What is wrong with the stored cached products: files missing or not matching their
+    manifest checksums, and table rows without a valid time or out of time order."""
+    for record in load_manifest(storage).products:
+        try:
+            file_problems = list(_file_problems(storage, record))
+            yield from file_problems
+            product_type = CACHED_PRODUCT_TYPES.get(record.identifier)
+            if file_problems or product_type is None or product_type.view is None:
+                continue
+            yield from _table_problems(
+                record.identifier, _read_product_table(storage, product_type, record)
+            )
+        except ViresRepoError as error:
+            yield f"cached product {record.identifier}: {error}"
+
+
+def _file_problems(storage: Storage, record: CachedProductRecord) -> Iterator[str]:
+    for stored in record.files:
+        path = relpath(stored.name)
+        if not storage.exists(path):
+            yield f"cached product {record.identifier}: file {path} is missing"
+        elif sha256(storage.read_bytes(path)) != stored.checksum:
+            yield (
+                f"cached product {record.identifier}: file {path} does not match its "
+                "checksum in the manifest"
+            )
+
+
+def _table_problems(identifier: str, table: pa.Table) -> Iterator[str]:
+    mjd2000 = np.asarray(table.column("mjd2000").to_numpy(), dtype="float64")
+    no_time = np.asarray(table.column("time").is_null().to_numpy(zero_copy_only=False))
+    invalid = int(np.count_nonzero(no_time | ~is_valid_time(mjd2000)))
+    if invalid:
+        yield (
+            f"cached product {identifier}: {invalid} row(s) without a valid time "
+            "(run 'cached_product update' again from valid sources)"
+        )
+    elif np.any(np.diff(mjd2000) <= 0):
+        yield f"cached product {identifier}: times are not strictly increasing"

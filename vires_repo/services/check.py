@@ -272,6 +272,12 @@ def _orbit_tables_in_sync(catalog: Catalog, _options: CheckOptions) -> Iterator[
                 )
 
 
+def _cached_products(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
+    from vires_repo.cached_products.views import stored_product_problems
+
+    yield from stored_product_problems(catalog.storage)
+
+
 def _loadable_collections(catalog: Catalog) -> list[dict[str, Any]]:
     loaded = []
     for identifier in catalog.product_collections.ids():
@@ -339,6 +345,12 @@ CHECKS: tuple[Check, ...] = (
         "warning",
         "orbit-direction tables hold exactly the registered products of their source",
         _orbit_tables_in_sync,
+    ),
+    Check(
+        "cached-products",
+        "error",
+        "cached products match their manifest; their tables have valid, ordered times",
+        _cached_products,
     ),
     Check("json-schemas", "error", "schemas/ matches the definition models", _json_schemas),
     Check(
