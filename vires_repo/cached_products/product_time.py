@@ -44,9 +44,8 @@ def require_valid_times(times: npt.ArrayLike, source_name: str, label: str) -> N
 
 def format_name_time(mjd2000: float) -> str:
     """Product-name time of a MJD2000 value, rounded to the second as VirES renders it."""
-    return (mjd2000_to_datetime(mjd2000) + timedelta(microseconds=500_000)).strftime(
-        _NAME_TIME_FORMAT
-    )
+    moment = mjd2000_to_datetime(mjd2000) + timedelta(microseconds=500_000)
+    return f"{moment.year:04d}{moment:%m%dT%H%M%S}"  # strftime's %Y drops leading zeros
 
 
 def parse_name_time(text: str) -> datetime:
