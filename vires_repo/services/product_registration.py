@@ -1,7 +1,8 @@
 """``product register``: products from data files, their overlaps resolved, one index write.
 
 Metadata are read in parallel (``vires_repo.parallel``); the orbit-direction tables are
-updated afterwards unless the caller skips it.
+updated afterwards unless the caller skips it, with the products of the batch registered before
+that they lack (so that rerunning a batch killed after its index write completes it).
 """
 
 from __future__ import annotations
@@ -130,12 +131,16 @@ def register_products(
         else:
             say.info(f"product {collection_id}/{identifier} {event}")
     result.deregistered = len(plan.deregistered)
-    changed = [i for i, outcome in plan.outcomes if outcome != "skipped"]
-    if changed and not skip_post_registration_actions:
+    if plan.outcomes and not skip_post_registration_actions:
         from vires_repo.services.orbit_direction.registration import update_after_registration
 
-        failures = update_after_registration(catalog, collection_id, changed)
-        result.post_registration_failures = failures
+        # the skipped products too: a run killed after its index commit left them out of the
+        # tables, and its rerun skips them
+        changed = [i for i, outcome in plan.outcomes if outcome != "skipped"]
+        skipped = [i for i, outcome in plan.outcomes if outcome == "skipped"]
+        result.post_registration_failures = update_after_registration(
+            catalog, collection_id, changed, already_registered=skipped
+        )
     return result
 
 

@@ -12,7 +12,7 @@ Only the months a batch touches are read and written, under the catalogue lock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from vires_repo.catalog import Catalog
 from vires_repo.definitions.selection import CollectionFilter
@@ -40,17 +40,34 @@ from vires_repo.timescales import to_datetime64
 
 
 def update_collection(
-    catalog: Catalog, source: SourceCollection, items: Sequence[ProductRecord], say: Messages
+    catalog: Catalog,
+    source: SourceCollection,
+    items: Sequence[ProductRecord],
+    say: Messages,
+    *,
+    unless_processed: Collection[str] = frozenset(),
 ) -> OrbitDirectionResult:
-    """Add products of one collection with the neighbour check; raises on integrity errors."""
+    """Add products of one collection with the neighbour check; raises on integrity errors.
+
+    The products named in ``unless_processed`` are left out without a word (not counted as
+    skipped) when the tables already hold them."""
     items = sorted(items, key=time_order)
+    tables = CollectionTables.open(catalog, source)
+    if unless_processed:
+        tables.ensure(min(r.begin_time for r in items), max(r.end_time for r in items))
+        items = [
+            r
+            for r in items
+            if r.identifier not in unless_processed or not tables.contains(r.identifier)
+        ]
+        if not items:
+            return OrbitDirectionResult()
     gap = as_timedelta(source.thresholds.max_product_gap)
     start = min(r.begin_time for r in items) - gap
     end = max(r.end_time for r in items) + gap
     neighbours = Neighbours(
         collection_records(catalog, source.identifier, start, end), source.thresholds
     )
-    tables = CollectionTables.open(catalog, source)
     span = neighbours.records or list(items)  # the products and their neighbours
     tables.ensure(min(r.begin_time for r in span), max(r.end_time for r in span))
     return add_batch(tables, items, neighbours, Batch(), say, check_neighbours=True)

@@ -1,7 +1,8 @@
 """The orbit-direction side of ``product register`` and ``product deregister``.
 
 Registration adds the registered or updated products to the tables of their collection
-(reference 6.1.6); de-registration leaves the tables alone and says how to bring them in step.
+(reference 6.1.6), and the products it skipped as registered before when the tables lack them;
+de-registration leaves the tables alone and says how to bring them in step.
 """
 
 from __future__ import annotations
@@ -25,27 +26,38 @@ def update_after_registration(
     collection_id: str,
     product_ids: Sequence[str],
     say: Messages = REGISTRATION_LOG,
+    *,
+    already_registered: Sequence[str] = (),
 ) -> int:
     """Post-registration action (reference 6.1.6): add the registered or updated products to
     the tables of their collection, falling back to a sync and then a rebuild on integrity
-    errors. Never raises for a product; returns the number of products that failed."""
-    if not product_ids:
+    errors. Never raises for a product; returns the number of products that failed (all of
+    them when the tables could not be read).
+
+    ``already_registered`` are the products of the batch that the registration skipped as
+    registered before: they are added too when the tables lack them (a run killed between its
+    index commit and this update), so that a rerun leaves the tables as an uninterrupted run;
+    those already processed cost a look at the tables and say nothing."""
+    changed = set(product_ids)
+    recheck = {i for i in already_registered if i not in changed}
+    wanted = [*dict.fromkeys(product_ids), *sorted(recheck)]
+    if not wanted:
         return 0
     try:
         source = source_collection(catalog, collection_id)
         if source is None:
             return 0
         with catalog.writing():
-            items = catalog.products.find(list(product_ids), [collection_id])
+            items = catalog.products.find(wanted, [collection_id])
             if not items:
                 return 0
             try:
-                result = update_collection(catalog, source, items, say)
+                result = update_collection(catalog, source, items, say, unless_processed=recheck)
             except OrbitDirectionIntegrityError as error:
                 product_id = (
                     error.product_id
                     if isinstance(error, ProductIntegrityError)
-                    else ", ".join(product_ids)
+                    else ", ".join(wanted)
                 )
                 say.warning(
                     f"Failed to update orbit direction table for {product_id} product! {error}"
@@ -53,7 +65,7 @@ def update_after_registration(
                 result = sync_or_rebuild(catalog, source, say)
     except ViresRepoError as error:
         say.error(f"Failed to update the orbit direction tables of {collection_id}! {error}")
-        return len(product_ids)
+        return len(wanted)
     return result.failed
 
 
