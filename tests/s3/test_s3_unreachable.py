@@ -125,3 +125,11 @@ def test_errors_of_the_locked_body_are_not_relabelled(s3_root: str) -> None:
     """Only the lock's own requests are translated: the body's errors pass through as they are."""
     with pytest.raises(PermissionError, match="the body"), Storage(s3_root).lock(5):
         raise PermissionError("the body")
+
+
+@pytest.mark.parametrize("arguments", [("info", "--json"), ("product_type", "list")], ids=" ".join)
+def test_a_missing_bucket_is_one_error_line(s3_config: str, arguments: tuple[str, ...]) -> None:
+    """The store answers, but the catalogue's bucket does not exist (read commands)."""
+    done = run(environment(s3_config), *arguments)
+
+    assert_one_error_line(done, "does not exist")
