@@ -256,6 +256,7 @@ SEAMS = {
     "cdflib": ("vires_repo.io.cdf",),
     "duckdb": ("vires_repo.io.duckdb",),
     "fsspec": ("vires_repo.io.storage",),
+    "botocore": ("vires_repo.io.storage",),
     "filelock": ("vires_repo.io.locks",),
     "subprocess": ("vires_repo.io.git",),
     "multiprocessing": ("vires_repo.parallel",),

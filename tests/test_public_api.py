@@ -34,6 +34,7 @@ EXPORTED = [
     "QuasiDipoleRangeError",
     "QueryError",
     "SettingsError",
+    "StorageError",
     "TimeSpecError",
     "UsageError",
     "ViresRepoError",

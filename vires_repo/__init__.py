@@ -52,6 +52,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
             "QuasiDipoleRangeError",
             "QueryError",
             "SettingsError",
+            "StorageError",
             "TimeSpecError",
             "UsageError",
             "ViresRepoError",

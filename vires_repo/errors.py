@@ -15,6 +15,8 @@ traceback.
   * LockTimeoutError             another writer held the catalogue lock for too long
   * IndexFormatError             an index file that is unreadable or of an unknown format
   * ProductFileError             a data file that cannot be read (corrupt, truncated, no times)
+  * StorageError                 the object store behind a catalogue failed (unreachable,
+                                 refused the credentials, no such bucket, ...)
   * GitError                     a git command failed (no repository, unknown revision, ...)
   * SettingsError                a ``VIRES_*`` environment variable with a bad value
   * UsageError                   (exit 2, as cyclopts's usage errors) a command line asking for
@@ -77,6 +79,11 @@ class IndexFormatError(ViresRepoError):
 
 class ProductFileError(ViresRepoError):
     """Raised when a product data file cannot be read or lacks what its type requires."""
+
+
+class StorageError(ViresRepoError):
+    """Raised when the object store behind a catalogue fails: connection refused, unknown host,
+    timeouts, refused credentials, a missing bucket (names the catalogue and the operation)."""
 
 
 class GitError(ViresRepoError):

@@ -17,19 +17,30 @@ import contextlib
 import os
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import fsspec
 
-from vires_repo.errors import NotFoundError
+from vires_repo.errors import NotFoundError, StorageError
 from vires_repo.io.locks import CatalogueLock
 
 STATE_FOLDER = ".state"
 """Runtime state below the root (lock, temporary files); it ignores itself in git."""
 LOCK_FILE = f"{STATE_FOLDER}/lock"
 FILE_MODE = 0o644
+
+
+def _object_store_failures() -> tuple[type[Exception], ...]:
+    """The exceptions of the object-store clients that s3fs lets through untranslated
+    (connection refused, unknown host, timeouts, missing credentials: botocore's own)."""
+    try:
+        from botocore.exceptions import BotoCoreError  # type: ignore[import-untyped]
+    except ImportError:  # installed without the s3 extra: no object store to fail
+        return ()
+    return (BotoCoreError,)
 
 
 class Storage:
@@ -44,6 +55,9 @@ class Storage:
         self.fs: Any = fs
         self.url = root
         self.root = path.rstrip("/") or "/"
+        # botocore is slow to import: only remote catalogues need its exceptions
+        remote_failures = () if self.is_local else _object_store_failures()
+        self._failures: tuple[type[Exception], ...] = (OSError, *remote_failures)
         self._lock = CatalogueLock(
             protocol=self.protocol, fs=self.fs, lock_path=self.path(LOCK_FILE), url=self.url
         )
@@ -69,14 +83,42 @@ class Storage:
         path = self.path(relpath)
         return path if self.is_local else f"{self.protocol}://{path.lstrip('/')}"
 
+    @contextlib.contextmanager
+    def _reaching(
+        self,
+        action: str,
+        relpath: str = "",
+        unless: Callable[[BaseException], bool] = lambda error: False,
+    ) -> Iterator[None]:
+        """Turn a failure of a remote store into one :class:`StorageError` naming the catalogue
+        and what was being done; a missing file or folder stays as it is for the callers,
+        and local folders keep their ``OSError`` (the CLI reports it with the file name)."""
+        try:
+            yield
+        except (FileNotFoundError, NotADirectoryError):
+            raise
+        except self._failures as error:
+            if self.is_local or unless(error):
+                raise
+            raise self._storage_error(action, relpath, error) from error
+
+    def _storage_error(self, action: str, relpath: str, error: Exception) -> StorageError:
+        what = relpath or "the catalogue root"
+        problem = str(error).strip() or type(error).__name__
+        return StorageError(
+            f"catalogue {self.url}: the object store failed while {action} {what}: {problem}"
+        )
+
     # -- reading -------------------------------------------------------------------------
 
     def exists(self, relpath: str = "") -> bool:
-        return bool(self.fs.exists(self.path(relpath)))
+        with self._reaching("checking", relpath):
+            return bool(self.fs.exists(self.path(relpath)))
 
     def read_bytes(self, relpath: str) -> bytes:
         try:
-            return bytes(self.fs.cat_file(self.path(relpath)))
+            with self._reaching("reading", relpath):
+                return bytes(self.fs.cat_file(self.path(relpath)))
         except FileNotFoundError:
             raise NotFoundError(f"{self.url_of(relpath)} does not exist") from None
 
@@ -93,7 +135,8 @@ class Storage:
 
     def _ls(self, relpath: str, kind: str) -> list[str]:
         try:
-            entries = self.fs.ls(self.path(relpath), detail=True, refresh=True)
+            with self._reaching("listing", relpath):
+                entries = self.fs.ls(self.path(relpath), detail=True, refresh=True)
         except (FileNotFoundError, NotADirectoryError):
             return []
         except TypeError:  # filesystems without the refresh keyword
@@ -101,12 +144,14 @@ class Storage:
         return [str(e["name"]).rstrip("/") for e in entries if e["type"] == kind]
 
     def size(self, relpath: str) -> int:
-        return int(self.fs.size(self.path(relpath)))
+        with self._reaching("sizing", relpath):
+            return int(self.fs.size(self.path(relpath)))
 
     # -- writing -------------------------------------------------------------------------
 
     def makedirs(self, relpath: str = "") -> None:
-        self.fs.makedirs(self.path(relpath), exist_ok=True)
+        with self._reaching("creating", relpath):
+            self.fs.makedirs(self.path(relpath), exist_ok=True)
 
     def write_bytes(self, relpath: str, data: bytes) -> None:
         """Replace ``relpath`` with ``data`` atomically (creating parent folders)."""
@@ -131,7 +176,8 @@ class Storage:
             self.fs.pipe_file(tmp, data)
             self.fs.mv(tmp, target)
         else:  # object stores replace an object in one request
-            self.fs.pipe_file(target, data)
+            with self._reaching("writing", relpath):
+                self.fs.pipe_file(target, data)
 
     def write_text(self, relpath: str, text: str) -> None:
         self.write_bytes(relpath, text.encode("utf-8"))
@@ -145,7 +191,7 @@ class Storage:
         return True
 
     def remove(self, relpath: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(FileNotFoundError), self._reaching("removing", relpath):
             self.fs.rm_file(self.path(relpath))
 
     # -- locking -------------------------------------------------------------------------
@@ -156,7 +202,22 @@ class Storage:
         A second writer waits up to ``timeout`` seconds (default ``VIRES_LOCK_TIMEOUT``), then
         fails with :class:`~vires_repo.errors.LockTimeoutError` naming the holder.
         """
-        return self._lock.hold(timeout)
+        return self._holding_lock(timeout)
+
+    @contextlib.contextmanager
+    def _holding_lock(self, timeout: float | None) -> Iterator[None]:
+        """:meth:`CatalogueLock.hold`, its own store failures translated (not the body's)."""
+        body_error: BaseException | None = None
+        try:
+            with self._reaching("taking or releasing", LOCK_FILE, unless=lambda e: e is body_error):
+                with self._lock.hold(timeout):
+                    try:
+                        yield
+                    except BaseException as error:
+                        body_error = error
+                        raise
+        finally:
+            body_error = None  # no reference cycle through the traceback
 
 
 # -- single files outside a catalogue (a command's input and output files, data files) ----
