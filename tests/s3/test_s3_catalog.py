@@ -22,9 +22,9 @@ from conftest import MAG_COLLECTIONS, s3_environment
 from vires_repo.catalog import Catalog
 from vires_repo.cli import main
 from vires_repo.errors import LockLostError, LockTimeoutError
-from vires_repo.io import locks as locks_module
+from vires_repo.io import object_lock as object_lock_module
 from vires_repo.io.duckdb import query
-from vires_repo.io.locks import ObjectStoreLock
+from vires_repo.io.object_lock import ObjectStoreLock
 from vires_repo.io.storage import LOCK_FILE, Storage
 from vires_repo.products import ProductSelection
 from vires_repo.products.manifest import manifest_name, manifest_path, partition_folder
@@ -245,10 +245,10 @@ def test_a_stale_lock_is_removed_with_a_warning_naming_its_holder(
 ) -> None:
     _foreign_lock(s3fs_filesystem, s3_root)
     later = datetime.now(UTC) + timedelta(hours=1)  # the store's clock, an hour on
-    monkeypatch.setattr(locks_module, "_server_time", lambda response: later)
+    monkeypatch.setattr(object_lock_module, "_server_time", lambda response: later)
 
     with (
-        caplog.at_level("WARNING", logger="vires_repo.io.locks"),
+        caplog.at_level("WARNING", logger="vires_repo.io.object_lock"),
         Storage(s3_root).lock(timeout=5),
     ):
         document = json.loads(s3fs_filesystem.cat_file(lock_key(s3_root)))
