@@ -6,7 +6,7 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,13 +15,13 @@ from cyclopts import Parameter
 
 from vires_repo.errors import NotFoundError, UsageError, ViresRepoError
 
-Progress = Callable[[int, int], None]
 """Told (done, total) as a batch goes on."""
 
 if TYPE_CHECKING:
     from vires_repo.catalog import Catalog
     from vires_repo.services._batch import BatchResult
     from vires_repo.services.messages import Messages
+    from vires_repo.services.product_registration import Progress
 
 LOGGER_NAME = "vires_repo"
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from vires_repo.catalog import Catalog
 from vires_repo.errors import DefinitionError, NotFoundError
 from vires_repo.orbit_direction.missions import known_table_names, table_key_of_name
 from vires_repo.orbit_direction.store import TableStore, read_table, write_table
 from vires_repo.orbit_direction.vires_cdf import read_vires_table, write_vires_table
+from vires_repo.timespec import parse_datetime
 
 
 def _table_name_of_file(location: str) -> str:
@@ -47,8 +46,6 @@ def export_vires_table(catalog: Catalog, table_name: str, location: str) -> tupl
     if manifest is None:
         raise NotFoundError(f"orbit-direction table {table_name} does not exist")
     table = read_table(store, manifest)
-    created = None
-    if manifest.updated:
-        created = datetime.fromisoformat(manifest.updated.replace("Z", "+00:00"))
+    created = parse_datetime(manifest.updated) if manifest.updated else None
     write_vires_table(table, location, created=created)
     return len(table), len(table.sources)
