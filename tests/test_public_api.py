@@ -20,6 +20,7 @@ EXPORTED = [
     "CollectionFilter",
     "ConflictError",
     "DefinitionError",
+    "FilterError",
     "GitError",
     "IndexFormatError",
     "LockLostError",

@@ -23,6 +23,8 @@ traceback.
                                  what the command cannot do
     * QueryError                 SQL that the user wrote and DuckDB refused (syntax, unknown
                                  table, a statement that would write, ...)
+    * FilterError                a data-extraction filter VirES rejects (syntax, unknown
+                                 variable, a filter that does not fit its variable's shape)
   * TimeSpecError                an unparsable time option value
   * QuasiDipoleRangeError        a time outside the model behind Quasi-Dipole coordinates
 """
@@ -125,3 +127,15 @@ class ProductIntegrityError(OrbitDirectionIntegrityError):
 
 class QuasiDipoleRangeError(ViresRepoError):
     """Raised for times outside the magnetic model behind the Quasi-Dipole coordinates."""
+
+
+class FilterError(UsageError):
+    """Raised for a data-extraction filter expression VirES rejects: a syntax error, an unknown
+    variable, or a predicate that does not fit its variable (scalar filter on a vector, ...).
+
+    ``detail`` is VirES's message without the name of the input it belongs to.
+    """
+
+    def __init__(self, detail: str, *, input_error: bool = True) -> None:
+        super().__init__(f"Invalid input value of 'filters'! {detail}" if input_error else detail)
+        self.detail = detail
