@@ -20,6 +20,7 @@ EXPORTED = [
     "CollectionFilter",
     "ConflictError",
     "DefinitionError",
+    "ExtractionRequestError",
     "FilterError",
     "GitError",
     "IndexFormatError",

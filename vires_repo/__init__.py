@@ -40,6 +40,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
         for name in (
             "ConflictError",
             "DefinitionError",
+            "ExtractionRequestError",
             "FilterError",
             "GitError",
             "IndexFormatError",

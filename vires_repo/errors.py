@@ -23,6 +23,8 @@ traceback.
                                  what the command cannot do
     * QueryError                 SQL that the user wrote and DuckDB refused (syntax, unknown
                                  table, a statement that would write, ...)
+    * ExtractionRequestError     a data-extraction request VirES would reject (unknown
+                                 collection or variable, bad time window, limits exceeded, ...)
     * FilterError                a data-extraction filter VirES rejects (syntax, unknown
                                  variable, a filter that does not fit its variable's shape)
   * TimeSpecError                an unparsable time option value
@@ -127,6 +129,12 @@ class ProductIntegrityError(OrbitDirectionIntegrityError):
 
 class QuasiDipoleRangeError(ViresRepoError):
     """Raised for times outside the magnetic model behind the Quasi-Dipole coordinates."""
+
+
+class ExtractionRequestError(UsageError):
+    """Raised for a data-extraction request that VirES rejects as an invalid input value
+    (unknown collection or variable, end before begin, time-selection or size limit exceeded,
+    a magnetic model asked for); the message names the input."""
 
 
 class FilterError(UsageError):
