@@ -24,6 +24,7 @@ EXPORTED = [
     "IndexFormatError",
     "LockLostError",
     "LockTimeoutError",
+    "MaintenanceError",
     "MergeConflictError",
     "NotFoundError",
     "OrbitDirectionIntegrityError",

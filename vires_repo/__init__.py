@@ -44,6 +44,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
             "IndexFormatError",
             "LockLostError",
             "LockTimeoutError",
+            "MaintenanceError",
             "MergeConflictError",
             "NotFoundError",
             "OrbitDirectionIntegrityError",

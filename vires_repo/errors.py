@@ -13,6 +13,7 @@ traceback.
     * OrbitDirectionIntegrityError  an orbit-direction table breaks the boundary invariants
       * ProductIntegrityError    adding one product (named) would break them
   * LockTimeoutError             another writer held the catalogue lock for too long
+  * MaintenanceError             a write refused while the catalogue is in maintenance mode
   * IndexFormatError             an index file that is unreadable or of an unknown format
   * ProductFileError             a data file that cannot be read (corrupt, truncated, no times)
   * StorageError                 the object store behind a catalogue failed (unreachable,
@@ -71,6 +72,11 @@ class MergeConflictError(ConflictError):
 
 class LockTimeoutError(ViresRepoError):
     """Raised when the catalogue write lock could not be acquired in time."""
+
+
+class MaintenanceError(ViresRepoError):
+    """Raised when a writer is refused because the catalogue is in maintenance mode (the
+    message gives the reason, since when and by whom)."""
 
 
 class IndexFormatError(ViresRepoError):

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from vires_repo.errors import LockTimeoutError
-from vires_repo.io.object_lock import holder_description, object_store_lock
+from vires_repo.io.object_lock import gave_up, holder_description, object_store_lock
 
 logger = logging.getLogger("vires_repo.io.locks")
 
@@ -66,7 +66,7 @@ class CatalogueLock:
         if not self._guard.acquire(timeout=wait):
             raise LockTimeoutError(
                 f"catalogue {self.url} is locked by another thread of pid {os.getpid()}; "
-                f"gave up after {wait:g} s"
+                f"{gave_up(wait)}"
             )
         try:
             if self._depth:
@@ -135,8 +135,7 @@ def local_lock(lock_path: Path, url: str, timeout: float) -> Iterator[None]:
             lock.acquire(timeout=timeout)
         except Timeout:
             raise LockTimeoutError(
-                f"catalogue {url} is locked by {_read_holder(lock_path)}; "
-                f"gave up after {timeout:g} s"
+                f"catalogue {url} is locked by {_read_holder(lock_path)}; {gave_up(timeout)}"
             ) from None
     try:
         yield
@@ -156,9 +155,7 @@ def process_lock(key: str, url: str, timeout: float) -> Iterator[None]:
     with _PROCESS_LOCKS_GUARD:
         lock = _PROCESS_LOCKS.setdefault(key, threading.Lock())
     if not lock.acquire(timeout=timeout):
-        raise LockTimeoutError(
-            f"catalogue {url} is locked by another writer; gave up after {timeout:g} s"
-        )
+        raise LockTimeoutError(f"catalogue {url} is locked by another writer; {gave_up(timeout)}")
     try:
         yield
     finally:

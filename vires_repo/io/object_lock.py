@@ -45,6 +45,11 @@ def holder_description() -> str:
     return f"pid {os.getpid()} on {socket.gethostname()} since {since}"
 
 
+def gave_up(timeout: float) -> str:
+    """How long a writer waited for a held lock, for its error message."""
+    return "did not wait (--no-wait)" if timeout <= 0 else f"gave up after {timeout:g} s"
+
+
 @contextlib.contextmanager
 def object_store_lock(fs: Any, path: str, url: str, timeout: float) -> Iterator[None]:
     """Hold an :class:`ObjectStoreLock`; a lock lost meanwhile fails the block, unless the
@@ -206,7 +211,7 @@ class ObjectStoreLock:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise LockTimeoutError(
-                    f"catalogue {self.url} is locked by {holder}; gave up after {timeout:g} s "
+                    f"catalogue {self.url} is locked by {holder}; {gave_up(timeout)} "
                     f"(a lock not renewed for {self.stale_after:g} s is removed as stale)"
                 )
             if current is not None:  # else it was released just now: try again at once
