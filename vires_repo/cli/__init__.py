@@ -53,6 +53,28 @@ app.command(
     help="Maintenance mode: on [--reason TEXT], off, status.",
 )
 
+# -- operations: backup, mirror, sync (issue 15, ops-copy) --
+app.command(
+    "vires_repo.cli.backup:app",
+    name="backup",
+    help="Backups of the catalogue: create, list, verify, restore.",
+)
+app.command(
+    "vires_repo.cli.mirror:mirror",
+    name="mirror",
+    help="Copy a catalogue instance onto another (sha256, data first, manifests last).",
+)
+app.command(
+    "vires_repo.cli.sync:sync",
+    name="sync",
+    help="Bring this read-only replica in step with its source, incrementally.",
+)
+app.command(
+    "vires_repo.cli.mirror:role",
+    name="role",
+    help="Show or set the instance role (ops, test, dev).",
+)
+
 app.command("vires_repo.cli.demo:demo", name="demo", help="Build a small demo catalogue.")
 app.command("vires_repo.cli.info:info", name="info", help="Show what the catalogue holds.")
 app.command("vires_repo.cli.check:check", name="check", help="Check the catalogue's integrity.")

@@ -19,6 +19,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,21 @@ def _object_store_failures() -> tuple[type[Exception], ...]:
     except ImportError:  # installed without the s3 extra: no object store to fail
         return ()
     return (BotoCoreError,)
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a listing says of a file: its size and a version that changes whenever its content
+    may have (the object's ETag on a store, the modification time on a disk; None if the
+    filesystem gives neither)."""
+
+    size: int
+    version: str | None
+
+    @property
+    def key(self) -> str | None:
+        """One string naming this version of the file (None: cannot be told apart)."""
+        return None if self.version is None else f"{self.size}/{self.version}"
 
 
 class Storage:
@@ -143,6 +159,30 @@ class Storage:
             entries = self.fs.ls(self.path(relpath), detail=True)
         return [str(e["name"]).rstrip("/") for e in entries if e["type"] == kind]
 
+    def walk(self, relpath: str = "") -> dict[str, FileStamp]:
+        """Every file below ``relpath`` (recursively): its path relative to the root and a
+        :class:`FileStamp` (empty if the folder does not exist). One listing request per
+        folder on a local disk, one paged listing of the prefix on an object store."""
+        base = self.path(relpath)
+        with contextlib.suppress(AttributeError):
+            self.fs.invalidate_cache(base)  # s3fs caches listings: another process may write
+        try:
+            with self._reaching("listing", relpath):
+                found = self.fs.find(base, detail=True)
+        except (FileNotFoundError, NotADirectoryError):
+            return {}
+        prefix = f"{self.root.rstrip('/')}/"
+        files = {}
+        for name, entry in found.items():
+            name = str(name)
+            if entry.get("type", "file") != "file" or not name.startswith(prefix):
+                continue
+            version = entry.get("ETag") or entry.get("mtime") or entry.get("created")
+            files[name[len(prefix) :]] = FileStamp(
+                int(entry.get("size") or 0), None if version is None else str(version)
+            )
+        return files
+
     def size(self, relpath: str) -> int:
         with self._reaching("sizing", relpath):
             return int(self.fs.size(self.path(relpath)))
@@ -193,6 +233,11 @@ class Storage:
     def remove(self, relpath: str) -> None:
         with contextlib.suppress(FileNotFoundError), self._reaching("removing", relpath):
             self.fs.rm_file(self.path(relpath))
+
+    def remove_tree(self, relpath: str) -> None:
+        """Remove a folder and everything below it (nothing happens if it does not exist)."""
+        with contextlib.suppress(FileNotFoundError), self._reaching("removing", relpath):
+            self.fs.rm(self.path(relpath), recursive=True)
 
     # -- locking -------------------------------------------------------------------------
 

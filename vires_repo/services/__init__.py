@@ -10,6 +10,7 @@ import importlib
 from types import ModuleType
 
 PUBLIC_MODULES = (
+    "backup",
     "cached_product",
     "check",
     "definitions",
@@ -17,6 +18,7 @@ PUBLIC_MODULES = (
     "info",
     "maintenance",
     "messages",
+    "mirror",
     "orbit_direction",
     "product",
     "product_collection",
@@ -24,6 +26,7 @@ PUBLIC_MODULES = (
     "product_registration",
     "product_type",
     "sql",
+    "sync",
 )
 
 __all__ = list(PUBLIC_MODULES)
