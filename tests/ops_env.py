@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from ci_env import import_mag_definitions
 
@@ -23,11 +24,15 @@ T0 = datetime(2020, 1, 1, tzinfo=UTC)
 STAMP = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
-def daily(collection: str, day: int) -> ProductRecord:
+def daily(collection: str, day: int, data: Path | None = None) -> ProductRecord:
+    """A daily product; its data file (empty) is created in ``data`` when given."""
     begin = T0 + timedelta(days=day)
     end = begin + timedelta(days=1) - timedelta(seconds=1)
     identifier = f"{collection}_{begin:%Y%m%dT%H%M%S}_{end:%Y%m%dT%H%M%S}_0602"
-    location = f"/data/{collection}/{identifier}.cdf"
+    location = f"{data or '/data'}/{collection}/{identifier}.cdf"
+    if data is not None:
+        Path(location).parent.mkdir(parents=True, exist_ok=True)
+        Path(location).touch()
     return ProductRecord(
         collection=collection,
         identifier=identifier,
@@ -40,20 +45,22 @@ def daily(collection: str, day: int) -> ProductRecord:
     )
 
 
-def build_catalogue(root: str, days: int = 1000) -> str:
+def build_catalogue(root: str, days: int = 1000, data: Path | None = None) -> str:
+    """The catalogue (see the module doc); product data files are created in ``data`` when
+    given (``check --files`` then passes), else they are named but do not exist."""
     catalog = Catalog(root)
     import_mag_definitions(catalog, *COLLECTIONS)
     catalog.products.bulk_upsert(
-        (daily(c, day) for day in range(days) for c in COLLECTIONS), now=STAMP
+        (daily(c, day, data) for day in range(days) for c in COLLECTIONS), now=STAMP
     )
-    register_day(root, days)
+    register_day(root, days, data)
     return root
 
 
-def register_day(root: str, day: int) -> None:
+def register_day(root: str, day: int, data: Path | None = None) -> None:
     index = Catalog(root).products
     for collection in COLLECTIONS:
-        index.upsert(collection, [daily(collection, day)], now=STAMP)
+        index.upsert(collection, [daily(collection, day, data)], now=STAMP)
 
 
 def catalogue_files(root: str) -> dict[str, str]:
