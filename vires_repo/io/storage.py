@@ -47,8 +47,8 @@ def _object_store_failures() -> tuple[type[Exception], ...]:
 @dataclass(frozen=True)
 class FileStamp:
     """What a listing says of a file: its size and a version that changes whenever its content
-    may have (the object's ETag on a store, the modification time on a disk; None if the
-    filesystem gives neither)."""
+    may have (the object's ETag on a store, the modification time and inode on a disk; None if
+    the filesystem gives neither)."""
 
     size: int
     version: str | None
@@ -178,6 +178,8 @@ class Storage:
             if entry.get("type", "file") != "file" or not name.startswith(prefix):
                 continue
             version = entry.get("ETag") or entry.get("mtime") or entry.get("created")
+            if version is not None and entry.get("ino"):  # an atomic replace is a new inode
+                version = f"{version}:{entry['ino']}"
             files[name[len(prefix) :]] = FileStamp(
                 int(entry.get("size") or 0), None if version is None else str(version)
             )

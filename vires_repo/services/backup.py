@@ -34,6 +34,7 @@ from vires_repo.replication.backups import (
     GitState,
     backup_id,
     backup_ids,
+    latest_id,
     read_manifest,
     resolve,
     verify_backup,
@@ -236,7 +237,7 @@ def list_backups(destination_url: str) -> list[tuple[BackupManifest, bool]]:
     """The complete backups at the destination, oldest first, each with whether it is the
     ``latest`` one."""
     destination = Storage(destination_url)
-    latest = resolve(destination, LATEST) if destination.exists(LATEST) else None
+    latest = latest_id(destination)
     return [(read_manifest(destination, i), i == latest) for i in backup_ids(destination)]
 
 
