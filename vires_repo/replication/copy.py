@@ -12,15 +12,16 @@ checksum record. :func:`execute_plan` is the copying itself, also used by backup
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
 from vires_repo.catalog import Catalog
+from vires_repo.errors import ConflictError
 from vires_repo.io.storage import FileStamp, Storage
 from vires_repo.maintenance import enter_maintenance, leave_maintenance, maintenance_state
 from vires_repo.parallel import ordered_map
-from vires_repo.replication.checksums import OWN_FILES, ChecksumRecord, hash_side
+from vires_repo.replication.checksums import OWN_FILES, ChecksumRecord, hash_side, sha256
 from vires_repo.replication.events import actor, append_event
 from vires_repo.replication.files import Scope, is_catalogue_file, list_files
 from vires_repo.replication.plan import CopyPlan, make_plan
@@ -88,7 +89,14 @@ def copy_catalogue(source: Source, destination: Catalog, options: CopyOptions) -
         try:
             record = ChecksumRecord.load(storage)
             result = _compare(source, storage, options, record)
-            execute_plan(source.read, storage, result.plan)
+            execute_plan(
+                source.read,
+                storage,
+                result.plan,
+                result.source_sha256,
+                source.url,
+                before_manifests=lambda: _unchanged_source(source, options, result),
+            )
             _record_copies(storage, result, record)
         except BaseException as error:
             append_event(storage, options.event, status="failed", error=str(error), **details)
@@ -108,19 +116,54 @@ def copy_catalogue(source: Source, destination: Catalog, options: CopyOptions) -
         return result
 
 
-def execute_plan(read: Callable[[str], bytes], destination: Storage, plan: CopyPlan) -> None:
-    """Copy the plan's data files, then its manifests, then remove what it removes."""
+def execute_plan(
+    read: Callable[[str], bytes],
+    destination: Storage,
+    plan: CopyPlan,
+    sha256s: Mapping[str, str],
+    source_url: str,
+    before_manifests: Callable[[], None] = lambda: None,
+) -> None:
+    """Copy the plan's data files, then its manifests, then remove what it removes.
+
+    The source is not locked: a writer may replace a manifest meanwhile, naming data files
+    the plan does not copy. So every file copied must still have the sha256 the plan was made
+    with (``sha256s``), and ``before_manifests`` may check that nothing changed while the
+    data files were copied; either stops the copy with :class:`ConflictError` before any
+    manifest that could name missing files is written. A rerun plans again.
+    """
 
     def copy_one(path: str) -> str:
-        destination.write_bytes(path, read(path))
+        data = read(path)
+        if sha256(data) != sha256s[path]:
+            raise _changed(source_url, path)
+        destination.write_bytes(path, data)
         return path
 
     for paths in (plan.data, plan.manifests):
+        if paths is plan.manifests:
+            before_manifests()
         for path in ordered_map(copy_one, paths, min_parallel=_PARALLEL_FROM, in_process=True):
             logger.debug("copied %s", path)
     for path in plan.remove:
         destination.remove(path)
         logger.debug("removed %s", path)
+
+
+def _changed(source_url: str, path: str) -> ConflictError:
+    return ConflictError(
+        f"source {source_url}: {path} changed during the copy (a writer is at work there); "
+        "no manifest naming missing files was written: run the copy again"
+    )
+
+
+def _unchanged_source(source: Source, options: CopyOptions, planned: CopyResult) -> None:
+    """Fail if the source's files in scope are not those the plan was made from (listed
+    again: a file hashed after a writer replaced it has another stamp now)."""
+    now = source.listing(options.scope)
+    for path in sorted(set(now) | set(planned.source_files)):
+        if now.get(path) != planned.source_files.get(path):
+            raise _changed(source.url, path)
 
 
 def _enter_maintenance(storage: Storage, event: str) -> bool:

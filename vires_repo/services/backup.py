@@ -215,7 +215,9 @@ def _write(
         manifest = manifest.model_copy(update={"git": git})
     kept = {e.path: files[e.path] for e in manifest.files if e.stored == "files"}
     files_storage = Storage(destination.url_of(f"{identifier}/{FILES_FOLDER}"))
-    execute_plan(storage.read_bytes, files_storage, make_plan(kept, hashes, {}, {}))
+    execute_plan(
+        storage.read_bytes, files_storage, make_plan(kept, hashes, {}, {}), hashes, storage.url
+    )
     destination.write_text(f"{identifier}/{MANIFEST_NAME}", manifest.text())
     destination.write_text(LATEST, f"{identifier}\n")
     return manifest
