@@ -90,6 +90,8 @@ def test_backup_then_restore_into_an_empty_folder_gives_the_same_files(
         assert manifest["git"] is None
         assert set(stored.values()) == {"files"}
     assert [e["event"] for e in read_events(Storage(restored))] == ["restore", "restore"]
+    (logged,) = read_events(Storage(catalogue))
+    assert logged["event"] == "backup" and logged["backup"] == manifest["id"]
 
 
 def test_restore_removes_what_was_added_since_and_dry_run_changes_nothing(

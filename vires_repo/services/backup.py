@@ -47,6 +47,7 @@ from vires_repo.replication.copy import (
     copy_catalogue,
     execute_plan,
 )
+from vires_repo.replication.events import append_event
 from vires_repo.replication.files import is_catalogue_file, list_files, with_jobs
 from vires_repo.replication.git_snapshot import GitSnapshot, create_bundle, git_snapshot
 from vires_repo.replication.plan import make_plan
@@ -123,6 +124,7 @@ def create(
         except BaseException:
             destination.remove_tree(identifier)  # a partial backup is no backup
             raise
+        append_event(storage, "backup", backup=identifier, dest=destination.url_of())
     pruned = _prune(destination, keep_days, keep=identifier, now=created)
     return CreatedBackup(manifest, destination.url_of(identifier), pruned)
 
