@@ -15,6 +15,7 @@ def test_walk_lists_every_file_below_the_root_with_its_size(catalog_root: str) -
 
     assert sorted(files) == ["a/b/c.json", "top.txt"]
     assert files["top.txt"].size == 5
+    storage.write_bytes("ab/d.json", b"{}\n")
     assert set(storage.walk("a")) == {"a/b/c.json"}
     assert Storage(f"{catalog_root}/missing").walk() == {}
 

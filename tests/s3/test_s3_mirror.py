@@ -19,14 +19,16 @@ def cli(*argv: str) -> int:
 def test_mirror_local_to_s3_to_local_gives_the_same_files(bucket: str, tmp_path: Path) -> None:
     source = build_catalogue(str(tmp_path / "source"))
     remote, back = f"s3://{bucket}/mirror", str(tmp_path / "back")
+    Storage(f"s3://{bucket}").write_bytes("mirror-old/x.json", b"{}")  # a sibling prefix
 
-    assert cli("mirror", "--source", source, "--dest", remote) == 0
+    assert cli("mirror", "--source", source, "--dest", remote, "--purge") == 0
     assert cli("mirror", "--source", remote, "--dest", back) == 0
 
     assert catalogue_files(remote) == catalogue_files(source)
     assert catalogue_files(back) == catalogue_files(source)
     assert [e["status"] for e in read_events(Storage(remote))] == ["started", "finished"]
     assert not Storage(remote).exists(".state/maintenance.json")
+    assert Storage(f"s3://{bucket}").exists("mirror-old/x.json")
 
 
 def test_incremental_sync_to_an_s3_replica_copies_only_what_changed(

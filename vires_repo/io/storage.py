@@ -172,10 +172,11 @@ class Storage:
         except (FileNotFoundError, NotADirectoryError):
             return {}
         prefix = f"{self.root.rstrip('/')}/"
+        below = f"{base.rstrip('/')}/"  # not a sibling whose name merely starts alike
         files = {}
         for name, entry in found.items():
             name = str(name)
-            if entry.get("type", "file") != "file" or not name.startswith(prefix):
+            if entry.get("type", "file") != "file" or not name.startswith(below):
                 continue
             version = entry.get("ETag") or entry.get("mtime") or entry.get("created")
             if version is not None and entry.get("ino"):  # an atomic replace is a new inode
