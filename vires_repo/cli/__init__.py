@@ -52,6 +52,7 @@ app.command(
     name="maintenance",
     help="Maintenance mode: on [--reason TEXT], off, status.",
 )
+app.command("vires_repo.cli.lock:app", name="lock", help="The catalogue lock: status, clear.")
 
 app.command("vires_repo.cli.demo:demo", name="demo", help="Build a small demo catalogue.")
 app.command("vires_repo.cli.info:info", name="info", help="Show what the catalogue holds.")

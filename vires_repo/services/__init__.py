@@ -15,6 +15,7 @@ PUBLIC_MODULES = (
     "definitions",
     "demo",
     "info",
+    "locks",
     "maintenance",
     "messages",
     "orbit_direction",
