@@ -53,6 +53,11 @@ app.command(
     help="Maintenance mode: on [--reason TEXT], off, status.",
 )
 app.command("vires_repo.cli.lock:app", name="lock", help="The catalogue lock: status, clear.")
+app.command(
+    "vires_repo.cli.purge:purge",
+    name="purge",
+    help="Remove de-registered products and superseded files for good.",
+)
 
 app.command("vires_repo.cli.demo:demo", name="demo", help="Build a small demo catalogue.")
 app.command("vires_repo.cli.info:info", name="info", help="Show what the catalogue holds.")

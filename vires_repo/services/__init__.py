@@ -24,6 +24,7 @@ PUBLIC_MODULES = (
     "product_import",
     "product_registration",
     "product_type",
+    "purge",
     "sql",
 )
 
