@@ -22,6 +22,7 @@ EXPORTED = [
     "DefinitionError",
     "GitError",
     "IndexFormatError",
+    "LockHeldError",
     "LockLostError",
     "LockTimeoutError",
     "MaintenanceError",

@@ -42,6 +42,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
             "DefinitionError",
             "GitError",
             "IndexFormatError",
+            "LockHeldError",
             "LockLostError",
             "LockTimeoutError",
             "MaintenanceError",

@@ -4,6 +4,7 @@ Layout below the root::
 
     product_types/<name>.json            product type definitions
     product_collections/<name>.json      product collection definitions
+    retention_policies/<name>.json       retention policies (definitions/retention.py)
     products/collection=<ID>/            product index partitions (data files + manifest)
     orbit_direction/<TABLE>/             orbit-direction tables (monthly Parquet + _manifest.json)
     cached_products/                     cached auxiliary products (VirES formats + _manifest.json)
@@ -71,6 +72,13 @@ class Catalog:
         from vires_repo.products import ProductIndex
 
         return ProductIndex(self.storage)
+
+    @cached_property
+    def retention_policies(self) -> DefinitionStore:
+        """The retention policy definitions (``retention_policies/<name>.json``)."""
+        from vires_repo.definitions.retention import RETENTION_POLICIES
+
+        return DefinitionStore(self.storage, RETENTION_POLICIES)
 
     @contextmanager
     def writing(

@@ -9,6 +9,7 @@ traceback.
   * DefinitionError              an invalid product type / collection definition or input JSON
   * ConflictError                the change would break the catalogue (object still in use, ...)
     * LockLostError              another writer broke our object-store lock as stale
+    * LockHeldError              ``lock clear`` of a live lock (without --force, or local)
     * MergeConflictError         the same product changed on both sides of a git merge
     * OrbitDirectionIntegrityError  an orbit-direction table breaks the boundary invariants
       * ProductIntegrityError    adding one product (named) would break them
@@ -60,6 +61,10 @@ class ConflictError(ViresRepoError):
 
 class LockLostError(ConflictError):
     """Raised when another writer broke our object-store lock as stale while we held it."""
+
+
+class LockHeldError(ConflictError):
+    """Raised when ``lock clear`` finds the lock held by a live writer (names it)."""
 
 
 class MergeConflictError(ConflictError):

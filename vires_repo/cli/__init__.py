@@ -52,6 +52,12 @@ app.command(
     name="maintenance",
     help="Maintenance mode: on [--reason TEXT], off, status.",
 )
+app.command("vires_repo.cli.lock:app", name="lock", help="The catalogue lock: status, clear.")
+app.command(
+    "vires_repo.cli.purge:purge",
+    name="purge",
+    help="Remove de-registered products and superseded files for good.",
+)
 
 # -- operations: backup, mirror, sync (issue 15, ops-copy) --
 app.command(

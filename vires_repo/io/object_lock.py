@@ -266,6 +266,32 @@ class ObjectStoreLock:
             logger.error("%s", message)
 
 
+# -- inspection and clearing (``lock status``, ``lock clear``) ----------------------------
+
+
+def inspect_lock_object(fs: Any, path: str, url: str, stale_after: float) -> dict[str, Any] | None:
+    """The lock object at ``path``: ``etag``, ``holder``, ``age`` (seconds since its last
+    write, on the store's clock) and ``renewed``/``renewals`` from its body when readable;
+    None if there is none."""
+    probe = ObjectStoreLock(fs, path, url, stale_after)
+    current = probe._head()
+    if current is None:
+        return None
+    try:
+        body = json.loads(fs.cat_file(path))
+    except (OSError, ValueError):  # released meanwhile, or written by an older version
+        body = {}
+    current["renewed"] = str(body.get("renewed") or "") or None
+    current["renewals"] = body.get("renewals")
+    return current
+
+
+def remove_lock_object(fs: Any, path: str, url: str, etag: str) -> bool:
+    """Delete the lock object if it still has ``etag`` (as seen by the inspection that decided
+    to remove it); False if it changed or went meanwhile."""
+    return ObjectStoreLock(fs, path, url, stale_after=1.0)._delete(etag)
+
+
 def _server_time(response: dict[str, Any]) -> datetime:
     """The store's clock at the time of a response (its Date header), else ours."""
     headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})

@@ -26,7 +26,7 @@ from typing import Any
 import fsspec
 
 from vires_repo.errors import NotFoundError, StorageError
-from vires_repo.io.locks import CatalogueLock
+from vires_repo.io.locks import CatalogueLock, LockStatus
 
 STATE_FOLDER = ".state"
 """Runtime state below the root (lock, temporary files); it ignores itself in git."""
@@ -251,6 +251,17 @@ class Storage:
         fails with :class:`~vires_repo.errors.LockTimeoutError` naming the holder.
         """
         return self._holding_lock(timeout)
+
+    def lock_status(self) -> LockStatus:
+        """Who holds the catalogue lock, since when, last renewal (``lock status``)."""
+        with self._reaching("inspecting", LOCK_FILE):
+            return self._lock.status()
+
+    def clear_lock(self, *, force: bool = False) -> LockStatus:
+        """Remove a stale catalogue lock (a live object-store one with ``force``); returns
+        what was found (see :meth:`vires_repo.io.locks.CatalogueLock.clear`)."""
+        with self._reaching("clearing", LOCK_FILE):
+            return self._lock.clear(force=force)
 
     @contextlib.contextmanager
     def _holding_lock(self, timeout: float | None) -> Iterator[None]:

@@ -16,6 +16,7 @@ PUBLIC_MODULES = (
     "definitions",
     "demo",
     "info",
+    "locks",
     "maintenance",
     "messages",
     "mirror",
@@ -25,6 +26,7 @@ PUBLIC_MODULES = (
     "product_import",
     "product_registration",
     "product_type",
+    "purge",
     "sql",
     "sync",
 )
