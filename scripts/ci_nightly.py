@@ -82,11 +82,23 @@ def run_info(catalog: str) -> Step:
 
 
 def run_command(name: str, *argv: str) -> Step:
+    """A step whose figures are its summary line (the last INFO line) or its errors."""
     done, seconds = vires_repo(*argv)
     figures = last_info(done.stderr) if done.returncode == 0 else errors_of(done.stderr)
-    if done.returncode == 0 and done.stdout.strip() and name.startswith("backup"):
-        figures = last_info(done.stderr, done.stdout.strip())
     return Step(name, done.returncode, seconds, figures or last_info(done.stderr))
+
+
+def run_purge(catalog: str) -> Step:
+    """``purge --policies``: one line per item removed on standard output."""
+    done, seconds = vires_repo("--catalog", catalog, "purge", "--policies")
+    removed = [line for line in done.stdout.splitlines() if line.strip()]
+    kinds = sorted({line.split(" ", 2)[1] for line in removed if line.count(" ") >= 2})
+    figures = (
+        f"{len(removed)} item(s) removed" + (f" ({', '.join(kinds)})" if kinds else "")
+        if done.returncode == 0
+        else errors_of(done.stderr)
+    )
+    return Step("purge --policies", done.returncode, seconds, figures)
 
 
 def replica_lines(catalog: str) -> list[str]:
@@ -159,7 +171,7 @@ def nightly(
                 "backup create", "--catalog", catalog, "backup", "create", "--dest", backup_dest
             )
         )
-    steps.append(run_command("purge --policies", "--catalog", catalog, "purge", "--policies"))
+    steps.append(run_purge(catalog))
     for replica in re.split(r"[\s,]+", replicas.strip()) if replicas.strip() else []:
         steps.append(
             run_command(

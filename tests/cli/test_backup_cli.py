@@ -237,3 +237,19 @@ def test_without_a_destination_the_command_says_how_to_give_one(cli, catalogue) 
 
     assert code == 2
     assert err == "ERROR: no backup destination: give --dest URL or set VIRES_BACKUP_DEST\n"
+
+
+def test_a_manifest_naming_a_path_outside_the_catalogue_is_refused(
+    cli, catalogue, tmp_path
+) -> None:
+    dest = tmp_path / "backups"
+    assert cli("--catalog", catalogue, "backup", "create", "--dest", str(dest)).code == 0
+    manifest = backup_folder(dest) / "MANIFEST.json"
+    manifest.write_text(manifest.read_text().replace('"path": ".state/jobs/', '"path": "../../'))
+    restored = tmp_path / "restored"
+
+    code, _out, err = cli("--catalog", str(restored), "backup", "restore", "--dest", str(dest))
+
+    assert code == 1
+    assert err.count("ERROR:") == 1 and "MANIFEST.json is malformed: files.0.path" in err
+    assert not restored.exists() and not (tmp_path / "jobs.sqlite").exists()

@@ -19,15 +19,24 @@ from __future__ import annotations
 
 import re
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator
 
 from vires_repo.errors import GitError, NotFoundError
 from vires_repo.io.storage import FileStamp, Storage
-from vires_repo.manifests import ManifestModel, manifest_text, parse_manifest, validate
+from vires_repo.manifests import (
+    ManifestModel,
+    manifest_text,
+    parse_manifest,
+    plain_file_name,
+    validate,
+)
 from vires_repo.parallel import ordered_map
 from vires_repo.replication.checksums import sha256
 from vires_repo.replication.files import Scope
@@ -43,10 +52,17 @@ TAG_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _WHAT = "backup"
 
 
+def _relative_path(path: str) -> str:
+    """A path below the catalogue root: a restore writes there, so nothing that leaves it."""
+    for part in path.split("/"):
+        plain_file_name(part)
+    return path
+
+
 class BackupFile(ManifestModel):
     """One catalogue file of a backup."""
 
-    path: str
+    path: Annotated[str, AfterValidator(_relative_path)]
     sha256: str
     size: int
     rows: int | None = None
@@ -150,6 +166,7 @@ class BackupSource:
         self.url = storage.url_of(identifier)
         self._entries = {entry.path: entry for entry in self.manifest.files}
         self._blobs: dict[str, bytes] | None = None
+        self._blobs_guard = threading.Lock()
         self._stack = ExitStack()
 
     @contextmanager
@@ -175,12 +192,13 @@ class BackupSource:
         return self._git_blobs()[entry.blob]
 
     def _git_blobs(self) -> dict[str, bytes]:
-        """Every blob of the backup, read at once on first use."""
-        if self._blobs is None:
-            repository = self._stack.enter_context(self.bundle_repository())
-            wanted = sorted({e.blob for e in self._entries.values() if e.blob is not None})
-            self._blobs = read_blobs(repository, wanted)
-        return self._blobs
+        """Every blob of the backup, read at once on first use (copies run in threads)."""
+        with self._blobs_guard:
+            if self._blobs is None:
+                repository = self._stack.enter_context(self.bundle_repository())
+                wanted = sorted({e.blob for e in self._entries.values() if e.blob is not None})
+                self._blobs = read_blobs(repository, wanted)
+            return self._blobs
 
     @contextmanager
     def bundle_repository(self) -> Iterator[Path]:
