@@ -4,6 +4,7 @@ Layout below the root::
 
     product_types/<name>.json            product type definitions
     product_collections/<name>.json      product collection definitions
+    retention_policies/<name>.json       retention policies (definitions/retention.py)
     products/collection=<ID>/            product index partitions (data files + manifest)
     orbit_direction/<TABLE>/             orbit-direction tables (monthly Parquet + _manifest.json)
     cached_products/                     cached auxiliary products (VirES formats + _manifest.json)
@@ -29,7 +30,12 @@ if TYPE_CHECKING:
 class Catalog:
     """Entry point of the library: services take a Catalog."""
 
-    def __init__(self, root: str | os.PathLike[str] | Storage | None = None) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike[str] | Storage | None = None,
+        *,
+        lock_timeout: float | None = None,
+    ) -> None:
         if isinstance(root, Storage):
             self.storage = root
         else:
@@ -40,6 +46,10 @@ class Catalog:
             self.storage = Storage(root)
         self.product_types = DefinitionStore(self.storage, PRODUCT_TYPES)
         self.product_collections = DefinitionStore(self.storage, PRODUCT_COLLECTIONS)
+        self.lock_timeout = lock_timeout
+        """Seconds :meth:`writing` waits for the lock (None: ``VIRES_LOCK_TIMEOUT``; 0 fails
+        at once naming the holder, ``--no-wait``)."""
+        self._exempt_writers = 0  # writing(during_maintenance=True) blocks open
 
     def __repr__(self) -> str:
         return f"Catalog({self.storage.url!r})"
@@ -63,9 +73,34 @@ class Catalog:
 
         return ProductIndex(self.storage)
 
+    @cached_property
+    def retention_policies(self) -> DefinitionStore:
+        """The retention policy definitions (``retention_policies/<name>.json``)."""
+        from vires_repo.definitions.retention import RETENTION_POLICIES
+
+        return DefinitionStore(self.storage, RETENTION_POLICIES)
+
     @contextmanager
-    def writing(self, timeout: float | None = None) -> Iterator[None]:
-        """Hold the catalogue write lock (creating the root folder if needed)."""
+    def writing(
+        self, timeout: float | None = None, *, during_maintenance: bool = False
+    ) -> Iterator[None]:
+        """Hold the catalogue write lock (creating the root folder if needed).
+
+        A catalogue in maintenance mode refuses (:class:`~vires_repo.errors.MaintenanceError`
+        with the reason) before the wait and again once the lock is held, unless
+        ``during_maintenance`` (mirror and restore) or inside such a block.
+        """
+        from vires_repo.maintenance import refuse_during_maintenance
+
+        checked = not (during_maintenance or self._exempt_writers)
+        if checked:
+            refuse_during_maintenance(self.storage)
         self.storage.makedirs()
-        with self.storage.lock(timeout):
-            yield
+        with self.storage.lock(self.lock_timeout if timeout is None else timeout):
+            if checked:
+                refuse_during_maintenance(self.storage)
+            self._exempt_writers += int(during_maintenance)
+            try:
+                yield
+            finally:
+                self._exempt_writers -= int(during_maintenance)

@@ -9,10 +9,12 @@ traceback.
   * DefinitionError              an invalid product type / collection definition or input JSON
   * ConflictError                the change would break the catalogue (object still in use, ...)
     * LockLostError              another writer broke our object-store lock as stale
+    * LockHeldError              ``lock clear`` of a live lock (without --force, or local)
     * MergeConflictError         the same product changed on both sides of a git merge
     * OrbitDirectionIntegrityError  an orbit-direction table breaks the boundary invariants
       * ProductIntegrityError    adding one product (named) would break them
   * LockTimeoutError             another writer held the catalogue lock for too long
+  * MaintenanceError             a write refused while the catalogue is in maintenance mode
   * IndexFormatError             an index file that is unreadable or of an unknown format
   * ProductFileError             a data file that cannot be read (corrupt, truncated, no times)
   * StorageError                 the object store behind a catalogue failed (unreachable,
@@ -65,6 +67,10 @@ class LockLostError(ConflictError):
     """Raised when another writer broke our object-store lock as stale while we held it."""
 
 
+class LockHeldError(ConflictError):
+    """Raised when ``lock clear`` finds the lock held by a live writer (names it)."""
+
+
 class MergeConflictError(ConflictError):
     """Raised when the manifests cannot be merged; ``conflicts`` lists the products."""
 
@@ -75,6 +81,11 @@ class MergeConflictError(ConflictError):
 
 class LockTimeoutError(ViresRepoError):
     """Raised when the catalogue write lock could not be acquired in time."""
+
+
+class MaintenanceError(ViresRepoError):
+    """Raised when a writer is refused because the catalogue is in maintenance mode (the
+    message gives the reason, since when and by whom)."""
 
 
 class IndexFormatError(ViresRepoError):

@@ -32,17 +32,25 @@ class ManifestModel(BaseModel):
 
 
 def manifest_text(
-    head: Mapping[str, object], list_key: str, entries: Sequence[Mapping[str, object]]
+    head: Mapping[str, object],
+    list_key: str,
+    entries: Sequence[Mapping[str, object]],
+    optional_lists: Mapping[str, Sequence[Mapping[str, object]]] | None = None,
 ) -> str:
-    """The canonical text of a manifest: ``head`` keys, then ``list_key`` one entry a line."""
+    """The canonical text of a manifest: ``head`` keys, then ``list_key`` one entry a line,
+    then each of ``optional_lists`` the same way, written only when not empty."""
+    lists = [(list_key, entries)]
+    lists += [(key, values) for key, values in (optional_lists or {}).items() if values]
     lines = ["{"]
     lines += [f"  {_json(key)}: {_json(value)}," for key, value in head.items()]
-    if entries:
-        lines.append(f"  {_json(list_key)}: [")
-        lines.append(",\n".join(f"    {_json(entry)}" for entry in entries))
-        lines.append("  ]")
-    else:
-        lines.append(f"  {_json(list_key)}: []")
+    for number, (key, values) in enumerate(lists, 1):
+        comma = "," if number < len(lists) else ""
+        if values:
+            lines.append(f"  {_json(key)}: [")
+            lines.append(",\n".join(f"    {_json(entry)}" for entry in values))
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {_json(key)}: []{comma}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -14,6 +14,7 @@ variable                   default      meaning
                                         renewed counts as abandoned
 ``VIRES_METADATA_TIMEOUT`` 30           seconds ``product register`` may spend reading one
                                         file's metadata before that file fails
+``VIRES_BACKUP_DEST``      (none)       where ``backup`` keeps the backups (folder or URL)
 =========================  ===========  ====================================================
 """
 
@@ -42,6 +43,8 @@ class Settings(BaseSettings):
     metadata_timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
     """A good file's metadata take well under a second even on a network file system; cdflib
     can loop on rare corrupted files, and one such file must not hold up the batch."""
+    backup_dest: str | None = None
+    """Default ``--dest`` of the ``backup`` commands."""
 
 
 def load_settings() -> Settings:

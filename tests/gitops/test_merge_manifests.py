@@ -9,7 +9,7 @@ import pytest
 
 from vires_repo.errors import MergeConflictError
 from vires_repo.gitops.merge import is_product_manifest, merge_manifests
-from vires_repo.products.manifest import FileEntry, Manifest
+from vires_repo.products.manifest import DeletedEntry, FileEntry, Manifest
 
 Rows = dict[str, dict[str, tuple[str, ...]]]
 
@@ -138,3 +138,23 @@ def test_other_manifests_get_a_line_merge(cli, tmp_path: Path) -> None:  # type:
     assert code == 1
     assert err.startswith(f"ERROR: cannot merge {path}: conflicting changes")
     assert "<<<<<<<" in ours.read_text()
+
+
+def _deleted(identifier: str, file: str, at: int) -> DeletedEntry:
+    return DeletedEntry(identifier=identifier, file=file, deleted_at=at, deleted_by="ops")
+
+
+def test_soft_deleted_products_of_both_sides_stay_deleted() -> None:
+    base = _manifest(_entry("base-1", ROWS))
+    ours = _manifest(_entry("base-1", ROWS, frozenset({"a"}))).with_deleted(
+        [_deleted("a", "base-1", 10)]
+    )
+    theirs = _manifest(_entry("base-1", ROWS, frozenset({"b"})), _entry("theirs-3", ROWS))
+    theirs = theirs.with_deleted([_deleted("b", "base-1", 20)])
+
+    merged = merge_manifests(base, ours, theirs, _reader(ROWS))
+
+    assert [record.identifier for record in merged.deleted] == ["a", "b"]
+    assert _live(merged, ROWS) == {"d": ("d1",)}
+    assert merge_manifests(base, theirs, ours, _reader(ROWS)).dumps() == merged.dumps()
+    assert Manifest.loads(merged.dumps(), "merged") == merged

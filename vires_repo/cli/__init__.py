@@ -46,6 +46,41 @@ for _name, _help in _GROUPS:
         help=_help,
     )
 
+# -- operations (issue 15) --
+app.command(
+    "vires_repo.cli.maintenance:app",
+    name="maintenance",
+    help="Maintenance mode: on [--reason TEXT], off, status.",
+)
+app.command("vires_repo.cli.lock:app", name="lock", help="The catalogue lock: status, clear.")
+app.command(
+    "vires_repo.cli.purge:purge",
+    name="purge",
+    help="Remove de-registered products and superseded files for good.",
+)
+
+# -- operations: backup, mirror, sync (issue 15, ops-copy) --
+app.command(
+    "vires_repo.cli.backup:app",
+    name="backup",
+    help="Backups of the catalogue: create, list, verify, restore.",
+)
+app.command(
+    "vires_repo.cli.mirror:mirror",
+    name="mirror",
+    help="Copy a catalogue instance onto another (sha256, data first, manifests last).",
+)
+app.command(
+    "vires_repo.cli.sync:sync",
+    name="sync",
+    help="Bring this read-only replica in step with its source, incrementally.",
+)
+app.command(
+    "vires_repo.cli.mirror:role",
+    name="role",
+    help="Show or set the instance role (ops, test, dev).",
+)
+
 app.command("vires_repo.cli.demo:demo", name="demo", help="Build a small demo catalogue.")
 app.command("vires_repo.cli.info:info", name="info", help="Show what the catalogue holds.")
 app.command("vires_repo.cli.check:check", name="check", help="Check the catalogue's integrity.")
@@ -79,6 +114,7 @@ def _launcher(
     ] = 1,
     traceback: bool = False,
     as_of: Annotated[str | None, Parameter(name="--as-of")] = None,
+    no_wait: Annotated[bool, Parameter(name="--no-wait")] = False,
 ) -> int:
     """Global options (give them before the command).
 
@@ -93,11 +129,15 @@ def _launcher(
         Print the Python traceback of an error.
     as_of
         Read the catalogue as it was at this git revision (read commands only).
+    no_wait
+        Writers fail at once, naming the holder, when another writer holds the catalogue lock
+        (instead of waiting up to $VIRES_LOCK_TIMEOUT seconds).
     """
     _common.session.catalog_root = catalog
     _common.session.verbosity = verbosity
     _common.session.traceback = traceback
     _common.session.as_of = as_of
+    _common.session.no_wait = no_wait
     _common.configure_logging(verbosity)
     if as_of is not None:
         _common.refuse_writes_at_revision(tokens, as_of)

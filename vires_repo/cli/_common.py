@@ -35,6 +35,8 @@ class Session:
     traceback: bool = False
     as_of: str | None = None
     """``--as-of REV``: read commands see the catalogue as it was at this git revision."""
+    no_wait: bool = False
+    """``--no-wait``: writers fail at once when another writer holds the catalogue lock."""
     _revision: Catalog | None = None
     _cleanup: ExitStack = field(default_factory=ExitStack)
 
@@ -49,7 +51,7 @@ class Session:
 
         root = self.root()
         if self.as_of is None:
-            return Catalog(root)
+            return Catalog(root, lock_timeout=0 if self.no_wait else None)
         if self._revision is None:  # a read-only copy, removed by close()
             from vires_repo.gitops.revisions import catalog_at
 

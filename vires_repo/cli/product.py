@@ -11,7 +11,8 @@ from vires_repo.cli._selection import ProductOptions
 
 app = App(
     name="product",
-    help="Registered products: register, list, exists, export, import, deregister, compact.",
+    help="Registered products: register, list, exists, export, import, deregister, undelete, "
+    "compact.",
 )
 
 
@@ -178,10 +179,13 @@ def deregister(
     /,
     *,
     all_: Annotated[bool, Parameter(name=["--all", "-a"])] = False,
+    reason: Annotated[str, Parameter(name="--reason")] = "",
     selection: ProductOptions | None = None,
 ) -> int:
     """De-register the selected products (the data files stay where they are).
 
+    The records are kept as deleted (who, when, why), hidden from every read command and
+    SQL view, and can be restored with 'product undelete' until 'purge' removes them.
     Without identifiers nothing is removed unless --all (or --invalid-only) is given.
     Exit code: the number of products that failed to be de-registered.
 
@@ -189,6 +193,8 @@ def deregister(
     ----------
     all_
         De-register all products matching the selection options.
+    reason
+        Why, kept with the deleted records.
     """
     from vires_repo.services import product as service
 
@@ -196,7 +202,34 @@ def deregister(
         _common.session.catalog(),
         (selection or ProductOptions()).build(identifiers),
         all_=all_,
+        reason=reason,
         say=_warnings_on_console(),
+    )
+    return _common.report(result)
+
+
+@app.command
+def undelete(
+    identifiers: Annotated[list[str], Parameter(help="Identifiers of de-registered products.")],
+    /,
+    *,
+    collections: Annotated[
+        list[str] | None, Parameter(name=["--collection", "--product-collection", "-c"])
+    ] = None,
+) -> int:
+    """Restore de-registered products, as they were, until they are purged.
+
+    Exit code: the number of identifiers that are not deleted products.
+
+    Parameters
+    ----------
+    collections
+        Look in these collections only (default: all).
+    """
+    from vires_repo.services import product as service
+
+    result = service.undelete_products(
+        _common.session.catalog(), identifiers, collections or (), say=_warnings_on_console()
     )
     return _common.report(result)
 
@@ -206,7 +239,8 @@ def compact(
     collections: Annotated[list[str] | None, Parameter(help="Collections (default: all).")] = None,
     /,
 ) -> None:
-    """Merge each collection's index files into few files and drop de-registered rows.
+    """Merge each collection's index files into few files and drop replaced and purged rows
+    (de-registered products stay restorable until 'purge').
 
     Registration compacts a collection by itself once it has many small files; this command
     does it now (e.g. before a release of the catalogue).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from vires_repo import jsonio
 from vires_repo.definitions.models import ProductCollection, ProductType
+from vires_repo.definitions.retention import RetentionPolicy
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -18,6 +19,7 @@ def generate_schemas() -> dict[str, str]:
     for filename, model in (
         ("product_type.schema.json", ProductType),
         ("product_collection.schema.json", ProductCollection),
+        ("retention_policy.schema.json", RetentionPolicy),
     ):
         schema = {"$schema": SCHEMA_DIALECT, **model.model_json_schema()}
         schemas[filename] = jsonio.dumps(schema)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -37,7 +37,13 @@ from typing import Any
 from vires_repo.errors import GitError, MergeConflictError
 from vires_repo.gitops.revisions import read_blobs
 from vires_repo.io.git import git_output, run_git
-from vires_repo.products.manifest import FileEntry, Manifest, collection_of_folder, manifest_name
+from vires_repo.products.manifest import (
+    DeletedEntry,
+    FileEntry,
+    Manifest,
+    collection_of_folder,
+    manifest_name,
+)
 
 Row = tuple[Any, ...]
 RowReader = Callable[[FileEntry], Mapping[str, Row]]
@@ -191,7 +197,25 @@ def merge_manifests(
         else entry
         for entry in result.values()
     )
-    return Manifest(collection=collection, files=files)
+    return Manifest(collection=collection, files=files).with_deleted(
+        _merged_deleted(ours, theirs, files)
+    )
+
+
+def _merged_deleted(
+    ours: Manifest, theirs: Manifest, files: Sequence[FileEntry]
+) -> list[DeletedEntry]:
+    """The soft-deleted products of both sides whose row is still a tombstone of a merged
+    file (the later record when both sides deleted the same product)."""
+    tombstones = {entry.file: entry.tombstones for entry in files}
+    records: dict[str, DeletedEntry] = {}
+    for record in (*ours.deleted, *theirs.deleted):
+        if record.identifier not in tombstones.get(record.file, ()):
+            continue
+        previous = records.get(record.identifier)
+        if previous is None or previous.deleted_at < record.deleted_at:
+            records[record.identifier] = record
+    return list(records.values())
 
 
 def _cross_overlaps(

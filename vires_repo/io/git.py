@@ -39,3 +39,22 @@ def run_git(
 def git_output(cwd: str | os.PathLike[str], *args: str, stdin: bytes | None = None) -> bytes:
     """The standard output of a successful ``git args`` in ``cwd``."""
     return run_git(cwd, *args, stdin=stdin).stdout
+
+
+def git_objects(cwd: str | os.PathLike[str], object_ids: list[str]) -> dict[str, bytes]:
+    """The contents of git objects by id, read by one ``git cat-file --batch`` (an id that
+    the repository lacks raises :class:`GitError`)."""
+    if not object_ids:
+        return {}
+    output = git_output(cwd, "cat-file", "--batch", stdin="\n".join(object_ids).encode() + b"\n")
+    contents: dict[str, bytes] = {}
+    position = 0
+    for object_id in object_ids:
+        end = output.index(b"\n", position)
+        header = output[position:end].decode("utf-8", "replace").split()
+        if len(header) != 3:
+            raise GitError(f"git object {object_id} is missing in {cwd}")
+        size = int(header[2])
+        contents[object_id] = output[end + 1 : end + 1 + size]
+        position = end + 1 + size + 1
+    return contents

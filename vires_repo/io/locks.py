@@ -18,11 +18,18 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vires_repo.errors import LockTimeoutError
-from vires_repo.io.object_lock import holder_description, object_store_lock
+from vires_repo.errors import ConflictError, LockHeldError, LockTimeoutError
+from vires_repo.io.object_lock import (
+    gave_up,
+    holder_description,
+    inspect_lock_object,
+    object_store_lock,
+    remove_lock_object,
+)
 
 logger = logging.getLogger("vires_repo.io.locks")
 
@@ -32,6 +39,37 @@ _S3_PROTOCOLS = ("s3", "s3a")
 # In-process locks for filesystems without a lock primitive of their own (e.g. memory://).
 _PROCESS_LOCKS: dict[str, threading.Lock] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+FREE, HELD, STALE = "free", "held", "stale"
+
+
+@dataclass(frozen=True)
+class LockStatus:
+    """What ``lock status`` shows about a catalogue lock.
+
+    ``state`` is ``free``, ``held`` (a live writer) or ``stale``: an object-store lock not
+    renewed for ``stale_after`` seconds, or a local lock file still naming a holder that no
+    longer holds the lock (a killed process; the operating system released its lock).
+    """
+
+    kind: str
+    """``local`` (a file lock), ``object store`` or ``in-process`` (no shared lock)."""
+    location: str
+    state: str
+    holder: str | None = None
+    """``pid N on HOST`` as the holder wrote it."""
+    since: str | None = None
+    renewed: str | None = None
+    """Last renewal (object store; a local lock lives as long as its holder's process)."""
+    age_seconds: float | None = None
+    """Seconds since the last write of the lock object, on the store's clock."""
+    stale_after: float | None = None
+
+
+def _holder_and_since(description: str) -> tuple[str, str | None]:
+    holder, found, since = description.partition(" since ")
+    return (holder, since) if found else (description, None)
 
 
 class CatalogueLock:
@@ -66,7 +104,7 @@ class CatalogueLock:
         if not self._guard.acquire(timeout=wait):
             raise LockTimeoutError(
                 f"catalogue {self.url} is locked by another thread of pid {os.getpid()}; "
-                f"gave up after {wait:g} s"
+                f"{gave_up(wait)}"
             )
         try:
             if self._depth:
@@ -85,6 +123,87 @@ class CatalogueLock:
         finally:
             self._guard.release()
 
+    # -- inspection and clearing ----------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        if self.protocol in ("file", "local"):
+            return "local"
+        if self.protocol in _S3_PROTOCOLS and hasattr(self.fs, "call_s3"):
+            return "object store"
+        return "in-process"
+
+    def status(self) -> LockStatus:
+        """The lock's state now (a local probe holds the lock for an instant if it is free)."""
+        if self.kind == "local":
+            return _local_status(Path(self.lock_path), clear=False)
+        if self.kind == "object store":
+            return self._object_status(self._stale_after())
+        key = f"{self.protocol}://{self.lock_path}"
+        held = key in _PROCESS_LOCKS and _PROCESS_LOCKS[key].locked()
+        return LockStatus(
+            "in-process", key, HELD if held else FREE, f"pid {os.getpid()}" if held else None
+        )
+
+    def clear(self, *, force: bool = False) -> LockStatus:
+        """Remove a stale lock (or, with ``force``, a live object-store lock) and return what
+        was found; a live lock raises :class:`LockHeldError` naming its holder. A local or
+        in-process lock of a running writer cannot be broken: its process holds it."""
+        if self.kind == "local":
+            return _local_status(Path(self.lock_path), clear=True, url=self.url)
+        if self.kind == "in-process":
+            found = self.status()
+            if found.state == HELD:
+                raise LockHeldError(
+                    f"the lock of catalogue {self.url} is held by a writer of this process"
+                )
+            return found
+        stale_after = self._stale_after()
+        found = self._object_status(stale_after)
+        if found.state == FREE:
+            return found
+        if found.state == HELD and not force:
+            raise LockHeldError(
+                f"the lock of catalogue {self.url} is held by {found.holder} since {found.since} "
+                f"(renewed {found.age_seconds:.0f} s ago, stale after {stale_after:g} s); "
+                "nothing cleared (--force breaks it: that writer then fails)"
+            )
+        if not remove_lock_object(self.fs, self.lock_path, self.url, found.location_etag):
+            raise ConflictError(
+                f"the lock of catalogue {self.url} changed while it was being cleared; "
+                "run 'lock status' again"
+            )
+        return found
+
+    def _stale_after(self) -> float:
+        from vires_repo.settings import load_settings
+
+        return load_settings().lock_stale_after
+
+    def _object_status(self, stale_after: float) -> _ObjectLockStatus:
+        location = f"{self.protocol}://{self.lock_path.lstrip('/')}"
+        found = inspect_lock_object(self.fs, self.lock_path, self.url, stale_after)
+        if found is None:
+            return _ObjectLockStatus("object store", location, FREE, stale_after=stale_after)
+        holder, since = _holder_and_since(found["holder"])
+        return _ObjectLockStatus(
+            "object store",
+            location,
+            STALE if found["age"] > stale_after else HELD,
+            holder,
+            since,
+            found["renewed"],
+            found["age"],
+            stale_after,
+            location_etag=found["etag"],
+        )
+
+
+@dataclass(frozen=True)
+class _ObjectLockStatus(LockStatus):
+    location_etag: str = ""
+    """The version of the lock object that was inspected (clearing removes only that one)."""
+
 
 # -- local folder: a native file lock -------------------------------------------------------
 
@@ -101,6 +220,50 @@ def _read_holder(lock_path: Path) -> str:
         return lock_path.read_text(encoding="utf-8").strip() or "another process"
     except OSError:  # e.g. Windows, where the holder's byte-range lock blocks reading
         return "another process"
+
+
+def _probe(lock_path: Path) -> Any:
+    from filelock import FileLock
+
+    return FileLock(
+        lock_path,
+        thread_local=False,
+        is_singleton=False,
+        preserve_lock_file=True,
+        fallback_to_soft=False,
+    )
+
+
+def _local_status(lock_path: Path, *, clear: bool, url: str = "") -> LockStatus:
+    """A local lock's state: held if its file lock cannot be taken; stale if it can, yet the
+    file still names a holder (killed before it could empty the file). ``clear`` empties
+    such a file (under the lock) and refuses a held one."""
+    from filelock import Timeout
+
+    if not lock_path.exists():
+        return LockStatus("local", str(lock_path), FREE)
+    probe = _probe(lock_path)
+    try:
+        probe.acquire(blocking=False)
+    except Timeout:
+        holder, since = _holder_and_since(_read_holder(lock_path))
+        if clear:
+            raise LockHeldError(
+                f"the lock of catalogue {url} is held by {holder} since {since}: a local lock "
+                "is held by the operating system for a running writer and ends with it "
+                "(stop that process); nothing cleared"
+            ) from None
+        return LockStatus("local", str(lock_path), HELD, holder, since)
+    try:
+        text = lock_path.read_text(encoding="utf-8").strip()
+        if not text:
+            return LockStatus("local", str(lock_path), FREE)
+        if clear:
+            os.truncate(lock_path, 0)
+        holder, since = _holder_and_since(text)
+        return LockStatus("local", str(lock_path), STALE, holder, since)
+    finally:
+        probe.release()
 
 
 @contextlib.contextmanager
@@ -135,8 +298,7 @@ def local_lock(lock_path: Path, url: str, timeout: float) -> Iterator[None]:
             lock.acquire(timeout=timeout)
         except Timeout:
             raise LockTimeoutError(
-                f"catalogue {url} is locked by {_read_holder(lock_path)}; "
-                f"gave up after {timeout:g} s"
+                f"catalogue {url} is locked by {_read_holder(lock_path)}; {gave_up(timeout)}"
             ) from None
     try:
         yield
@@ -156,9 +318,7 @@ def process_lock(key: str, url: str, timeout: float) -> Iterator[None]:
     with _PROCESS_LOCKS_GUARD:
         lock = _PROCESS_LOCKS.setdefault(key, threading.Lock())
     if not lock.acquire(timeout=timeout):
-        raise LockTimeoutError(
-            f"catalogue {url} is locked by another writer; gave up after {timeout:g} s"
-        )
+        raise LockTimeoutError(f"catalogue {url} is locked by another writer; {gave_up(timeout)}")
     try:
         yield
     finally:

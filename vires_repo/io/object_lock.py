@@ -45,6 +45,11 @@ def holder_description() -> str:
     return f"pid {os.getpid()} on {socket.gethostname()} since {since}"
 
 
+def gave_up(timeout: float) -> str:
+    """How long a writer waited for a held lock, for its error message."""
+    return "did not wait (--no-wait)" if timeout <= 0 else f"gave up after {timeout:g} s"
+
+
 @contextlib.contextmanager
 def object_store_lock(fs: Any, path: str, url: str, timeout: float) -> Iterator[None]:
     """Hold an :class:`ObjectStoreLock`; a lock lost meanwhile fails the block, unless the
@@ -206,7 +211,7 @@ class ObjectStoreLock:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise LockTimeoutError(
-                    f"catalogue {self.url} is locked by {holder}; gave up after {timeout:g} s "
+                    f"catalogue {self.url} is locked by {holder}; {gave_up(timeout)} "
                     f"(a lock not renewed for {self.stale_after:g} s is removed as stale)"
                 )
             if current is not None:  # else it was released just now: try again at once
@@ -259,6 +264,32 @@ class ObjectStoreLock:
             if raise_if_lost:
                 raise LockLostError(message)
             logger.error("%s", message)
+
+
+# -- inspection and clearing (``lock status``, ``lock clear``) ----------------------------
+
+
+def inspect_lock_object(fs: Any, path: str, url: str, stale_after: float) -> dict[str, Any] | None:
+    """The lock object at ``path``: ``etag``, ``holder``, ``age`` (seconds since its last
+    write, on the store's clock) and ``renewed``/``renewals`` from its body when readable;
+    None if there is none."""
+    probe = ObjectStoreLock(fs, path, url, stale_after)
+    current = probe._head()
+    if current is None:
+        return None
+    try:
+        body = json.loads(fs.cat_file(path))
+    except (OSError, ValueError):  # released meanwhile, or written by an older version
+        body = {}
+    current["renewed"] = str(body.get("renewed") or "") or None
+    current["renewals"] = body.get("renewals")
+    return current
+
+
+def remove_lock_object(fs: Any, path: str, url: str, etag: str) -> bool:
+    """Delete the lock object if it still has ``etag`` (as seen by the inspection that decided
+    to remove it); False if it changed or went meanwhile."""
+    return ObjectStoreLock(fs, path, url, stale_after=1.0)._delete(etag)
 
 
 def _server_time(response: dict[str, Any]) -> datetime:

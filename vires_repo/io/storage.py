@@ -19,13 +19,14 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import fsspec
 
 from vires_repo.errors import NotFoundError, StorageError
-from vires_repo.io.locks import CatalogueLock
+from vires_repo.io.locks import CatalogueLock, LockStatus
 
 STATE_FOLDER = ".state"
 """Runtime state below the root (lock, temporary files); it ignores itself in git."""
@@ -41,6 +42,21 @@ def _object_store_failures() -> tuple[type[Exception], ...]:
     except ImportError:  # installed without the s3 extra: no object store to fail
         return ()
     return (BotoCoreError,)
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a listing says of a file: its size and a version that changes whenever its content
+    may have (the object's ETag on a store, the modification time and inode on a disk; None if
+    the filesystem gives neither)."""
+
+    size: int
+    version: str | None
+
+    @property
+    def key(self) -> str | None:
+        """One string naming this version of the file (None: cannot be told apart)."""
+        return None if self.version is None else f"{self.size}/{self.version}"
 
 
 class Storage:
@@ -143,6 +159,33 @@ class Storage:
             entries = self.fs.ls(self.path(relpath), detail=True)
         return [str(e["name"]).rstrip("/") for e in entries if e["type"] == kind]
 
+    def walk(self, relpath: str = "") -> dict[str, FileStamp]:
+        """Every file below ``relpath`` (recursively): its path relative to the root and a
+        :class:`FileStamp` (empty if the folder does not exist). One listing request per
+        folder on a local disk, one paged listing of the prefix on an object store."""
+        base = self.path(relpath)
+        with contextlib.suppress(AttributeError):
+            self.fs.invalidate_cache(base)  # s3fs caches listings: another process may write
+        try:
+            with self._reaching("listing", relpath):
+                found = self.fs.find(base, detail=True)
+        except (FileNotFoundError, NotADirectoryError):
+            return {}
+        prefix = f"{self.root.rstrip('/')}/"
+        below = f"{base.rstrip('/')}/"  # not a sibling whose name merely starts alike
+        files = {}
+        for name, entry in found.items():
+            name = str(name)
+            if entry.get("type", "file") != "file" or not name.startswith(below):
+                continue
+            version = entry.get("ETag") or entry.get("mtime") or entry.get("created")
+            if version is not None and entry.get("ino"):  # an atomic replace is a new inode
+                version = f"{version}:{entry['ino']}"
+            files[name[len(prefix) :]] = FileStamp(
+                int(entry.get("size") or 0), None if version is None else str(version)
+            )
+        return files
+
     def size(self, relpath: str) -> int:
         with self._reaching("sizing", relpath):
             return int(self.fs.size(self.path(relpath)))
@@ -194,6 +237,11 @@ class Storage:
         with contextlib.suppress(FileNotFoundError), self._reaching("removing", relpath):
             self.fs.rm_file(self.path(relpath))
 
+    def remove_tree(self, relpath: str) -> None:
+        """Remove a folder and everything below it (nothing happens if it does not exist)."""
+        with contextlib.suppress(FileNotFoundError), self._reaching("removing", relpath):
+            self.fs.rm(self.path(relpath), recursive=True)
+
     # -- locking -------------------------------------------------------------------------
 
     def lock(self, timeout: float | None = None) -> AbstractContextManager[None]:
@@ -203,6 +251,17 @@ class Storage:
         fails with :class:`~vires_repo.errors.LockTimeoutError` naming the holder.
         """
         return self._holding_lock(timeout)
+
+    def lock_status(self) -> LockStatus:
+        """Who holds the catalogue lock, since when, last renewal (``lock status``)."""
+        with self._reaching("inspecting", LOCK_FILE):
+            return self._lock.status()
+
+    def clear_lock(self, *, force: bool = False) -> LockStatus:
+        """Remove a stale catalogue lock (a live object-store one with ``force``); returns
+        what was found (see :meth:`vires_repo.io.locks.CatalogueLock.clear`)."""
+        with self._reaching("clearing", LOCK_FILE):
+            return self._lock.clear(force=force)
 
     @contextlib.contextmanager
     def _holding_lock(self, timeout: float | None) -> Iterator[None]:

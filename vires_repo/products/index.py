@@ -20,13 +20,14 @@ manifest, skip files (and Parquet row groups) by their time and identifier range
 tombstoned rows, and retry with a fresh manifest if a compaction removed a file under them.
 
 The class is built in layers, one module each: reading.py (manifests and filtered scans),
-lookups.py (identifier, location, time window, overlap and summary queries) and this module,
-the writer (upserts and compaction).
+lookups.py (identifier, location, time window, overlap and summary queries), compaction.py
+(data files, commits, compaction, undelete and purge) and this module, the writer (upserts and
+de-registration).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,37 +35,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vires_repo.errors import DefinitionError
-from vires_repo.io.storage import Storage
-from vires_repo.products.lookups import IndexLookups
-from vires_repo.products.manifest import (
-    FileEntry,
-    Manifest,
-    manifest_name,
-    manifest_path,
-    partition_file,
-    partition_folder,
-)
+from vires_repo.products.compaction import IndexMaintenance
+from vires_repo.products.manifest import DeletedEntry, partition_folder
 from vires_repo.products.row_filter import RowFilter
 from vires_repo.products.schema import (
-    JSONL_SUFFIX,
-    PARQUET_SUFFIX,
     SCHEMA,
     TIMESTAMP,
     ProductRecord,
     RecordColumns,
-    content_name,
-    jsonl_bytes,
-    parquet_bytes,
     row_problems,
     sort_rows,
 )
 from vires_repo.products.selection import ProductSelection
 from vires_repo.timescales import EARLIEST_TIME, LATEST_TIME, to_utc
 
-COMPACTION_FILE_THRESHOLD = 10  # measured: fewer manifest lines outweigh more compactions
-TOMBSTONE_THRESHOLD = 1024
-MAX_ROWS_PER_FILE = 250_000
-SMALL_BATCH_ROWS = 1_000  # batches of fewer rows are written as JSON lines
 _BULK_CHUNK_ROWS = 50_000
 
 
@@ -80,32 +64,17 @@ class UpsertResult:
 
 
 @dataclass(frozen=True)
-class CompactionResult:
-    collection: str
-    files_before: int
-    files_after: int
-    removed_files: tuple[str, ...]
+class Deletion:
+    """Who de-registers products, when and why: the record a soft delete keeps."""
+
+    by: str
+    reason: str = ""
+    at: datetime | None = None
+    """Default: the time of the write."""
 
 
-class ProductIndex(IndexLookups):
-    """The product records of a catalogue: reads, lookups, and the writer."""
-
-    def __init__(
-        self,
-        storage: Storage,
-        *,
-        compaction_threshold: int = COMPACTION_FILE_THRESHOLD,
-        tombstone_threshold: int = TOMBSTONE_THRESHOLD,
-        max_rows_per_file: int = MAX_ROWS_PER_FILE,
-        small_batch_rows: int = SMALL_BATCH_ROWS,
-    ) -> None:
-        if compaction_threshold < 4:
-            raise ValueError("compaction_threshold must be at least 4")
-        super().__init__(storage)
-        self.compaction_threshold = compaction_threshold
-        self.tombstone_threshold = tombstone_threshold
-        self.max_rows_per_file = max_rows_per_file
-        self.small_batch_rows = small_batch_rows
+class ProductIndex(IndexMaintenance):
+    """The product records of a catalogue: reads, lookups, maintenance, and the writer."""
 
     def __repr__(self) -> str:
         return f"ProductIndex({self.storage.url!r})"
@@ -118,12 +87,15 @@ class ProductIndex(IndexLookups):
         records: Iterable[ProductRecord] = (),
         *,
         delete: Iterable[str] = (),
+        deletion: Deletion | None = None,
         skip_existing: bool = False,
         now: datetime | None = None,
     ) -> UpsertResult:
         """Write one batch into one collection: one new data file plus one manifest commit.
 
-        ``delete`` identifiers are de-registered (tombstoned) first. A record whose identifier
+        ``delete`` identifiers are de-registered (tombstoned) first: deleted softly, restorable
+        until purged, when ``deletion`` says by whom and why, else for good at the next
+        compaction (a product replaced by an overlapping one). A record whose identifier
         is registered already replaces that product (keeping its ``created`` time), unless
         ``skip_existing`` is set, in which case it is skipped. Within the batch the last record
         of an identifier wins. Compaction runs automatically past the thresholds.
@@ -135,7 +107,9 @@ class ProductIndex(IndexLookups):
             _check_collection(record, collection)
             columns.append(record, stamp)
         with self.storage.lock():
-            return self._upsert_table(collection, columns.to_table(), set(delete), skip_existing)
+            return self._upsert_table(
+                collection, columns.to_table(), set(delete), skip_existing, deletion, stamp
+            )
 
     def upsert_table(
         self,
@@ -163,9 +137,12 @@ class ProductIndex(IndexLookups):
         with self.storage.lock():
             return self._upsert_table(collection, table, set(), skip_existing)
 
-    def delete(self, collection: str, identifiers: Iterable[str]) -> UpsertResult:
-        """De-register products of one collection (unknown identifiers are ignored)."""
-        return self.upsert(collection, (), delete=identifiers)
+    def delete(
+        self, collection: str, identifiers: Iterable[str], deletion: Deletion | None = None
+    ) -> UpsertResult:
+        """De-register products of one collection (unknown identifiers are ignored); softly
+        when ``deletion`` is given (see :meth:`upsert`)."""
+        return self.upsert(collection, (), delete=identifiers, deletion=deletion)
 
     def bulk_upsert(
         self,
@@ -208,7 +185,13 @@ class ProductIndex(IndexLookups):
         return results
 
     def _upsert_table(
-        self, collection: str, batch: pa.Table, delete: set[str], skip_existing: bool
+        self,
+        collection: str,
+        batch: pa.Table,
+        delete: set[str],
+        skip_existing: bool,
+        deletion: Deletion | None = None,
+        stamp: datetime | None = None,
     ) -> UpsertResult:
         batch = _last_wins(batch)
         manifest = self.manifest(collection)
@@ -250,6 +233,10 @@ class ProductIndex(IndexLookups):
         updated = manifest.with_tombstones(dead)
         for entry in entries:
             updated = updated.with_file(entry)
+        if deletion is not None or manifest.deleted:
+            updated = updated.with_deleted(
+                _deleted_records(manifest.deleted, batch_ids, existing, deleted, deletion, stamp)
+            )
         self._commit(updated)
         compacted = self._compact_if_needed(updated)
         return UpsertResult(
@@ -262,90 +249,35 @@ class ProductIndex(IndexLookups):
             compacted=compacted,
         )
 
-    def _write_data_files(
-        self, collection: str, table: pa.Table, *, as_text: bool = False
-    ) -> list[FileEntry]:
-        """Write sorted rows as data files of at most ``max_rows_per_file`` rows each
-        (JSON lines with ``as_text``, else Parquet)."""
-        entries = []
-        for start in range(0, table.num_rows, self.max_rows_per_file):
-            part = table.slice(start, self.max_rows_per_file)
-            if as_text:
-                data = jsonl_bytes(part)
-                name, digest = content_name(data, collection, JSONL_SUFFIX)
-            else:
-                data = parquet_bytes(part)
-                name, digest = content_name(data, collection, PARQUET_SUFFIX)
-            self.storage.write_if_changed(partition_file(collection, name), data)
-            identifiers = pc.min_max(part["identifier"]).as_py()
-            entries.append(
-                FileEntry(
-                    file=name,
-                    sha256=digest,
-                    bytes=len(data),
-                    rows=part.num_rows,
-                    min_begin_time=pc.min(part["begin_time"].cast(pa.int64())).as_py(),
-                    max_end_time=pc.max(part["end_time"].cast(pa.int64())).as_py(),
-                    min_identifier=identifiers["min"],
-                    max_identifier=identifiers["max"],
-                )
+
+def _deleted_records(
+    previous: Iterable[DeletedEntry],
+    registered: Iterable[str],
+    existing: dict[str, tuple[str, datetime]],
+    deleted: Iterable[str],
+    deletion: Deletion | None,
+    stamp: datetime | None,
+) -> list[DeletedEntry]:
+    """The ``deleted`` records after a write: a product registered again is no longer a
+    deleted one (its old row is simply replaced); soft-deleted products are added."""
+    again = set(registered)
+    records = [record for record in previous if record.identifier not in again]
+    if deletion is not None:
+        when = to_utc(deletion.at or stamp or datetime.now(UTC))
+        records += [
+            DeletedEntry.model_validate(
+                {
+                    "identifier": name,
+                    "file": existing[name][0],
+                    "deleted_at": when.isoformat(),
+                    "deleted_by": deletion.by,
+                    "reason": deletion.reason,
+                }
             )
-        return entries
-
-    def _commit(self, manifest: Manifest) -> None:
-        path = manifest_path(manifest.collection)
-        self.storage.write_if_changed(path, manifest.dumps().encode("utf-8"))
-
-    # -- compaction ----------------------------------------------------------------------
-
-    def _compact_if_needed(self, manifest: Manifest) -> bool:
-        if manifest.tombstone_count > self.tombstone_threshold:
-            self._compact(manifest, manifest.files)
-            return True
-        if len(manifest.files) > self.compaction_threshold:
-            # Merge the smallest files only: the large, old files stay as they are, so that a
-            # compaction rewrites (and adds to git) little more than the recent small appends.
-            keep = self.compaction_threshold // 4
-            by_size = sorted(manifest.files, key=lambda entry: entry.live_rows)
-            self._compact(manifest, by_size[: len(manifest.files) - keep + 1])
-            return True
-        return False
-
-    def compact(self, collection: str | None = None) -> list[CompactionResult]:
-        """Merge all live rows of a collection (or of every collection) into as few files as
-        ``max_rows_per_file`` allows, drop tombstones and remove unreferenced files."""
-        results = []
-        with self.storage.lock():
-            for name in [collection] if collection else self.collections():
-                manifest = self.manifest(name)
-                results.append(self._compact(manifest, manifest.files))
-        return results
-
-    def _compact(self, manifest: Manifest, victims: Sequence[FileEntry]) -> CompactionResult:
-        collection = manifest.collection
-        folder = partition_folder(collection)
-        parts = [
-            table
-            for entry in victims
-            if (table := self._read_entry(collection, entry, RowFilter(), SCHEMA.names))
+            for name in deleted
+            if name not in again
         ]
-        merged = sort_rows(pa.concat_tables(parts)) if parts else SCHEMA.empty_table()
-        victim_names = {entry.file for entry in victims}
-        added = self._write_data_files(collection, merged)
-        compacted = manifest.with_files(victim_names, [])
-        for entry in added:
-            compacted = compacted.with_file(entry)
-        self._commit(compacted)
-        live = {entry.file for entry in compacted.files} | {manifest_name(collection)}
-        removed = tuple(name for name in self.storage.listdir(folder) if name not in live)
-        for name in removed:
-            self.storage.remove(f"{folder}/{name}")
-        return CompactionResult(
-            collection=collection,
-            files_before=len(manifest.files),
-            files_after=len(compacted.files),
-            removed_files=removed,
-        )
+    return records
 
 
 def _check_collection(record: ProductRecord, collection: str) -> None:

@@ -7,6 +7,13 @@ whose row in that file was replaced or de-registered). Data files are Parquet
 file name's extension tells the format, and both are listed alike, so format version 1 covers
 both.
 
+De-registered products are deleted softly (udata's ``deleted`` timestamp): their rows stay in
+their data files, tombstoned like replaced rows (so every reader skips them, at no cost), and
+the manifest's ``deleted`` list (written only when not empty, one line per product, sorted by
+identifier) records which file holds each one, when, by whom and why. ``product undelete``
+lifts the tombstone; compaction keeps these rows (still tombstoned); ``purge`` removes the
+records and then compacts their files, which drops the rows for good.
+
 A writer adds data files first and replaces the manifest last, atomically; readers open only
 the files listed here, so files left by an interrupted writer are invisible until compaction
 removes them.
@@ -144,11 +151,36 @@ class FileEntry(ManifestModel):
         return hashlib.sha256(data).hexdigest() == self.sha256
 
 
+class DeletedEntry(ManifestModel):
+    """A de-registered product kept until purged (fields in the order of the JSON line)."""
+
+    identifier: str
+    file: Annotated[str, AfterValidator(plain_file_name)]
+    """The data file holding its (tombstoned) row."""
+    deleted_at: Micros
+    deleted_by: str
+    reason: str = ""
+
+
 class Manifest(ManifestModel):
     """The committed state of one collection partition."""
 
     collection: str
     files: tuple[FileEntry, ...]
+    deleted: tuple[DeletedEntry, ...] = ()
+    """Soft-deleted products, sorted by identifier (each tombstoned in its ``file``)."""
+
+    @model_validator(mode="after")
+    def _deleted_rows_are_tombstoned(self) -> Manifest:
+        if not self.deleted:
+            return self
+        tombstones = {entry.file: entry.tombstones for entry in self.files}
+        for record in self.deleted:
+            if record.identifier not in tombstones.get(record.file, ()):
+                raise ValueError(
+                    f"deleted product {record.identifier} is not a tombstone of {record.file}"
+                )
+        return self
 
     @property
     def live_rows(self) -> int:
@@ -157,6 +189,30 @@ class Manifest(ManifestModel):
     @property
     def tombstone_count(self) -> int:
         return sum(len(entry.tombstones) for entry in self.files)
+
+    @property
+    def dead_rows(self) -> int:
+        """Tombstoned rows that compaction may drop (replaced, or deleted and purged)."""
+        return self.tombstone_count - len(self.deleted)
+
+    def deleted_in(self, file: str) -> set[str]:
+        """Identifiers of the soft-deleted products whose row is in ``file``."""
+        return {record.identifier for record in self.deleted if record.file == file}
+
+    def with_deleted(self, records: Iterable[DeletedEntry]) -> Manifest:
+        """This manifest with ``deleted`` replaced by ``records`` (sorted)."""
+        ordered = tuple(sorted(records, key=lambda record: record.identifier))
+        return self.model_copy(update={"deleted": ordered})
+
+    def without_tombstones(self, alive: dict[str, set[str]]) -> Manifest:
+        """A manifest where the rows ``alive[file]`` (identifiers) are live again."""
+        files = tuple(
+            entry.model_copy(update={"tombstones": entry.tombstones - alive[entry.file]})
+            if alive.get(entry.file)
+            else entry
+            for entry in self.files
+        )
+        return self.model_copy(update={"files": files})
 
     def with_tombstones(self, dead: dict[str, set[str]]) -> Manifest:
         """A manifest where the rows ``dead[file]`` (identifiers) are tombstoned."""
@@ -182,7 +238,8 @@ class Manifest(ManifestModel):
         """The canonical text (manifests.py): one line per data file."""
         head = {"format_version": FORMAT_VERSION, "collection": self.collection}
         entries = [entry.model_dump(mode="json") for entry in self.files]
-        return manifest_text(head, "files", entries)
+        deleted = [record.model_dump(mode="json") for record in self.deleted]
+        return manifest_text(head, "files", entries, {"deleted": deleted})
 
     @classmethod
     def loads(cls, text: str | bytes, where: str) -> Manifest:

@@ -10,19 +10,25 @@ import importlib
 from types import ModuleType
 
 PUBLIC_MODULES = (
+    "backup",
     "cached_product",
     "check",
     "definitions",
     "demo",
     "info",
+    "locks",
+    "maintenance",
     "messages",
+    "mirror",
     "orbit_direction",
     "product",
     "product_collection",
     "product_import",
     "product_registration",
     "product_type",
+    "purge",
     "sql",
+    "sync",
 )
 
 __all__ = list(PUBLIC_MODULES)

@@ -69,7 +69,7 @@ class CheckReport:
 
 
 def _valid_definitions(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
-    for store in (catalog.product_types, catalog.product_collections):
+    for store in (catalog.product_types, catalog.product_collections, catalog.retention_policies):
         for name in catalog.storage.listdir(store.kind.folder):
             relpath = f"{store.kind.folder}/{name}"
             if not name.endswith(".json"):
@@ -278,6 +278,12 @@ def _cached_products(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
     yield from stored_product_problems(catalog.storage)
 
 
+def _retention_policies(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
+    from vires_repo.definitions.retention import stored_policy_problems
+
+    yield from stored_policy_problems(catalog.retention_policies, catalog.product_collections)
+
+
 def _loadable_collections(catalog: Catalog) -> list[dict[str, Any]]:
     loaded = []
     for identifier in catalog.product_collections.ids():
@@ -351,6 +357,12 @@ CHECKS: tuple[Check, ...] = (
         "error",
         "cached products match their manifest; their tables have valid, ordered times",
         _cached_products,
+    ),
+    Check(
+        "retention-policies",
+        "error",
+        "retention policies name existing collections, one policy per collection",
+        _retention_policies,
     ),
     Check("json-schemas", "error", "schemas/ matches the definition models", _json_schemas),
     Check(

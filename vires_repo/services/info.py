@@ -45,11 +45,13 @@ def catalog_info(catalog: Catalog) -> dict[str, Any]:
             "products": products,
         },
         "product_index": collections,
-        "versions": _versions(),
+        "versions": package_versions(),
+        "replicas": _replicas(catalog),
     }
 
 
-def _versions() -> dict[str, str]:
+def package_versions() -> dict[str, str]:
+    """The versions of vires-repo, Python and the libraries that shape the catalogue."""
     versions = {"vires-repo": __version__, "python": platform.python_version()}
     for name in _PACKAGES:
         try:
@@ -57,6 +59,22 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+def _replicas(catalog: Catalog) -> list[dict[str, Any]]:
+    """The replicas whose sync recorded its state here (``sync --push-state``)."""
+    from vires_repo.replication.replicas import replica_states
+
+    return [
+        {
+            "replica": state.replica,
+            "synced": state.synced,
+            "collections": list(state.collections) if state.collections else None,
+            "behind": state.behind,
+            "files_differing": state.differing,
+        }
+        for state in replica_states(catalog.storage)
+    ]
 
 
 def _git_state(catalog: Catalog) -> dict[str, Any] | None:
@@ -103,5 +121,12 @@ def format_info(info: dict[str, Any]) -> list[str]:
                 f"  {entry['collection']}: {entry['products']}, {entry['files']}, "
                 f"{entry['tombstones']}, {entry['bytes']}"
             )
+    for replica in info.get("replicas", ()):
+        state = (
+            f"behind ({replica['files_differing']} file(s) differ)"
+            if replica["behind"]
+            else "in step"
+        )
+        lines.append(f"replica:         {replica['replica']} synced {replica['synced']}, {state}")
     lines.append("versions:        " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
     return lines

@@ -12,7 +12,8 @@ from typing import Any
 
 from vires_repo.catalog import Catalog
 from vires_repo.errors import NotFoundError, ViresRepoError
-from vires_repo.products import ProductRecord, ProductSelection
+from vires_repo.maintenance import current_user
+from vires_repo.products import Deletion, ProductRecord, ProductSelection
 from vires_repo.products.locations import data_file_exists, normalize_location
 from vires_repo.services._batch import BatchResult
 from vires_repo.services._collections import select_collections
@@ -25,6 +26,10 @@ LOG = Messages.logged("product")
 DEREGISTER_SUMMARY = (
     ("deregistered", "de-registered", True),
     ("failed", "failed to be de-registered", False),
+)
+UNDELETE_SUMMARY = (
+    ("restored", "restored", True),
+    ("failed", "failed to be restored", False),
 )
 
 
@@ -93,14 +98,22 @@ def export_record(record: ProductRecord) -> dict[str, Any]:
 
 
 def delete_records(
-    catalog: Catalog, records: Iterable[ProductRecord], result: BatchResult, say: Messages = LOG
+    catalog: Catalog,
+    records: Iterable[ProductRecord],
+    result: BatchResult,
+    say: Messages = LOG,
+    *,
+    reason: str = "",
 ) -> None:
+    """De-register ``records`` softly: hidden from every read, restorable with
+    :func:`undelete_products` until purged; who, when and ``reason`` are recorded."""
+    deletion = Deletion(by=current_user(), reason=reason)
     by_collection: dict[str, list[str]] = {}
     for record in records:
         by_collection.setdefault(record.collection, []).append(record.identifier)
     for collection, identifiers in sorted(by_collection.items()):
         try:
-            catalog.products.delete(collection, identifiers)
+            catalog.products.delete(collection, identifiers, deletion)
         except ViresRepoError as error:
             for identifier in identifiers:
                 result.fail(
@@ -115,10 +128,16 @@ def delete_records(
 
 
 def deregister_products(
-    catalog: Catalog, selection: ProductSelection, *, all_: bool, say: Messages = LOG
+    catalog: Catalog,
+    selection: ProductSelection,
+    *,
+    all_: bool,
+    reason: str = "",
+    say: Messages = LOG,
 ) -> BatchResult:
-    """De-register the selected products; without identifiers only with ``all_``
-    (``invalid_only`` counts as a selection of its own, reference 1.5)."""
+    """De-register the selected products (softly, see :func:`delete_records`); without
+    identifiers only with ``all_`` (``invalid_only`` counts as a selection of its own,
+    reference 1.5)."""
     catalog.require_existing()  # before writing() would create the root
     result = BatchResult(noun="matched product", patterns=DEREGISTER_SUMMARY)
     if not selection.names_products and not all_ and not selection.invalid_only:
@@ -127,7 +146,7 @@ def deregister_products(
     with catalog.writing():
         records = select_products(catalog, selection, say)
         result.total = len(records)
-        delete_records(catalog, records, result, say)
+        delete_records(catalog, records, result, say, reason=reason)
     # imported here: it loads cdflib, which the selection commands of this module do not need
     from vires_repo.services.orbit_direction.registration import deregistration_note
 
@@ -135,6 +154,39 @@ def deregister_products(
     note = deregistration_note(catalog, {r.collection for r in records if r.identifier in removed})
     if note:
         say.info(note)
+    return result
+
+
+def undelete_products(
+    catalog: Catalog,
+    identifiers: Sequence[str],
+    collections: Sequence[str] = (),
+    say: Messages = LOG,
+) -> BatchResult:
+    """Restore soft-deleted products (in the given collections, else in any) as they were
+    when de-registered; an identifier that is not a deleted product fails."""
+    catalog.require_existing()
+    for collection in collections:
+        if not catalog.product_collections.exists(collection):
+            raise NotFoundError(f"The product collection {collection} does not exist!")
+    wanted = list(dict.fromkeys(identifiers))
+    result = BatchResult(noun="product", total=len(wanted), patterns=UNDELETE_SUMMARY)
+    found: set[str] = set()
+    with catalog.writing():
+        for collection in sorted(set(collections)) or catalog.products.collections():
+            deleted = {record.identifier for record in catalog.products.deleted(collection)}
+            names = [name for name in wanted if name in deleted]
+            for name in catalog.products.undelete(collection, names) if names else ():
+                found.add(name)
+                result.add("restored", f"{collection}/{name}")
+                say.info(f"product {collection}/{name} restored")
+    for name in wanted:
+        if name not in found:
+            result.fail(
+                name,
+                f"product {name} is not a deleted product (never de-registered, registered "
+                "again or purged); nothing restored",
+            )
     return result
 
 

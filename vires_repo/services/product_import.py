@@ -32,6 +32,7 @@ from vires_repo.services.messages import Messages
 from vires_repo.services.product import LOG, delete_records, resolve_collections, select_products
 from vires_repo.timescales import EARLIEST_TIME, LATEST_TIME
 
+SYNC_REASON = "not in the records imported with product import --sync"
 IMPORT_SUMMARY = (
     ("registered", "registered", True),
     ("updated", "updated", False),
@@ -273,7 +274,7 @@ def import_products(
                 if (r.collection, r.identifier) not in present
             ]
             removed.total = len(stale)
-            delete_records(catalog, stale, removed, say)
+            delete_records(catalog, stale, removed, say, reason=SYNC_REASON)
         for collection in sorted(pc.unique(kept["collection"]).to_pylist()):
             rows = kept.filter(pc.equal(kept["collection"], collection))
             done = catalog.products.upsert_table(collection, rows, skip_existing=not update)

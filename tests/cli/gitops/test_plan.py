@@ -176,3 +176,28 @@ def test_missing_data_file_at_head_is_an_error(gitrepo: GitRepo) -> None:
     relpath = f"catalog/products/collection={MAG_A}/{data.name}"
     assert f"ERROR: {relpath}: data file missing" in err
     assert relpath in out
+
+
+def test_retention_policies_are_shown_with_the_products_they_cover(gitrepo: GitRepo) -> None:
+    gitrepo.register(gitrepo.day_product("2020-01-01"))
+    gitrepo.commit("one product")
+    folder = gitrepo.root / "retention_policies"
+    folder.mkdir()
+    policy = {"name": "oper_a", "collections": ["SW_OPER_MAGA_*"], "keepProducts": "P90D"}
+    (folder / "oper_a.json").write_text(json.dumps(policy, indent=2) + "\n")
+    code, out, err = _plan(gitrepo, "HEAD")
+    assert code == 0, err
+    assert "### Retention policies" in out
+    assert "| Change | Retention policy | Keys | Collections | Products |" in out
+    assert "| added | `oper_a` | - | 1 | 1 |" in out
+    gitrepo.commit("a policy")
+
+    policy["keepProducts"] = "P30D"
+    (folder / "oper_a.json").write_text(json.dumps(policy, indent=2) + "\n")
+    code, out, _ = _plan(gitrepo, "HEAD")
+    assert '| changed | `oper_a` | `keepProducts`: `"P90D"` -> `"P30D"` | 1 | 1 |' in out
+
+    (folder / "oper_a.json").write_text('{"name": "oper_a", "collections": []}\n')
+    code, out, _ = _plan(gitrepo, "HEAD")
+    assert code == 1
+    assert "invalid retention policy" in out

@@ -510,10 +510,10 @@ def test_deregister_failures_are_reported_per_product(
 
     original = ProductIndex.delete
 
-    def delete(self: ProductIndex, collection: str, identifiers: Any) -> Any:
+    def delete(self: ProductIndex, collection: str, identifiers: Any, deletion: Any) -> Any:
         if collection == MAG_B:
             raise IndexFormatError("the index of MAG B is damaged")
-        return original(self, collection, identifiers)
+        return original(self, collection, identifiers, deletion)
 
     monkeypatch.setattr(ProductIndex, "delete", delete)
     env = populated.env

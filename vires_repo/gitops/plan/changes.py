@@ -24,11 +24,11 @@ class FieldChange:
 class DefinitionChange:
     """A product type or collection added, removed or changed."""
 
-    kind: str  # "product type" | "product collection"
+    kind: str  # "product type" | "product collection" | "retention policy"
     identifier: str
     status: Status
     fields: tuple[FieldChange, ...] = ()
-    collections: int | None = None  # product types: collections using the type
+    collections: int | None = None  # types: collections using it; policies: covered
     products: int = 0  # products affected
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from vires_repo.definitions.retention import RETENTION_POLICIES, RetentionPolicy
 from vires_repo.definitions.store import PRODUCT_COLLECTIONS, PRODUCT_TYPES
 from vires_repo.gitops.plan.changes import DefinitionChange, FieldChange, Status
 from vires_repo.gitops.plan.snapshot import Snapshot
@@ -19,6 +20,7 @@ def definition_changes(old: Snapshot, new: Snapshot) -> list[DefinitionChange]:
     for kind, before, after in (
         (PRODUCT_TYPES, old.types, new.types),
         (PRODUCT_COLLECTIONS, old.collections, new.collections),
+        (RETENTION_POLICIES, old.policies, new.policies),
     ):
         for identifier in sorted(before.keys() | after.keys()):
             a, b = before.get(identifier), after.get(identifier)
@@ -44,12 +46,26 @@ def definition_changes(old: Snapshot, new: Snapshot) -> list[DefinitionChange]:
                 changes.append(
                     DefinitionChange(kind.label, identifier, status, fields, len(users), products)
                 )
+            elif kind is RETENTION_POLICIES:
+                covered = _covered(snapshot, identifier)
+                products = sum(snapshot.product_count(name) for name in covered)
+                changes.append(
+                    DefinitionChange(kind.label, identifier, status, fields, len(covered), products)
+                )
             else:
                 products = snapshot.product_count(identifier)
                 changes.append(
                     DefinitionChange(kind.label, identifier, status, fields, None, products)
                 )
     return changes
+
+
+def _covered(snapshot: Snapshot, policy: str) -> list[str]:
+    """The collections a retention policy covers (none if the policy is invalid there)."""
+    try:
+        return RetentionPolicy.of(snapshot.policies[policy]).covers(snapshot.collections)
+    except ValueError:  # pydantic's ValidationError: reported as a problem of the snapshot
+        return []
 
 
 def without_bookkeeping(definition: Mapping[str, Any]) -> dict[str, Any]:

@@ -33,14 +33,15 @@ def render_markdown(plan: Plan) -> str:
     for kind, title in (
         ("product type", "Product types"),
         ("product collection", "Product collections"),
+        ("retention policy", "Retention policies"),
     ):
         changes = [c for c in plan.definitions if c.kind == kind]
         if not changes:
             continue
         lines += [f"### {title}", ""]
-        if kind == "product type":
+        if kind in ("product type", "retention policy"):
             lines += [
-                "| Change | Product type | Keys | Collections | Products |",
+                f"| Change | {kind.capitalize()} | Keys | Collections | Products |",
                 "|---|---|---|---:|---:|",
             ]
         else:

@@ -14,6 +14,7 @@ from typing import Any
 
 from vires_repo import jsonio
 from vires_repo.catalog import Catalog
+from vires_repo.definitions.retention import RETENTION_POLICIES
 from vires_repo.definitions.store import (
     PRODUCT_COLLECTIONS,
     PRODUCT_TYPES,
@@ -35,6 +36,7 @@ class Snapshot:
     location: CatalogLocation
     types: dict[str, dict[str, Any]] = field(default_factory=dict)
     collections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     manifests: dict[str, Manifest] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -52,6 +54,7 @@ class Snapshot:
     def load(self) -> Snapshot:
         self.types = self._definitions(PRODUCT_TYPES)
         self.collections = self._definitions(PRODUCT_COLLECTIONS)
+        self.policies = self._definitions(RETENTION_POLICIES)
         index = self.catalog.products
         for collection in index.collections():
             try:
