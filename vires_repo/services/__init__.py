@@ -14,6 +14,7 @@ PUBLIC_MODULES = (
     "check",
     "definitions",
     "demo",
+    "extraction",
     "info",
     "messages",
     "orbit_direction",
