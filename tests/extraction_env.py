@@ -48,6 +48,15 @@ class ExtractionEnv:
         self.files[identifier] = path
         return identifier
 
+    def register(self, collection: str, path: str) -> str:
+        """Register an existing product file."""
+        result = product_registration.register_products(
+            self.catalog, collection, [path], skip_post_registration_actions=True
+        )
+        assert not result.failures, result.failures
+        self.files[Path(path).stem] = path
+        return Path(path).stem
+
     def extract(
         self, output: Path, collections: dict[str, list[str]], begin: str, end: str, **options: Any
     ) -> extraction.ExtractionResult:
