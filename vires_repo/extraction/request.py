@@ -12,6 +12,7 @@ VirES's ``Invalid input value of '<input>'! <message>``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -252,3 +253,26 @@ def _nominal_sampling(definition: Mapping[str, Any]) -> timedelta:
     if isinstance(value, dict):  # per-dataset samplings: the finest counts
         value = min(value.values(), key=parse_duration, default=None)
     return parse_duration(value) if isinstance(value, str) else timedelta(seconds=1)
+
+
+# -- output names --------------------------------------------------------------------------
+
+_MAX_NAME = 225
+_NAME_TAIL = 40
+
+
+def output_basename(
+    collection_ids: Mapping[str, Sequence[str]], begin: datetime, end: datetime
+) -> str:
+    """VirES's name of a response file without extension (reference 6.4):
+    ``<IDS>_<begin>_<end - 1 us>_Filtered``, ``IDS`` being every listed collection joined by
+    ``_`` (``:`` as ``-``); a name over 225 characters keeps its head and tail around the MD5
+    of the whole name."""
+    ids = "_".join(item.replace(":", "-") for items in collection_ids.values() for item in items)
+    last = end - timedelta(microseconds=1)
+    name = f"{ids}_{begin:%Y%m%dT%H%M%S}_{last:%Y%m%dT%H%M%S}_Filtered"
+    if len(name) <= _MAX_NAME:
+        return name
+    head = max(2, _MAX_NAME - 32 - _NAME_TAIL - 2)
+    digest = hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
+    return f"{name[:head]}_{digest}_{name[-_NAME_TAIL:]}"

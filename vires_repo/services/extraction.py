@@ -25,6 +25,7 @@ from vires_repo.extraction.pipeline import Processing, Progress, plan_slices, ru
 from vires_repo.extraction.request import (
     Limits,
     check_time_window,
+    output_basename,
     parse_collection_ids,
     parse_collection_options,
     resolve_sources,
@@ -52,6 +53,7 @@ __all__ = [
     "OutputFormat",
     "Progress",
     "extract",
+    "output_basename",
     "parse_collection_ids",
     "parse_collection_options",
 ]
