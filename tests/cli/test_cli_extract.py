@@ -179,3 +179,16 @@ def test_a_request_failing_while_writing_leaves_no_file(
     assert code == 2, err
     assert "exceeds the maximum limit of 4000 records" in err
     assert list(folder.iterdir()) == []
+
+
+def test_collections_json_from_standard_input(
+    cli: CliRunner, env: ExtractionEnv, tmp_path: Path
+) -> None:
+    code, _out, err = cli(
+        "--catalog", str(env.catalog.url), "extract", "--collections-json", "-", *WINDOW,
+        "-o", str(tmp_path / "a.csv"), "--format", "csv",
+        stdin=json.dumps({"Alpha": [f"{OPER_A}+{FAST_A}"]}),
+    )  # fmt: skip
+
+    assert code == 0, err
+    assert (tmp_path / "a.csv").read_text().startswith("DataSource,Spacecraft,Timestamp,")

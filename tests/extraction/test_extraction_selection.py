@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from extraction_env import ExtractionEnv, build_env, source_records
+from extraction_env import ExtractionEnv, build_env, source_records, utc
 
+from vires_repo.services import extraction
 from vires_repo.testing.sampling import CircularOrbit
 
 OPER_A = "SW_OPER_MAGA_LR_1B"
@@ -199,3 +200,21 @@ def test_an_empty_window_writes_the_columns_without_records(
     assert result.records == 0 and result.source_products == []
     assert table.num_rows == 0
     assert str(table.schema.field("B_NEC").type) == "fixed_size_list<element: double>[3]"
+
+
+def test_progress_is_told_per_product(env: ExtractionEnv, tmp_path: Path) -> None:
+    env.add(OPER_A, "2016-01-01T00:00:00", "2016-01-01T00:59:59")
+    env.add(OPER_A, "2016-01-01T01:00:00", "2016-01-01T01:59:59")
+    env.add("SW_OPER_MAGB_LR_1B", "2016-01-01T00:00:00", "2016-01-01T00:59:59")
+    told: list[tuple[int, int]] = []
+    request = extraction.ExtractionRequest(
+        collection_ids={"A": [OPER_A], "B": ["SW_OPER_MAGB_LR_1B"]},
+        begin=utc("2016-01-01T00:00:00"),
+        end=utc("2016-01-01T02:00:00"),
+    )
+
+    extraction.extract(
+        env.catalog, request, tmp_path / "out.cdf", progress=lambda *done: told.append(done)
+    )
+
+    assert told == [(0, 3), (1, 3), (2, 3), (3, 3)]
