@@ -46,6 +46,7 @@ INVALID_TIME = np.datetime64("9999-12-31T23:59:59.999999", "us")
 _TT2000_FILL = np.iinfo(np.int64).min
 _TT2000_PAD = _TT2000_FILL + 1
 _J2000_NOON_US = np.datetime64("2000-01-01T12:00:00", "us").astype(np.int64)
+_MJD2000_US = np.datetime64("2000-01-01T00:00:00", "us").astype(np.int64)
 _TT_MINUS_TAI_NS = 32_184_000_000
 
 LEAP_SECONDS: tuple[tuple[str, int], ...] = (
@@ -206,3 +207,10 @@ def month_start(month: str) -> np.datetime64:
 def month_end(month: str) -> np.datetime64:
     """The first millisecond of the month after ``month`` (the end, exclusive)."""
     return to_datetime64(np.datetime64(month, "M") + 1, "ms")
+
+
+def datetime64_to_mjd2000(times: npt.ArrayLike) -> FloatArray:
+    """MJD2000 (days since 2000-01-01T00:00 UTC) of ``datetime64`` times (any unit)."""
+    micros = np.asarray(times).astype("datetime64[us]").astype(np.int64)
+    mjd2000: FloatArray = (micros - _MJD2000_US) / _US_PER_DAY
+    return mjd2000

@@ -1,38 +1,18 @@
-"""Auxiliary variables (OrbitDirection, Kp, QDLat, ...): none yet.
+"""Auxiliary variables of the data extraction (reference vires-data-extraction.md, section 5),
+one module per group:
 
-Placeholder of the contract (prompts/extraction-api.md) until helper ``extract-vars`` commits
-the real package, which replaces this file.
+* :mod:`.variables`: names, units, descriptions and required product variables;
+* :mod:`.source`: :class:`AuxiliarySource`, one per request, reading each table once;
+* :mod:`.indices`: Kp, Kp10, Dst, dDst, F107, F10_INDEX from the cached products;
+* :mod:`.magnetic` (with :mod:`.knots`): QDLat, QDLon, MLT through apexpy;
+* :mod:`.sun`: the Sun's position and the sub-solar point;
+* :mod:`.field`: the intensity F of B_NEC.
+
+Orbit directions come from the orbit-direction tables and orbit numbers from the orbit
+counters (both looked up in :mod:`.source`).
 """
 
-from __future__ import annotations
+from vires_repo.extraction.auxiliaries.source import AuxiliarySource
+from vires_repo.extraction.auxiliaries.variables import AUXILIARY_VARIABLES, AuxiliaryVariable
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
-import numpy.typing as npt
-
-from vires_repo.catalog import Catalog
-
-
-@dataclass(frozen=True)
-class AuxiliaryVariable:
-    name: str
-    unit: str
-    description: str
-    shape: tuple[int, ...]
-    requires: tuple[str, ...]
-
-
-AUXILIARY_VARIABLES: Mapping[str, AuxiliaryVariable] = {}
-
-
-class AuxiliarySource:
-    def __init__(self, catalog: Catalog, begin: datetime, end: datetime) -> None:
-        del catalog, begin, end
-
-    def compute(
-        self, name: str, columns: Mapping[str, Any], *, mission: str, spacecraft: str | None
-    ) -> npt.NDArray[Any]:
-        raise KeyError(name)
+__all__ = ["AUXILIARY_VARIABLES", "AuxiliarySource", "AuxiliaryVariable"]
