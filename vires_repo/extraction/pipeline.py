@@ -2,11 +2,15 @@
 
 read the window's records -> sample (VirES samples before it filters) -> compute the
 auxiliaries the filter needs -> filter -> compute the other auxiliaries -> count against the
-size limit -> write. Only one product's records are in memory at a time.
+size limit -> write. The writing runs in a thread while the next product is processed (Arrow's
+Parquet writer and file I/O release the GIL), with at most one product waiting: memory holds
+three products at most, whatever the window.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -93,27 +97,67 @@ def run(
     total = sum(len(pieces) for pieces in slices)
     done = written = 0
     products: set[str] = set()
-    for plan, pieces in zip(plans, slices, strict=True):
-        state: Any = None
-        for piece in pieces:
-            if progress is not None:
-                progress(done, total)
-            columns, read, state = _process(plan, piece, processing, state)
-            count = len(columns[TIMESTAMP])
-            if read:
-                products.add(piece.identifier)
-            written += count
-            if processing.max_samples is not None and written > processing.max_samples:
-                raise rejected(
-                    "end_time",
-                    "Requested data exceeds the maximum limit of "
-                    f"{processing.max_samples} records!",
-                )
-            writer.write({name: columns[name] for name in plan.outputs}, count)
-            done += 1
+    behind = _WritingThread(writer)
+    try:
+        for plan, pieces in zip(plans, slices, strict=True):
+            state: Any = None
+            for piece in pieces:
+                if progress is not None:
+                    progress(done, total)
+                columns, read, state = _process(plan, piece, processing, state)
+                count = len(columns[TIMESTAMP])
+                if read:
+                    products.add(piece.identifier)
+                written += count
+                if processing.max_samples is not None and written > processing.max_samples:
+                    raise rejected(
+                        "end_time",
+                        "Requested data exceeds the maximum limit of "
+                        f"{processing.max_samples} records!",
+                    )
+                behind.write({name: columns[name] for name in plan.outputs}, count)
+                done += 1
+    except BaseException:
+        behind.stop()
+        raise
+    behind.finish()
     if progress is not None:
         progress(total, total)
     return RunResult(sorted(products), written, total)
+
+
+class _WritingThread:
+    """Hands records to ``writer`` in a thread, one product waiting at most; the writer's
+    error comes back from the next :meth:`write` or from :meth:`finish`."""
+
+    def __init__(self, writer: OutputWriter) -> None:
+        self._writer = writer
+        self._queue: queue.Queue[tuple[Mapping[str, Any], int] | None] = queue.Queue(1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="extraction-writer", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._writer.write(*item)
+                except BaseException as error:  # handed to the producing thread
+                    self._error = error
+
+    def write(self, columns: Mapping[str, Any], count: int) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put((columns, count))
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def finish(self) -> None:
+        self.stop()
+        if self._error is not None:
+            raise self._error
 
 
 def _process(

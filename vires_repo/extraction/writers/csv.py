@@ -2,8 +2,9 @@
 doubles as C ``%.9g``, other numbers as numpy prints them, vectors as ``{x;y;z}``, a column a
 source lacks as ``nan``, times per ``csv_time_format``.
 
-Cells are formatted a column at a time (one list comprehension per column) and joined into
-lines once per product: about a microsecond per cell.
+Each product's lines are formatted with one ``%`` template per line (``%s,%s,%.9g,{%.9g;...}``),
+which formats a whole record in C: Python's ``%`` follows C's ``printf``, so the cells are
+exactly VirES's.
 """
 
 from __future__ import annotations
@@ -33,8 +34,14 @@ class CsvWriter:
     def write(self, columns: Mapping[str, npt.NDArray[Any]], count: int) -> None:
         if not count:
             return
-        cells = [self._cells(spec, columns.get(spec.name), count) for spec in self._columns]
-        text = "\r\n".join(map(",".join, zip(*cells, strict=True))) + "\r\n"
+        pieces: list[str] = []
+        fields: list[list[Any]] = []
+        for spec in self._columns:
+            piece, values = self._column(spec, columns.get(spec.name))
+            pieces.append(piece)
+            fields += values
+        template = ",".join(pieces)
+        text = "\r\n".join(map(template.__mod__, zip(*fields, strict=True))) + "\r\n"
         self._file.write(text.encode())
 
     def close(self, source_products: Sequence[str]) -> None:
@@ -44,39 +51,41 @@ class CsvWriter:
     def discard(self) -> None:
         self._file.close()
 
-    def _cells(self, spec: ColumnSpec, data: npt.NDArray[Any] | None, count: int) -> list[str]:
+    def _column(self, spec: ColumnSpec, data: npt.NDArray[Any] | None) -> tuple[str, list[Any]]:
+        """The column's ``%`` template piece and its values, one list per component."""
         if data is None:
-            return [_NAN] * count
+            return _NAN, []
         if spec.is_time:
             return format_times(data, self._time_format)
-        flat = _format_values(spec, np.asarray(data).reshape(-1))
-        for size in reversed(spec.shape):  # innermost dimension first: {a;b;c}, {{a;b};{c;d}}
-            flat = [
-                "{" + ";".join(group) + "}"
-                for group in zip(*[flat[i::size] for i in range(size)], strict=True)
-            ]
-        return flat
+        values = np.asarray(data)
+        flat = values.reshape(len(values), -1)
+        if spec.cdf_type == "CDF_DOUBLE":
+            element, parts = "%.9g", [flat[:, index].tolist() for index in range(flat.shape[1])]
+        elif spec.is_text or values.dtype.kind in "iub":
+            element, parts = "%s", [flat[:, index].tolist() for index in range(flat.shape[1])]
+        else:  # numpy's own printing (CDF_FLOAT)
+            element = "%s"
+            parts = [[str(value) for value in flat[:, index]] for index in range(flat.shape[1])]
+        return _nested(element, spec.shape), parts
 
 
-def _format_values(spec: ColumnSpec, values: npt.NDArray[Any]) -> list[str]:
-    if spec.cdf_type == "CDF_DOUBLE":
-        return [f"{value:.9g}" for value in values.tolist()]
-    if spec.is_text:
-        return [str(value) for value in values.tolist()]
-    if values.dtype.kind in "iub":
-        return [str(value) for value in values.tolist()]
-    return [str(value) for value in values]  # numpy's own printing (CDF_FLOAT)
+def _nested(element: str, shape: tuple[int, ...]) -> str:
+    """The template of one cell: ``{a;b;c}`` for a vector, ``{{a;b};{c;d}}`` for a matrix."""
+    if not shape:
+        return element
+    return "{" + ";".join([_nested(element, shape[1:])] * shape[0]) + "}"
 
 
-def format_times(times: npt.NDArray[Any], time_format: str) -> list[str]:
+def format_times(times: npt.NDArray[Any], time_format: str) -> tuple[str, list[Any]]:
     """VirES's CSV times: ISO 8601 with ``Z`` (microseconds only when not zero), MJD2000 days
-    or Unix-epoch seconds as ``%.14g``."""
+    or Unix-epoch seconds as ``%.14g`` (a template piece and its values)."""
     if time_format == "ISO date-time":
         texts = np.datetime_as_string(times.astype("datetime64[us]"), unit="us").tolist()
-        return [text[:-7] + "Z" if text.endswith(".000000") else text + "Z" for text in texts]
+        iso = [text[:-7] + "Z" if text.endswith(".000000") else text + "Z" for text in texts]
+        return "%s", [iso]
     epoch = datetime64_to_cdf_epoch(times)
     if time_format == "MJD2000":
         values = (epoch - CDF_EPOCH_OF_MJD2000) / 86_400_000.0
     else:
         values = (epoch - CDF_EPOCH_1970_MS) * 1e-3
-    return [f"{value:.14g}" for value in values.tolist()]
+    return "%.14g", [values.tolist()]
