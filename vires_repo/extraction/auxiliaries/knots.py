@@ -40,6 +40,8 @@ class Knots:
     """Indices of the knot samples (increasing times)."""
     seconds: FloatArray
     """Time of every sample in seconds from the first one."""
+    knot_before: IntArray
+    """Per sample, the last knot (index in :attr:`indices`) at or before it."""
     segment_of_sample: IntArray
     first_knot: IntArray
     """Per segment, the index (in :attr:`indices`) of its first knot."""
@@ -75,7 +77,8 @@ def place_knots(
     first_knot = np.searchsorted(knot_segment, np.arange(segment[-1] + 1)).astype(np.int64)
     knot_count = np.diff(np.append(first_knot, indices.size)).astype(np.int64)
     seconds = (ns - ns[0]).astype(np.float64) * 1e-9
-    return Knots(indices, seconds, segment, first_knot, knot_count)
+    knot_before = np.cumsum(is_knot, dtype=np.int64) - 1
+    return Knots(indices, seconds, knot_before, segment, first_knot, knot_count)
 
 
 def interpolate(knots: Knots, values: FloatArray) -> FloatArray:
@@ -83,9 +86,10 @@ def interpolate(knots: Knots, values: FloatArray) -> FloatArray:
     knot_times = knots.seconds[knots.indices]
     segment = knots.segment_of_sample
     first, count = knots.first_knot[segment], knots.knot_count[segment]
-    interval = np.searchsorted(knot_times, knots.seconds, side="right") - 1
     order = np.minimum(count, _STENCIL)
-    start = np.clip(interval - 1, first, first + count - order)
+    start = np.clip(knots.knot_before - 1, first, first + count - order)
+    if knots.knot_count.min() >= _STENCIL:  # the usual case: one pass over all samples
+        return _lagrange(knots.seconds, start, _STENCIL, knot_times, values)
     result = np.empty((knots.seconds.size, values.shape[1]), dtype=np.float64)
     for points in range(1, _STENCIL + 1):
         selected = np.flatnonzero(order == points)
@@ -96,35 +100,33 @@ def interpolate(knots: Knots, values: FloatArray) -> FloatArray:
     return result
 
 
-def interpolate_series(knot_times: FloatArray, values: FloatArray, times: FloatArray) -> FloatArray:
-    """Values (one row per knot) of one gapless series at ``times`` (same unit, any order)."""
-    order = min(_STENCIL, knot_times.size)
-    interval = np.searchsorted(knot_times, times, side="right") - 1
-    start = np.clip(interval - 1, 0, knot_times.size - order)
-    return _lagrange(times, start, order, knot_times, values)
-
-
 def _lagrange(
     times: FloatArray, start: IntArray, points: int, knot_times: FloatArray, values: FloatArray
 ) -> FloatArray:
     """Lagrange interpolation through knots ``start .. start + points - 1`` of each time."""
-    offsets = [times - knot_times[start + i] for i in range(points)]
-    weights = []
+    stencils = knot_times.size - points + 1  # the possible values of ``start``
+    reciprocal = []  # per stencil, 1 / prod(t_i - t_j) of each of its knots i
     for i in range(points):
-        weight = np.ones(times.size, dtype=np.float64)
-        denominator = np.ones(times.size, dtype=np.float64)
+        denominator = np.ones(stencils)
         for j in range(points):
             if i != j:
-                weight *= offsets[j]
-                denominator *= knot_times[start + i] - knot_times[start + j]
-        weights.append(weight / denominator)
+                denominator *= knot_times[i : i + stencils] - knot_times[j : j + stencils]
+        reciprocal.append((1.0 / denominator)[start])
+    indices = [start + i for i in range(points)]
+    offsets = [times - knot_times[index] for index in indices]
+    before = [np.ones(times.size)]  # products of the offsets before / after each knot
+    for offset in offsets[:-1]:
+        before.append(before[-1] * offset)
+    after = [np.ones(times.size)]
+    for offset in offsets[:0:-1]:
+        after.append(after[-1] * offset)
+    weights = [before[i] * after[points - 1 - i] * reciprocal[i] for i in range(points)]
     columns = np.ascontiguousarray(values.T)
     result = np.empty((times.size, values.shape[1]), dtype=np.float64)
     for column in range(values.shape[1]):
-        gathered = [columns[column][start + i] for i in range(points)]
-        total = weights[0] * gathered[0]
+        total = weights[0] * columns[column][indices[0]]
         for i in range(1, points):
-            total += weights[i] * gathered[i]
+            total += weights[i] * columns[column][indices[i]]
         result[:, column] = total
     return result
 

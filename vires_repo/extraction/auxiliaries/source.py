@@ -66,6 +66,8 @@ class AuxiliarySource:
         self._orbit_direction_tables: dict[TableKey, OrbitDirectionTable] = {}
         self._memo: dict[str, tuple[tuple[Any, ...], npt.NDArray[Any]]] = {}
         """Per variable, the inputs it was last computed from and its values."""
+        self._times: npt.NDArray[Any] | None = None
+        self._times_mjd2000 = np.empty(0)
 
     def available(
         self, name: str, *, mission: str, spacecraft: str | None, grade: str | None = None
@@ -127,10 +129,11 @@ class AuxiliarySource:
                     f"Invalid input value of 'variables'! OrbitNumber is not available for "
                     f"{mission} {spacecraft or ''}".rstrip()
                 )
-            return {"OrbitNumber": _orbit_numbers(self._cached_table(identifier), times)}
+            numbers = orbit_number_at(self._cached_table(identifier), self._mjd2000(times))
+            return {"OrbitNumber": numbers.astype(np.int32)}
         if name in _INDEX_TABLES:
             identifier = _INDEX_TABLES[name]
-            mjd2000 = datetime64_to_mjd2000(times)
+            mjd2000 = self._mjd2000(times)
             return _INDEX_LOOKUPS[identifier](self._cached_table(identifier), mjd2000)
         if name in _MAGNETIC:
             return magnetic_coordinates(
@@ -143,11 +146,17 @@ class AuxiliarySource:
             return {"F": intensity(columns["B_NEC"])}
         size = len(times)  # the Sun: position columns a variable does not need may be absent
         return sun_position(
-            datetime64_to_mjd2000(times),
+            self._mjd2000(times),
             _floats(columns, "Latitude", size),
             _floats(columns, "Longitude", size),
             _floats(columns, "Radius", size) * 1e-3,
         )
+
+    def _mjd2000(self, times: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+        """MJD2000 of a product's times, converted once for all the variables needing it."""
+        if self._times is not times:
+            self._times, self._times_mjd2000 = times, datetime64_to_mjd2000(times)
+        return self._times_mjd2000
 
     def _cached_table(self, identifier: str) -> pa.Table:
         table = self._cached_tables.get(identifier)
@@ -185,10 +194,6 @@ def _inputs(
 
 def _same_inputs(first: tuple[Any, ...], second: tuple[Any, ...]) -> bool:
     return len(first) == len(second) and all(a is b for a, b in zip(first, second, strict=True))
-
-
-def _orbit_numbers(table: pa.Table, times: npt.NDArray[Any]) -> npt.NDArray[np.int32]:
-    return orbit_number_at(table, datetime64_to_mjd2000(times)).astype(np.int32)
 
 
 def _floats(columns: Columns, name: str, size: int | None = None) -> npt.NDArray[np.float64]:
