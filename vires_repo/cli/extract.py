@@ -116,7 +116,7 @@ def extract(
             )
         else:
             with tempfile.TemporaryDirectory(prefix="vires-extract-") as scratch:
-                path = Path(scratch) / f"output.{format_}"
+                path = Path(scratch) / f"output{service.EXTENSIONS[format_]}"
                 result = service.extract(
                     catalog, request, path, sources_output=sources_output, progress=progress
                 )

@@ -8,7 +8,7 @@ its index range of the file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -56,10 +56,3 @@ def read_slice(
             }
     columns[TIMESTAMP] = times.astype("datetime64[ns]")
     return columns
-
-
-def file_variables(
-    definitions: Mapping[str, Mapping[str, Any]], names: Sequence[str]
-) -> dict[str, str]:
-    """Output name -> variable name in the file (a definition's ``source``, else its name)."""
-    return {name: str(definitions[name].get("source") or name) for name in names}

@@ -35,6 +35,7 @@ from vires_repo.extraction.variables import MANDATORY, check_no_models, plan_var
 from vires_repo.extraction.writers import open_writer
 from vires_repo.extraction.writers.base import (
     CSV_TIME_FORMATS,
+    EXTENSIONS,
     FORMATS,
     CsvTimeFormat,
     OutputFormat,
@@ -45,6 +46,7 @@ from vires_repo.timescales import to_datetime64, to_utc
 
 __all__ = [
     "CSV_TIME_FORMATS",
+    "EXTENSIONS",
     "FORMATS",
     "CsvTimeFormat",
     "ExtractionRequest",
