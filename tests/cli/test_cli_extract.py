@@ -192,3 +192,20 @@ def test_collections_json_from_standard_input(
 
     assert code == 0, err
     assert (tmp_path / "a.csv").read_text().startswith("DataSource,Spacecraft,Timestamp,")
+
+
+def test_a_missing_data_file_is_one_error_line(
+    cli: CliRunner, env: ExtractionEnv, tmp_path: Path
+) -> None:
+    missing = env.add(OPER_A, "2016-01-01T01:00:00", "2016-01-01T01:59:59")
+    Path(env.files[missing]).unlink()
+    folder = tmp_path / "outputs"
+    folder.mkdir()
+
+    code, _out, err = _extract(
+        cli, env, "-c", OPER_A, "--begin", "2016-01-01", "--end", "2016-01-02",
+        "--format", "parquet", "-o", str(folder / "out.parquet"),
+    )  # fmt: skip
+
+    assert (code, err) == (1, f"ERROR: {missing}: file not found\n")
+    assert list(folder.iterdir()) == []
