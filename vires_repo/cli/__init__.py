@@ -86,6 +86,11 @@ app.command("vires_repo.cli.info:info", name="info", help="Show what the catalog
 app.command("vires_repo.cli.check:check", name="check", help="Check the catalogue's integrity.")
 app.command("vires_repo.cli.sql:sql", name="sql", help="Query the catalogue with SQL (DuckDB).")
 app.command(
+    "vires_repo.cli.extract:extract",
+    name="extract",
+    help="Extract data of collections in a time window into one CDF, CSV or Parquet file.",
+)
+app.command(
     "vires_repo.cli.gitops:plan",
     name="plan",
     help="Compare the catalogue at two git revisions (Markdown plan for CI).",

@@ -96,3 +96,35 @@ def check_format_tag(
             f"{where} has {what} format version {found}; this vires_repo reads "
             f"version {version} only (upgrade vires_repo or rebuild the {what})"
         )
+
+
+class ParquetStream:
+    """A Parquet file written table by table (memory bounded by one table), for outputs
+    that are not catalogue files: plain pyarrow settings, key-value metadata added at the end.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        schema: pa.Schema,
+        *,
+        dictionary_columns: list[str] | None = None,
+        statistics_columns: list[str] | None = None,
+    ) -> None:
+        # dictionaries and statistics only where asked: trying them on every float column
+        # costs more than the compression itself
+        self._writer = pq.ParquetWriter(
+            path,
+            schema,
+            compression="zstd",
+            use_dictionary=dictionary_columns or False,
+            write_statistics=statistics_columns or False,
+        )
+
+    def write(self, table: pa.Table) -> None:
+        self._writer.write_table(table)
+
+    def close(self, metadata: Mapping[str, str] | None = None) -> None:
+        if metadata:
+            self._writer.add_key_value_metadata(dict(metadata))
+        self._writer.close()

@@ -15,6 +15,7 @@ PUBLIC_MODULES = (
     "check",
     "definitions",
     "demo",
+    "extraction",
     "info",
     "locks",
     "maintenance",

@@ -153,6 +153,43 @@ class CdfReader:
             raise self.error(f"time variable {name} is empty")
         return self._to_datetime64(info, self._read_records(info, [0, -1]))
 
+    def time_record_range(
+        self,
+        name: str,
+        begin: np.datetime64,
+        end: np.datetime64,
+        start: int = 0,
+        stop: int | None = None,
+    ) -> tuple[int, int]:
+        """Records ``[low, high)`` of the records ``[start, stop)`` of the sorted time variable
+        ``name`` whose times lie in ``[begin, end)``: two left-sided binary searches reading
+        one record per probe (the ends are tried first, so a whole product costs two reads)."""
+        info = self.time_variable_info(name)
+        stop = info.records if stop is None else min(stop, info.records)
+        if start >= stop:
+            return start, start
+
+        def time_at(index: int) -> np.datetime64:
+            moment: np.datetime64 = self._to_datetime64(info, self._read(info, index, index + 1))[0]
+            return moment
+
+        def first_not_before(moment: np.datetime64) -> int:
+            low, high = start, stop
+            if time_at(start) >= moment:
+                return start
+            if time_at(stop - 1) < moment:
+                return stop
+            while low < high:
+                middle = (low + high) // 2
+                if time_at(middle) < moment:
+                    low = middle + 1
+                else:
+                    high = middle
+            return low
+
+        low = first_not_before(begin)
+        return low, max(low, first_not_before(end))
+
     def time_variable_info(self, name: str) -> VariableInfo:
         """:meth:`variable_info` of a one-dimensional CDF_EPOCH or CDF_TIME_TT2000 variable."""
         info = self.variable_info(name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,8 @@ from vires_repo.io.cdf.location import is_local, local_path, write_remote
 class CdfVariable:
     """A record-varying zVariable to write: data with records first, CDF type name, attributes.
 
-    ``CDF_CHAR`` data is an array of ``str``; the element count is the longest string.
+    ``CDF_CHAR`` data is an array of ``str`` (the element count is the longest string) or of
+    fixed-width ``bytes`` (numpy ``S<n>``: ``n`` elements, written without a Python loop).
     """
 
     data: npt.NDArray[Any]
@@ -35,13 +36,15 @@ class CdfVariable:
 
 def write_cdf(
     location: str | os.PathLike[str],
-    variables: Mapping[str, CdfVariable],
+    variables: Mapping[str, CdfVariable] | Iterable[tuple[str, CdfVariable]],
     global_attributes: Mapping[str, Sequence[AttributeEntry]] | None = None,
 ) -> None:
     """Write a row-major, uncompressed CDF to a local path or fsspec URL (replacing it).
 
-    The file is written to a temporary name first; local targets are then renamed into
-    place, others uploaded, so a reader never sees a partial file.
+    ``variables`` may be an iterable of ``(name, variable)`` pairs made one at a time, so
+    that only one variable's data need be in memory. The file is written to a temporary name
+    first; local targets are then renamed into place, others uploaded, so a reader never sees
+    a partial file.
     """
     location = os.fspath(location)
     target = Path(local_path(location)) if is_local(location) else None
@@ -59,7 +62,7 @@ def write_cdf(
 
 def _write_local(
     path: Path,
-    variables: Mapping[str, CdfVariable],
+    variables: Mapping[str, CdfVariable] | Iterable[tuple[str, CdfVariable]],
     global_attributes: Mapping[str, Sequence[AttributeEntry]],
 ) -> None:
     writer = CdfWriter(path, cdf_spec={"Majority": "row_major", "Compressed": 0})
@@ -71,7 +74,8 @@ def _write_local(
                     for name, entries in global_attributes.items()
                 }
             )
-        for name, variable in variables.items():
+        pairs = variables.items() if isinstance(variables, Mapping) else variables
+        for name, variable in pairs:
             writer.write_var(*_variable_spec(name, variable))
     finally:
         writer.close()
@@ -89,7 +93,11 @@ def _variable_spec(name: str, variable: CdfVariable) -> tuple[dict[str, Any], An
     data = np.ascontiguousarray(variable.data)
     code = CDF_TYPE_CODES[variable.data_type]
     is_text = variable.data_type in TEXT_TYPES
-    elements = max((len(text) for text in data.tolist()), default=1) if is_text else 1
+    is_bytes = is_text and data.dtype.kind == "S"
+    if is_bytes:
+        elements = data.dtype.itemsize
+    else:
+        elements = max((len(text) for text in data.tolist()), default=1) if is_text else 1
     spec = {
         "Variable": name,
         "Data_Type": code,
@@ -101,5 +109,5 @@ def _variable_spec(name: str, variable: CdfVariable) -> tuple[dict[str, Any], An
     attributes = {key: _attribute_entry(value) for key, value in variable.attributes.items()}
     if len(data) == 0:
         return spec, attributes or None, None
-    payload = data.tolist() if is_text else data
+    payload = data.tobytes() if is_bytes else data.tolist() if is_text else data
     return spec, attributes or None, payload
