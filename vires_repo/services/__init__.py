@@ -19,6 +19,7 @@ PUBLIC_MODULES = (
     "maintenance",
     "messages",
     "orbit_direction",
+    "orphans",
     "product",
     "product_collection",
     "product_import",
