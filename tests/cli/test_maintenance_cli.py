@@ -213,3 +213,22 @@ def test_mirror_and_restore_write_during_maintenance(catalog_root: str) -> None:
     with catalog.writing():
         pass
     assert catalog.storage.read_text("mirrored.txt") == "x\n"
+
+
+def test_a_writer_refuses_at_once_while_a_mirror_holds_the_lock(
+    cli: CliRunner, default_catalog: str
+) -> None:
+    """Maintenance is checked before waiting for the lock: a writer does not wait for the
+    mirror's lock only to be refused afterwards."""
+    import time
+
+    catalog = Catalog(default_catalog)
+    enter_maintenance(default_catalog, REASON, "mirror")
+    with catalog.writing(during_maintenance=True):
+        started = time.monotonic()
+        code, _, err = cli("-C", default_catalog, "product_type", "remove", "--all")
+        elapsed = time.monotonic() - started
+
+    assert code == 1
+    assert REASON in err and "is in maintenance mode" in err
+    assert elapsed < 5  # VIRES_LOCK_TIMEOUT is 60 s

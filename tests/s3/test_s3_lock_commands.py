@@ -141,3 +141,21 @@ def test_no_wait_on_an_object_store_lock(
     assert code == 1
     assert err.startswith(f"ERROR: catalogue {s3_root} is locked by {FOREIGN}; did not wait")
     assert len(err.splitlines()) == 1
+
+
+def test_maintenance_mode_on_an_object_store(
+    s3_root: str, s3fs_filesystem: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(capsys, "-C", s3_root, "maintenance", "on", "--reason", "moving")[0] == 0
+    flag = f"{s3_root.removeprefix('s3://')}/.state/maintenance.json"
+    assert json.loads(s3fs_filesystem.cat_file(flag))["reason"] == "moving"
+
+    status = _run(capsys, "-C", s3_root, "maintenance", "status")
+    refused = _run(capsys, "-C", s3_root, "product", "compact")
+    listed = _run(capsys, "-C", s3_root, "product", "list")
+
+    assert status[0] == 3 and status[1].splitlines()[:2] == ["on", "reason: moving"]
+    assert refused[0] == 1 and "is in maintenance mode" in refused[2] and "moving" in refused[2]
+    assert listed[0] == 0
+    assert _run(capsys, "-C", s3_root, "maintenance", "off")[0] == 0
+    assert _run(capsys, "-C", s3_root, "maintenance", "status")[:2] == (0, "off\n")

@@ -83,7 +83,7 @@ app.command(
 
 app.command("vires_repo.cli.demo:demo", name="demo", help="Build a small demo catalogue.")
 app.command("vires_repo.cli.info:info", name="info", help="Show what the catalogue holds.")
-app.command("vires_repo.cli.check:check", name="check", help="Check the catalogue's integrity.")
+app.command("vires_repo.cli.check:app", name="check", help="Check the catalogue's integrity.")
 app.command("vires_repo.cli.sql:sql", name="sql", help="Query the catalogue with SQL (DuckDB).")
 app.command(
     "vires_repo.cli.extract:extract",

@@ -295,6 +295,40 @@ def write_location(location: str, text: str) -> None:
         stream.write(text)
 
 
+def files_in_folder(folder: str) -> list[str]:
+    """The files directly in ``folder`` (a local path or URL), each spelled ``folder/name``
+    so that it compares equal to a location stored that way; dot files are left out; empty if
+    the folder does not exist."""
+    if "://" not in folder:
+        try:
+            with os.scandir(folder) as entries:
+                names = [e.name for e in entries if e.is_file() and not e.name.startswith(".")]
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+    else:
+        fs, path = fsspec.core.url_to_fs(folder)
+        try:
+            found = fs.ls(path, detail=True)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        names = [
+            str(e["name"]).rstrip("/").rsplit("/", 1)[-1] for e in found if e["type"] == "file"
+        ]
+        names = [name for name in names if not name.startswith(".")]
+    return sorted(f"{folder}/{name}" for name in names)
+
+
+def remove_location(location: str) -> None:
+    """Remove a file named by a local path or URL (nothing happens if it is gone)."""
+    if "://" not in location:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(location)  # noqa: PTH107
+        return
+    fs, path = fsspec.core.url_to_fs(location)
+    with contextlib.suppress(FileNotFoundError):
+        fs.rm_file(path)
+
+
 def is_file(location: str) -> bool:
     """Whether a local path or URL names an existing file."""
     if "://" not in location:

@@ -187,6 +187,22 @@ class IndexMaintenance(IndexLookups):
         """The soft-deleted products of a collection (sorted by identifier)."""
         return self.manifest(collection).deleted
 
+    def deleted_table(self, collection: str, columns: Sequence[str]) -> pa.Table:
+        """The rows of the soft-deleted products of a collection, as they were deleted."""
+        manifest = self.manifest(collection)
+        needed = list(dict.fromkeys(["identifier", *columns]))
+        parts = []
+        for entry in manifest.files:
+            deleted = manifest.deleted_in(entry.file)
+            if not deleted:
+                continue
+            table = self._read_rows(collection, entry, RowFilter(), needed)
+            if table is not None:
+                keep = pc.is_in(table["identifier"], value_set=pa.array(sorted(deleted)))
+                parts.append(table.filter(keep).select(list(columns)))
+        schema = pa.schema([SCHEMA.field(name) for name in columns])
+        return pa.concat_tables(parts) if parts else schema.empty_table()
+
     def undelete(self, collection: str, identifiers: Iterable[str]) -> list[str]:
         """Make soft-deleted products live again (their rows as they were); returns those
         restored, sorted (identifiers that are not deleted products are ignored)."""

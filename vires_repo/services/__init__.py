@@ -22,6 +22,7 @@ PUBLIC_MODULES = (
     "messages",
     "mirror",
     "orbit_direction",
+    "orphans",
     "product",
     "product_collection",
     "product_import",

@@ -31,7 +31,6 @@ from vires_repo.timespec import format_datetime, format_timedelta
 
 if TYPE_CHECKING:
     from vires_repo.catalog import Catalog
-    from vires_repo.definitions.retention import RetentionPolicy
 
 NO_JOBS_STORE = "no jobs store in this catalogue: no job outputs to purge"
 
@@ -179,7 +178,9 @@ def _apply_policies(catalog: Catalog, now: datetime, dry_run: bool, section: Pur
         covered = policy.covers(defined)
         deregistered = 0
         if policy.keep is not None:
-            deregistered = _expire(catalog, policy, covered, now, dry_run, section)
+            deregistered = _expire(
+                catalog, policy.name, policy.keep, covered, now, dry_run, section
+            )
         purged = 0
         if policy.purge_after is not None:
             purged = _purge_deleted(catalog, covered, now - policy.purge_after, dry_run, section)
@@ -193,17 +194,17 @@ def _apply_policies(catalog: Catalog, now: datetime, dry_run: bool, section: Pur
 
 def _expire(
     catalog: Catalog,
-    policy: RetentionPolicy,
+    policy: str,
+    keep: timedelta,
     collections: list[str],
     now: datetime,
     dry_run: bool,
     section: PurgeSection,
 ) -> int:
-    """De-register (softly) the products of ``collections`` that ended before the policy's
-    ``keepProducts`` ago."""
-    assert policy.keep is not None
-    cutoff = now - policy.keep
-    reason = f"retention policy {policy.name}: keep {format_timedelta(policy.keep)}"
+    """De-register (softly) the products of ``collections`` that ended more than ``keep``
+    (the policy's ``keepProducts``) ago."""
+    cutoff = now - keep
+    reason = f"retention policy {policy}: keep {format_timedelta(keep)}"
     deletion = Deletion(by=current_user(), reason=reason, at=now)
     total = 0
     for collection in collections:
