@@ -25,6 +25,12 @@ traceback.
                                  table, a statement that would write, ...)
   * TimeSpecError                an unparsable time option value
   * QuasiDipoleRangeError        a time outside the model behind Quasi-Dipole coordinates
+  * ServerBusyError              a job refused now: the queue is full (max_queued_jobs) or its
+                                 owner has too many active jobs (VirES MAX_ACTIVE_JOBS)
+  * JobStateError                a job is not in a state the command needs (retry of a job
+                                 that did not fail, abort of a finished one, ...)
+  * JobAbortedError              raised inside a running job once its abort was asked (the
+                                 runner records it ABORTED; never reaches the CLI)
 """
 
 from __future__ import annotations
@@ -125,3 +131,22 @@ class ProductIntegrityError(OrbitDirectionIntegrityError):
 
 class QuasiDipoleRangeError(ViresRepoError):
     """Raised for times outside the magnetic model behind the Quasi-Dipole coordinates."""
+
+
+# -- asynchronous jobs: the queue and the workers ------------------------------------------
+
+
+class ServerBusyError(ViresRepoError):
+    """Raised when a job cannot be accepted now (queue full, or too many active jobs)."""
+
+
+class JobStateError(ViresRepoError):
+    """Raised when a job's status does not allow what was asked (e.g. retry a SUCCEEDED job)."""
+
+
+class JobAbortedError(ViresRepoError):
+    """Raised inside a running job when its abort was asked."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"job {job_id} aborted")
+        self.job_id = job_id

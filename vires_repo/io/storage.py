@@ -242,3 +242,23 @@ def is_file(location: str) -> bool:
         return Path(location).is_file()
     fs, path = fsspec.core.url_to_fs(location)
     return bool(fs.isfile(path))
+
+
+def list_files(source: str) -> list[str]:
+    """The files a source names, sorted: a folder's files (not its sub-folders), the matches
+    of a glob pattern (``*``, ``?``, ``[...]``), or the one file a path or URL names; local
+    paths stay paths, URLs stay URLs. ``FileNotFoundError`` when it names nothing."""
+    fs, path = fsspec.core.url_to_fs(source)
+
+    def located(found: str) -> str:
+        return str(fs.unstrip_protocol(found)) if "://" in source else found
+
+    if any(char in path for char in "*?["):
+        matches = [p for p in fs.glob(path) if fs.isfile(p)]
+    elif fs.isdir(path):
+        matches = [e["name"] for e in fs.ls(path, detail=True) if e["type"] == "file"]
+    elif fs.isfile(path):
+        matches = [path]
+    else:
+        raise FileNotFoundError(2, "no such file or folder", source)
+    return sorted(located(str(match)) for match in matches)

@@ -1,0 +1,89 @@
+"""Accepting a job: the limits of VirES, the record, the back-end task entry, the queue.
+
+VirES refuses a download request when its owner already has ``MAX_ACTIVE_JOBS`` (2) jobs
+ACCEPTED or STARTED, and its back-end refuses one beyond ``max_queued_jobs`` (64) queued
+jobs; both refusals are :class:`~vires_repo.errors.ServerBusyError`. The limits are counted on
+the records (ACCEPTED = queued), which every worker and submitter shares.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from vires_repo.errors import ServerBusyError
+from vires_repo.io.queue import JobQueue
+from vires_repo.jobs.backend import JobBackend
+from vires_repo.jobs.records import JobRecord, JobRecords, JobStatus
+from vires_repo.jobs.runner import LOG, now
+
+MAX_ACTIVE_JOBS = 2
+MAX_QUEUED_JOBS = 64
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_queued_jobs: int = MAX_QUEUED_JOBS
+    max_active_jobs: int = MAX_ACTIVE_JOBS
+    """Per owner; jobs without an owner (scheduled ones) are bound by the queue only."""
+
+
+def check_limits(records: JobRecords, owner: str | None, limits: Limits) -> None:
+    """Raise ServerBusyError when the job may not be accepted now."""
+    active = (JobStatus.ACCEPTED, JobStatus.STARTED)
+    if owner is not None and records.count(statuses=active, owner=owner) >= limits.max_active_jobs:
+        raise ServerBusyError(
+            "Per user maximum number of allowed active asynchronous download requests "
+            f"exceeded! ({owner} has {limits.max_active_jobs} jobs accepted or started)"
+        )
+    if records.count(statuses=[JobStatus.ACCEPTED]) >= limits.max_queued_jobs:
+        raise ServerBusyError(
+            f"server busy: {limits.max_queued_jobs} jobs are queued already "
+            "(max_queued_jobs); submit again later"
+        )
+
+
+def accept(
+    records: JobRecords,
+    backend: JobBackend,
+    queue: JobQueue | None,
+    job_name: str,
+    parameters: Mapping[str, Any],
+    *,
+    owner: str | None,
+    limits: Limits,
+    retry_of: str | None = None,
+) -> JobRecord:
+    """Record a new ACCEPTED job and, with a queue, enqueue it (``job run`` passes none:
+    it runs the job in the shell at once). Returns the record."""
+    check_limits(records, owner, limits)
+    job_id = str(uuid.uuid4())
+    record = JobRecord(
+        id=job_id,
+        process_id=job_name,
+        owner=owner,
+        status=JobStatus.ACCEPTED,
+        submitted=now(),
+        started=None,
+        ended=None,
+        response_url=backend.response_url(job_id),
+        parameters=dict(parameters),
+        progress=0,
+        tasks_done=0,
+        tasks_failed=0,
+        tasks_total=0,
+        output_size=0,
+        message=None,
+        retry_of=retry_of,
+        worker=None,
+        heartbeat=None,
+        abort_requested=False,
+    )
+    backend.accept(job_id)
+    records.insert(record)
+    LOG.info("job %s (%s) submitted by %s: ACCEPTED", job_id, job_name, owner or "nobody")
+    if queue is not None:
+        queue.enqueue(job_id)
+    return record
