@@ -22,6 +22,8 @@ EXPORTED = [
     "DefinitionError",
     "GitError",
     "IndexFormatError",
+    "JobNotFoundError",
+    "JobsDatabaseError",
     "LockLostError",
     "LockTimeoutError",
     "MergeConflictError",

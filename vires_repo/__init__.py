@@ -42,6 +42,8 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
             "DefinitionError",
             "GitError",
             "IndexFormatError",
+            "JobNotFoundError",
+            "JobsDatabaseError",
             "LockLostError",
             "LockTimeoutError",
             "MergeConflictError",

@@ -25,6 +25,8 @@ traceback.
                                  table, a statement that would write, ...)
   * TimeSpecError                an unparsable time option value
   * QuasiDipoleRangeError        a time outside the model behind Quasi-Dipole coordinates
+  * JobsDatabaseError            the database of the job records cannot be reached or used
+  (jobs) JobNotFoundError < NotFoundError: no job record with that identifier
   * ServerBusyError              a job refused now: the queue is full (max_queued_jobs) or its
                                  owner has too many active jobs (VirES MAX_ACTIVE_JOBS)
   * JobStateError                a job is not in a state the command needs (retry of a job
@@ -133,7 +135,20 @@ class QuasiDipoleRangeError(ViresRepoError):
     """Raised for times outside the magnetic model behind the Quasi-Dipole coordinates."""
 
 
-# -- asynchronous jobs: the queue and the workers ------------------------------------------
+# -- jobs -----------------------------------------------------------------------------------
+
+
+class JobsDatabaseError(ViresRepoError):
+    """Raised when the database of the job records (SQLite file or PostgreSQL server) cannot
+    be opened, reached or used; names the database (without its password) and the problem."""
+
+
+class JobNotFoundError(NotFoundError):
+    """Raised when no job record has the identifier asked for."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"job {job_id} does not exist")
+        self.job_id = job_id
 
 
 class ServerBusyError(ViresRepoError):

@@ -14,6 +14,12 @@ variable                   default      meaning
                                         renewed counts as abandoned
 ``VIRES_METADATA_TIMEOUT`` 30           seconds ``product register`` may spend reading one
                                         file's metadata before that file fails
+``VIRES_JOBS_ROOT``        (see right)  the jobs root (job folders, and the SQLite database of
+                                        the records and the queue when local): a folder or an
+                                        fsspec URL; default ``<catalogue>/.state/jobs``
+``VIRES_JOBS_DB``          (see right)  the database of the job records and the queue:
+                                        ``postgresql://...`` for a shared deployment; default
+                                        ``sqlite:///<jobs root>/jobs.sqlite`` (local roots only)
 ``VIRES_MAX_QUEUED_JOBS``  64           jobs queued at most; beyond, submission is refused
 ``VIRES_MAX_ACTIVE_JOBS``  2            jobs one owner may have queued or running (VirES)
 ``VIRES_JOB_HEARTBEAT_``   1            seconds between two heartbeats of a running job
@@ -50,6 +56,9 @@ class Settings(BaseSettings):
     metadata_timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
     """A good file's metadata take well under a second even on a network file system; cdflib
     can loop on rare corrupted files, and one such file must not hold up the batch."""
+    # -- jobs (vires_repo.jobs.location resolves the defaults) --
+    jobs_root: str | None = None
+    jobs_db: str | None = None
     # -- the job queue and the workers --
     max_queued_jobs: int = Field(default=64, ge=1)
     max_active_jobs: int = Field(default=2, ge=1)

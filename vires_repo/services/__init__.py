@@ -15,6 +15,7 @@ PUBLIC_MODULES = (
     "definitions",
     "demo",
     "info",
+    "jobs",
     "messages",
     "orbit_direction",
     "product",
