@@ -268,6 +268,9 @@ SEAMS = {
     "peewee": ("vires_repo.io.database",),
     "playhouse": ("vires_repo.io.database",),
     "psycopg2": ("vires_repo.io.database",),
+    # jobs: the queue and the workers (huey), the schedules' cron strings
+    "huey": ("vires_repo.io.queue",),
+    "croniter": ("vires_repo.jobs.schedules",),
 }
 """Each outside library (or process-level facility) and the module or package that owns it."""
 

@@ -46,6 +46,18 @@ for _name, _help in _GROUPS:
         help=_help,
     )
 
+# the job group's commands are in two modules: job_queue.py adds its own to job.py's group
+app.command(
+    "vires_repo.cli.job_queue:app",
+    name="job",
+    help="Asynchronous jobs: types, run, submit, wait, abort, retry, schedules, and the "
+    "VirES list, info, dump, remove.",
+)
+app.command(
+    "vires_repo.cli.worker:app",
+    name="worker",
+    help="Job workers: start (foreground, N processes and the scheduler), status.",
+)
 app.command("vires_repo.cli.demo:demo", name="demo", help="Build a small demo catalogue.")
 app.command("vires_repo.cli.info:info", name="info", help="Show what the catalogue holds.")
 app.command("vires_repo.cli.check:check", name="check", help="Check the catalogue's integrity.")

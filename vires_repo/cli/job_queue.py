@@ -4,7 +4,7 @@ schedule, unschedule, scheduled), on the same ``job`` group as the VirES ones of
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from cyclopts import Parameter
 
@@ -12,7 +12,7 @@ from vires_repo.cli import _common
 from vires_repo.cli.job import app
 
 JobWords = Annotated[
-    tuple[str, ...],
+    str,
     Parameter(
         name="ARG",
         allow_leading_hyphen=True,
@@ -64,11 +64,8 @@ def run(
         Queue the job for the workers and print its identifier (as 'job submit').
     """
     if detach:
-        return submit(name, *words, user=user, jobs_root=jobs_root)
+        return int(submit(name, *words, user=user, jobs_root=jobs_root))
     from vires_repo.services import job_queue
-
-    def started(record: object) -> None:
-        _common.info(f"job {getattr(record, 'id')} ({name}) accepted, running it here")
 
     record = job_queue.run(
         _common.session.jobs(jobs_root),
@@ -76,7 +73,6 @@ def run(
         name,
         words,
         owner=user,
-        on_accepted=started,
     )
     return _ended(record)
 
@@ -124,10 +120,10 @@ def wait(
     return _ended(record)
 
 
-def _ended(record: object) -> int:
-    status = str(getattr(record, "status"))
-    message = getattr(record, "message", None)
-    text = f"job {getattr(record, 'id')} {status}" + (f": {message}" if message else "")
+def _ended(record: Any) -> int:
+    status = str(record.status)
+    message = record.message
+    text = f"job {record.id} {status}" + (f": {message}" if message else "")
     if status == "SUCCEEDED":
         _common.info(text)
         return 0
@@ -159,9 +155,7 @@ def abort(
             _common.error(str(error))
             failed += 1
             continue
-        if outcome.aborted:
-            _common.info(f"job {job_id} aborted")
-        else:
+        if not outcome.aborted:  # (a queued job's transition to ABORTED is logged)
             _common.info(f"job {job_id} is running: abort requested")
     return min(failed, 255)
 
@@ -229,7 +223,5 @@ def scheduled() -> None:
     from vires_repo.services import schedules
 
     found = schedules.scheduled(_common.session.catalog())
-    lines = [
-        f"Job {s.label} ↦ {s.cron}" + ("" if s.enabled else " (disabled)") for s in found
-    ]
+    lines = [f"Job {s.label} ↦ {s.cron}" + ("" if s.enabled else " (disabled)") for s in found]
     _common.print_lines(lines)

@@ -24,13 +24,22 @@ from vires_repo.errors import DefinitionError
 class JobContext(Protocol):
     """What a running job sees (implemented by :class:`vires_repo.jobs.runner.RunningJob`)."""
 
-    job_id: str
-    owner: str | None
-    catalog_root: str
-    output_folder: str
-    """Where the job's outputs go (``perm/<id>/`` of the back-end; a local path or a URL)."""
-    temp_folder: str
-    """Scratch space while the job runs (``temp/<id>/``), removed when it ends."""
+    @property
+    def job_id(self) -> str: ...
+
+    @property
+    def owner(self) -> str | None: ...
+
+    @property
+    def catalog_root(self) -> str: ...
+
+    @property
+    def output_folder(self) -> str:
+        """Where the job's outputs go (``perm/<id>/`` of the back-end; a path or a URL)."""
+
+    @property
+    def temp_folder(self) -> str:
+        """Scratch space while the job runs (``temp/<id>/``), removed when it ends."""
 
     def set_tasks(self, names: Sequence[str]) -> None:
         """Declare the job's tasks (e.g. one per file), all ACCEPTED."""
@@ -81,7 +90,11 @@ class JobType:
         lines = []
         for name, field in self.parameters.model_fields.items():
             kind = _type_label(field.annotation)
-            state = "required" if field.is_required() else f"default {field.default!r}"
+            state = (
+                "required"
+                if field.is_required()
+                else f"default {field.get_default(call_default_factory=True)!r}"
+            )
             text = f"{name}: {kind} ({state})"
             lines.append(f"{text}: {field.description}" if field.description else text)
         return lines

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from vires_repo.errors import JobAbortedError, ViresRepoError
 from vires_repo.jobs.backend import JobBackend
-from vires_repo.jobs.job_type import JobOutcome, JobType
+from vires_repo.jobs.job_type import JobType
 from vires_repo.jobs.records import JobRecord, JobRecords, JobStatus
 
 LOG = logging.getLogger("vires_repo.jobs")
@@ -48,7 +48,8 @@ class RunningJob:
     catalog_root: str
     output_folder: str
     temp_folder: str
-    _abort: threading.Event = field(default_factory=threading.Event)
+    abort_event: threading.Event = field(default_factory=threading.Event)
+    """Set by the heartbeat when an abort was asked."""
     _last_progress: float = 0.0
     _started: float = field(default_factory=time.monotonic)
     _done: int = 0
@@ -93,7 +94,7 @@ class RunningJob:
         self.records.update(self.job_id, message=text)
 
     def check_abort(self) -> None:
-        if self._abort.is_set():
+        if self.abort_event.is_set():
             raise JobAbortedError(self.job_id)
 
 
@@ -125,6 +126,11 @@ def run_job(
     """Run the queued job ``job_id`` to its end and return its final record (or the record
     as found when the job is no longer ACCEPTED: aborted while queued, taken by another)."""
     record = records.get(job_id)
+    try:  # known before the job starts, so that an interruption can always hand it back
+        job_type: JobType | None = resolve(record.process_id)
+        unknown: ViresRepoError | None = None
+    except ViresRepoError as error:
+        job_type, unknown = None, error
     started = now()
     if not records.transition(
         job_id,
@@ -136,33 +142,31 @@ def run_job(
     ):
         return records.get(job_id)
     log_transition(record, JobStatus.STARTED, f"on {settings.worker}")
-    record = records.get(job_id)
-    folders = backend.start(job_id)
-    context = RunningJob(records, record, settings.catalog_root, folders.output, folders.temp)
-    beat = _Heartbeat(records, context, settings.heartbeat_interval)
-    job_type: JobType | None = None
-    try:
-        try:
-            job_type = resolve(record.process_id)
-            parameters = job_type.validate(record.parameters)
-            beat.start()
+    record = replace(record, status=JobStatus.STARTED, started=started, worker=settings.worker)
+    abort = threading.Event()
+    try:  # from here on, every way out ends the job or hands it back
+        if job_type is None:
+            raise unknown or ViresRepoError(f"unknown job type {record.process_id}")
+        folders = backend.start(job_id)
+        context = RunningJob(
+            records, record, settings.catalog_root, folders.output, folders.temp, abort
+        )
+        parameters = job_type.validate(record.parameters)
+        with _Heartbeat(records, context, settings.heartbeat_interval):
             outcome = job_type.run(context, parameters)
-        finally:
-            beat.stop()
-    except (JobAbortedError, KeyboardInterrupt) as interruption:
-        if context._abort.is_set() or not settings.in_worker:
-            reason = "aborted on request" if context._abort.is_set() else "interrupted"
+    except (JobAbortedError, KeyboardInterrupt):
+        if abort.is_set() or not settings.in_worker:
+            reason = "aborted on request" if abort.is_set() else "interrupted"
             return _finish(records, backend, record, JobStatus.ABORTED, reason)
-        if isinstance(interruption, KeyboardInterrupt) and job_type is not None:
-            return _hand_back(records, backend, record, job_type, settings, requeue)
-        raise
+        return _hand_back(records, backend, record, job_type, settings, requeue)
     except ViresRepoError as error:
         return _finish(records, backend, record, JobStatus.FAILED, str(error))
     except Exception as error:  # a bug in a job type: the job fails, the worker goes on
         LOG.debug("job %s failed", job_id, exc_info=True)
-        return _finish(records, backend, record, JobStatus.FAILED, f"{type(error).__name__}: {error}")
+        problem = f"{type(error).__name__}: {error}"
+        return _finish(records, backend, record, JobStatus.FAILED, problem)
     status = JobStatus.FAILED if outcome.failed else JobStatus.SUCCEEDED
-    return _finish(records, backend, record, status, outcome.message, outcome)
+    return _finish(records, backend, record, status, outcome.message)
 
 
 def _finish(
@@ -171,14 +175,13 @@ def _finish(
     record: JobRecord,
     status: JobStatus,
     message: str,
-    outcome: JobOutcome | None = None,
 ) -> JobRecord:
     size = backend.finish(record.id, status, None if status is JobStatus.SUCCEEDED else message)
     fields: dict[str, object] = {"ended": now(), "message": message, "output_size": size}
     if status is JobStatus.SUCCEEDED:
         fields["progress"] = 100
     if records.transition(record.id, [JobStatus.STARTED], status, **fields):
-        log_transition(_as_started(record), status, message)
+        log_transition(record, status, message)
     return records.get(record.id)
 
 
@@ -186,12 +189,12 @@ def _hand_back(
     records: JobRecords,
     backend: JobBackend,
     record: JobRecord,
-    job_type: JobType,
+    job_type: JobType | None,
     settings: RunSettings,
     requeue: Callable[[str], None] | None,
 ) -> JobRecord:
     """The worker stops while the job runs: back to the queue if rerun-safe, else FAILED."""
-    if job_type.rerun_safe and requeue is not None:
+    if job_type is not None and job_type.rerun_safe and requeue is not None:
         message = f"handed back by worker {settings.worker}, which stopped"
         backend.requeue(record.id)
         if records.transition(
@@ -204,7 +207,7 @@ def _hand_back(
             progress=0,
             message=message,
         ):
-            log_transition(_as_started(record), JobStatus.ACCEPTED, message)
+            log_transition(record, JobStatus.ACCEPTED, message)
             requeue(record.id)
         return records.get(record.id)
     message = (
@@ -212,10 +215,6 @@ def _hand_back(
         f"('job retry {record.id}' runs it again)"
     )
     return _finish(records, backend, record, JobStatus.FAILED, message)
-
-
-def _as_started(record: JobRecord) -> JobRecord:
-    return replace(record, status=JobStatus.STARTED)
 
 
 class _Heartbeat:
@@ -229,10 +228,10 @@ class _Heartbeat:
         self._thread = threading.Thread(target=self._beat, name="job-heartbeat", daemon=True)
         self._interrupt = threading.current_thread() is threading.main_thread()
 
-    def start(self) -> None:
+    def __enter__(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
@@ -246,7 +245,7 @@ class _Heartbeat:
             except Exception:  # the database may be busy: try again next time
                 LOG.debug("heartbeat of job %s failed", job_id, exc_info=True)
                 continue
-            if aborting and not self._context._abort.is_set():
-                self._context._abort.set()
+            if aborting and not self._context.abort_event.is_set():
+                self._context.abort_event.set()
                 if self._interrupt and not self._stop.is_set():
                     _thread.interrupt_main()

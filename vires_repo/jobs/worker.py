@@ -140,9 +140,9 @@ def fire_schedules(
                 backend,
                 queue,
                 schedule.job,
-                environment.resolve(schedule.job).validate(schedule.parameters).model_dump(
-                    mode="json"
-                ),
+                environment.resolve(schedule.job)
+                .validate(schedule.parameters)
+                .model_dump(mode="json"),
                 owner=schedule.owner,
                 limits=environment.limits,
             )
@@ -167,9 +167,13 @@ def run_worker(environment: WorkerEnvironment, settings: WorkerSettings) -> None
     queue = JobQueue(environment.database_url)
     current: dict[str, str | None] = {"job": None}
 
+    def state() -> dict[str, str | None]:
+        return {"heartbeat": now().isoformat(), "job": current["job"]}
+
     def handle(job_id: str) -> None:
         records, backend = stores()
         current["job"] = job_id
+        queue.put_worker(process_label(), state())
         try:
             run_job(
                 records,
@@ -186,6 +190,7 @@ def run_worker(environment: WorkerEnvironment, settings: WorkerSettings) -> None
             )
         finally:
             current["job"] = None
+            queue.put_worker(process_label(), state())
 
     clock = ScheduleClock(since=now())
 
@@ -209,7 +214,7 @@ def run_worker(environment: WorkerEnvironment, settings: WorkerSettings) -> None
         handle,
         workers=settings.workers,
         tick=tick,
-        worker_state=lambda: {"heartbeat": now().isoformat(), "job": current["job"]},
+        worker_state=state,
         label=process_label,
         poll_interval=settings.poll_interval,
         shutdown_timeout=settings.shutdown_timeout,

@@ -15,6 +15,8 @@ PUBLIC_MODULES = (
     "definitions",
     "demo",
     "info",
+    "job_queue",
+    "job_types",
     "jobs",
     "messages",
     "orbit_direction",
@@ -23,7 +25,9 @@ PUBLIC_MODULES = (
     "product_import",
     "product_registration",
     "product_type",
+    "schedules",
     "sql",
+    "workers",
 )
 
 __all__ = list(PUBLIC_MODULES)

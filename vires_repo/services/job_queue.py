@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import getpass
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,7 +101,6 @@ def run(
     words: Sequence[str],
     *,
     owner: str | None = None,
-    on_accepted: Callable[[JobRecord], None] | None = None,
 ) -> JobRecord:
     """Run a job in this process (``job run``), recorded as a queued one would be; Ctrl-C
     or ``job abort`` from elsewhere ends it ABORTED. Returns the final record."""
@@ -119,8 +118,6 @@ def run(
             owner=owner or default_owner(),
             limits=owner_limits,
         )
-        if on_accepted is not None:
-            on_accepted(record)
         settings = RunSettings(
             catalog_root=catalog_root,
             worker=process_label(),

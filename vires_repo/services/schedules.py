@@ -19,7 +19,8 @@ class ScheduleChange:
     previous: Schedule | None
 
     def message(self) -> str:
-        return f"Scheduled Job {self.schedule.label} with the following crontab: {self.schedule.cron}"
+        schedule = self.schedule
+        return f"Scheduled Job {schedule.label} with the following crontab: {schedule.cron}"
 
 
 def schedule(

@@ -12,9 +12,9 @@ from vires_repo.io.queue import JobQueue
 from vires_repo.jobs.backend import JobBackend
 from vires_repo.jobs.location import JobsLocation
 from vires_repo.jobs.records import JobQuery, JobRecord, JobStatus
+from vires_repo.jobs.runner import now
 from vires_repo.jobs.schedules import Schedule, ScheduleStore, next_fire_time
 from vires_repo.jobs.worker import WorkerEnvironment, WorkerSettings, run_worker
-from vires_repo.jobs.runner import now
 from vires_repo.services.job_queue import limits
 from vires_repo.services.job_types import job_type
 

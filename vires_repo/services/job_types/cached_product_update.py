@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vires_repo.catalog import Catalog
 from vires_repo.jobs.job_type import JobContext, JobOutcome, JobType
 
 
@@ -17,6 +16,7 @@ class CachedProductParameters(BaseModel):
 
 
 def run(context: JobContext, parameters: CachedProductParameters) -> JobOutcome:
+    from vires_repo.catalog import Catalog
     from vires_repo.services import cached_product
 
     result = cached_product.update_cached_product(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vires_repo.catalog import Catalog
 from vires_repo.jobs.job_type import JobContext, JobOutcome, JobType
 
 
@@ -18,6 +17,7 @@ class CheckParameters(BaseModel):
 
 
 def run(context: JobContext, parameters: CheckParameters) -> JobOutcome:
+    from vires_repo.catalog import Catalog
     from vires_repo.services.check import CheckOptions, run_checks, select_checks
 
     catalog = Catalog(context.catalog_root)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vires_repo.catalog import Catalog
 from vires_repo.jobs.job_type import JobContext, JobOutcome, JobType
 
 
@@ -17,6 +16,7 @@ class CompactParameters(BaseModel):
 
 
 def run(context: JobContext, parameters: CompactParameters) -> JobOutcome:
+    from vires_repo.catalog import Catalog
     from vires_repo.services.product import compact
 
     lines = compact(Catalog(context.catalog_root), parameters.collections)

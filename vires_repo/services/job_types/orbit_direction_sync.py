@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vires_repo.catalog import Catalog
-from vires_repo.definitions.selection import CollectionFilter
 from vires_repo.jobs.job_type import JobContext, JobOutcome, JobType
 
 
@@ -20,6 +18,8 @@ class SyncParameters(BaseModel):
 
 
 def run(context: JobContext, parameters: SyncParameters) -> JobOutcome:
+    from vires_repo.catalog import Catalog
+    from vires_repo.definitions.selection import CollectionFilter
     from vires_repo.services.orbit_direction import maintenance
 
     selection = CollectionFilter(

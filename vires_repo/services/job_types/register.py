@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vires_repo.catalog import Catalog
 from vires_repo.errors import NotFoundError
-from vires_repo.io.storage import list_files
 from vires_repo.jobs.job_type import JobContext, JobOutcome, JobType
-from vires_repo.products.locations import product_identifier
 
 
 class RegisterParameters(BaseModel):
@@ -29,6 +26,9 @@ class RegisterParameters(BaseModel):
 
 
 def run(context: JobContext, parameters: RegisterParameters) -> JobOutcome:
+    from vires_repo.catalog import Catalog
+    from vires_repo.io.storage import list_files
+    from vires_repo.products.locations import product_identifier
     from vires_repo.services.product_registration import register_products
 
     try:
