@@ -21,7 +21,7 @@ def check(
     Checks: definitions valid and canonical, collection -> type references, products ->
     collection references, index files intact (checksums, format, schema), orphan index
     files, duplicate identifiers, overlapping products, one source per orbit-direction
-    table, JSON Schemas fresh and, with --files, data files present.
+    table, schedule files valid, JSON Schemas fresh and, with --files, data files present.
 
     Parameters
     ----------

@@ -8,16 +8,15 @@ the records (ACCEPTED = queued), which every worker and submitter shares.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from vires_repo.errors import ServerBusyError
 from vires_repo.io.queue import JobQueue
 from vires_repo.jobs.backend import JobBackend
 from vires_repo.jobs.records import JobRecord, JobRecords, JobStatus
-from vires_repo.jobs.runner import LOG, now
+from vires_repo.jobs.runner import LOG
 
 MAX_ACTIVE_JOBS = 2
 MAX_QUEUED_JOBS = 64
@@ -58,31 +57,14 @@ def accept(
 ) -> JobRecord:
     """Record a new ACCEPTED job and, with a queue, enqueue it (``job run`` passes none:
     it runs the job in the shell at once). Returns the record."""
-    check_limits(records, owner, limits)
-    job_id = str(uuid.uuid4())
-    record = JobRecord(
-        id=job_id,
-        process_id=job_name,
-        owner=owner,
-        status=JobStatus.ACCEPTED,
-        submitted=now(),
-        started=None,
-        ended=None,
-        response_url=backend.response_url(job_id),
-        parameters=dict(parameters),
-        progress=0,
-        tasks_done=0,
-        tasks_failed=0,
-        tasks_total=0,
-        output_size=0,
-        message=None,
-        retry_of=retry_of,
-        worker=None,
-        heartbeat=None,
-        abort_requested=False,
-    )
-    backend.accept(job_id)
-    records.insert(record)
+    record = JobRecord.new(job_name, owner=owner, parameters=dict(parameters), retry_of=retry_of)
+    record = replace(record, response_url=backend.response_url(record.id))
+    with records.transaction():  # the limits hold: no other submission between count and insert
+        records.lock_for_submission()
+        check_limits(records, owner, limits)
+        records.insert(record)
+    backend.accept(record.id)
+    job_id = record.id
     LOG.info("job %s (%s) submitted by %s: ACCEPTED", job_id, job_name, owner or "nobody")
     if queue is not None:
         queue.enqueue(job_id)

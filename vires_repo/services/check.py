@@ -278,6 +278,12 @@ def _cached_products(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
     yield from stored_product_problems(catalog.storage)
 
 
+def _schedules(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
+    from vires_repo.services.schedules import schedule_problems
+
+    yield from schedule_problems(catalog)
+
+
 def _loadable_collections(catalog: Catalog) -> list[dict[str, Any]]:
     loaded = []
     for identifier in catalog.product_collections.ids():
@@ -351,6 +357,12 @@ CHECKS: tuple[Check, ...] = (
         "error",
         "cached products match their manifest; their tables have valid, ordered times",
         _cached_products,
+    ),
+    Check(
+        "schedules",
+        "error",
+        "schedule files valid: cron string, known job type, parameters the type accepts",
+        _schedules,
     ),
     Check("json-schemas", "error", "schemas/ matches the definition models", _json_schemas),
     Check(

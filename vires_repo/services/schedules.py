@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from vires_repo.catalog import Catalog
 from vires_repo.errors import NotFoundError, ViresRepoError
+from vires_repo.jobs.job_type import JobType
 from vires_repo.jobs.schedules import Schedule, ScheduleStore, validate_cron
 from vires_repo.services.job_queue import parse_job
 from vires_repo.services.job_types import job_type
@@ -28,7 +30,7 @@ def schedule(
 ) -> ScheduleChange:
     """Create or reschedule (same job and parameters) a schedule."""
     cron = validate_cron(cron)
-    kind, parameters = parse_job(name, words)
+    kind, parameters = _schedule_parameters(name, words)
     store = ScheduleStore(catalog.storage)
     with catalog.writing():
         previous = store.find(kind.name, parameters)
@@ -44,7 +46,7 @@ def schedule(
 def unschedule(catalog: Catalog, name: str, words: Sequence[str]) -> Schedule:
     """Remove the schedule of exactly this job and parameters (NotFoundError with udata's
     message otherwise)."""
-    kind, parameters = parse_job(name, words)
+    kind, parameters = _schedule_parameters(name, words)
     store = ScheduleStore(catalog.storage)
     with catalog.writing():
         found = store.find(kind.name, parameters)
@@ -53,6 +55,17 @@ def unschedule(catalog: Catalog, name: str, words: Sequence[str]) -> Schedule:
             raise NotFoundError(f"No scheduled job match Job {probe.label}")
         store.remove(found)
     return found
+
+
+def _schedule_parameters(name: str, words: Sequence[str]) -> tuple[JobType, dict[str, Any]]:
+    """The job type and the parameters a schedule stores: those that differ from the type's
+    defaults (so ``sleep`` and ``sleep 0`` are one schedule, and its label stays short)."""
+    kind, parameters = parse_job(name, words)
+    return kind, minimal_parameters(kind, parameters)
+
+
+def minimal_parameters(kind: JobType, parameters: dict[str, Any]) -> dict[str, Any]:
+    return dict(kind.validate(parameters).model_dump(mode="json", exclude_defaults=True))
 
 
 def scheduled(catalog: Catalog) -> list[Schedule]:
@@ -69,7 +82,7 @@ def schedule_problems(catalog: Catalog) -> Iterator[str]:
         try:
             loaded = store.load(key)
             kind = job_type(loaded.job)
-            canonical = kind.validate(loaded.parameters).model_dump(mode="json")
+            canonical = minimal_parameters(kind, loaded.parameters)
         except ViresRepoError as error:
             yield str(error)
             continue

@@ -33,6 +33,7 @@ def render_markdown(plan: Plan) -> str:
     for kind, title in (
         ("product type", "Product types"),
         ("product collection", "Product collections"),
+        ("schedule", "Schedules"),
     ):
         changes = [c for c in plan.definitions if c.kind == kind]
         if not changes:
@@ -43,6 +44,8 @@ def render_markdown(plan: Plan) -> str:
                 "| Change | Product type | Keys | Collections | Products |",
                 "|---|---|---|---:|---:|",
             ]
+        elif kind == "schedule":
+            lines += ["| Change | Schedule | Keys |", "|---|---|---|"]
         else:
             lines += ["| Change | Collection | Keys | Products |", "|---|---|---|---:|"]
         for definition in changes:
@@ -53,7 +56,7 @@ def render_markdown(plan: Plan) -> str:
             row = f"| {definition.status} | `{definition.identifier}` | {keys} |"
             if definition.collections is not None:
                 row += f" {definition.collections} |"
-            lines.append(f"{row} {definition.products} |")
+            lines.append(row if kind == "schedule" else f"{row} {definition.products} |")
         lines.append("")
     if plan.index:
         lines += [

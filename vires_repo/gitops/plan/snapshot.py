@@ -22,6 +22,7 @@ from vires_repo.definitions.store import (
 )
 from vires_repo.errors import IndexFormatError, ViresRepoError
 from vires_repo.gitops.revisions import CatalogLocation
+from vires_repo.jobs.schedules import ScheduleStore
 from vires_repo.products.manifest import FileEntry, Manifest, partition_file
 
 
@@ -36,6 +37,8 @@ class Snapshot:
     types: dict[str, dict[str, Any]] = field(default_factory=dict)
     collections: dict[str, dict[str, Any]] = field(default_factory=dict)
     manifests: dict[str, Manifest] = field(default_factory=dict)
+    schedules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Valid schedule files by key (``schedules/<key>.json``), as JSON objects."""
     problems: list[str] = field(default_factory=list)
 
     def problem(self, message: str) -> None:
@@ -52,6 +55,7 @@ class Snapshot:
     def load(self) -> Snapshot:
         self.types = self._definitions(PRODUCT_TYPES)
         self.collections = self._definitions(PRODUCT_COLLECTIONS)
+        self.schedules = self._schedules()
         index = self.catalog.products
         for collection in index.collections():
             try:
@@ -84,6 +88,16 @@ class Snapshot:
                     )
             if isinstance(stored, dict):
                 found[identifier] = stored
+        return found
+
+    def _schedules(self) -> dict[str, dict[str, Any]]:
+        store = ScheduleStore(self.catalog.storage)
+        found = {}
+        for key in store.keys():
+            try:
+                found[key] = store.load(key).model_dump(mode="json")
+            except ViresRepoError as error:
+                self.problem(_relabel(str(error), self.catalog, self.location))
         return found
 
     def live_rows(self, collection: str, entries: Iterable[FileEntry]) -> dict[str, dict[str, Any]]:
