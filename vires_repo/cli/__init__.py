@@ -36,6 +36,8 @@ _GROUPS = (
     ("product", "Registered products: register, list, exists, export, import, deregister."),
     ("cached_product", "Cached products: update, dump."),
     ("orbit_direction", "Orbit-direction lookup tables: update, sync, rebuild, import, export."),
+    ("job", "Asynchronous jobs: list, info, dump, remove, purge, and the job queue."),
+    ("dangling_job", "Back-end jobs without a job record: list, info, dump, remove."),
 )
 for _name, _help in _GROUPS:
     _kebab = _name.replace("_", "-")
