@@ -9,6 +9,7 @@ from pathlib import Path
 from vires_repo.io.queue import JobQueue
 from vires_repo.io.storage import Storage
 from vires_repo.jobs.backend import JobBackend
+from vires_repo.jobs.location import JobsLocation
 from vires_repo.jobs.records import JobQuery, JobRecords
 from vires_repo.jobs.schedules import Schedule
 from vires_repo.jobs.worker import ScheduleClock, WorkerEnvironment, fire_schedules
@@ -36,15 +37,14 @@ def test_each_firing_submits_one_job_across_workers(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/jobs.sqlite"
     schedule = Schedule(job="sleep", parameters={"seconds": 2.0}, cron="* * * * *", owner="ops")
     environment = WorkerEnvironment(
-        database_url=url,
+        location=JobsLocation(str(tmp_path / "jobs"), url),
         catalog_root=str(tmp_path / "catalog"),
-        open_backend=lambda: JobBackend(Storage(tmp_path / "jobs")),
         resolve=job_type,
         load_schedules=lambda: [schedule],
     )
     since = datetime(2020, 1, 1, tzinfo=UTC)  # long ago: due now, for the minute just begun
     with JobRecords.open(url) as records, JobQueue(url) as queue:
-        backend = environment.open_backend()
+        backend = JobBackend(Storage(tmp_path / "jobs"))
         for worker_clock in (ScheduleClock(since), ScheduleClock(since)):  # two workers
             fire_schedules(environment, records, backend, queue, worker_clock)
         jobs = records.select(JobQuery())

@@ -36,6 +36,7 @@ _GROUPS = (
     ("product", "Registered products: register, list, exists, export, import, deregister."),
     ("cached_product", "Cached products: update, dump."),
     ("orbit_direction", "Orbit-direction lookup tables: update, sync, rebuild, import, export."),
+    ("dangling_job", "Back-end jobs without a job record: list, info, dump, remove."),
 )
 for _name, _help in _GROUPS:
     _kebab = _name.replace("_", "-")
@@ -50,8 +51,8 @@ for _name, _help in _GROUPS:
 app.command(
     "vires_repo.cli.job_queue:app",
     name="job",
-    help="Asynchronous jobs: types, run, submit, wait, abort, retry, schedules, and the "
-    "VirES list, info, dump, remove.",
+    help="Asynchronous jobs: list, info, dump, remove, purge (VirES), types, run, submit, wait, "
+    "abort, retry, schedule, unschedule, scheduled.",
 )
 app.command(
     "vires_repo.cli.worker:app",

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from vires_repo.errors import DefinitionError
+from vires_repo.jobs.location import JobsLocation
 
 
 class JobContext(Protocol):
@@ -34,12 +35,17 @@ class JobContext(Protocol):
     def catalog_root(self) -> str: ...
 
     @property
-    def output_folder(self) -> str:
-        """Where the job's outputs go (``perm/<id>/`` of the back-end; a path or a URL)."""
+    def jobs(self) -> JobsLocation:
+        """Where the jobs live (the ``job_purge`` type works on them)."""
 
     @property
     def temp_folder(self) -> str:
-        """Scratch space while the job runs (``temp/<id>/``), removed when it ends."""
+        """Scratch space while the job runs (``temp/<id>/``; a path or a URL), removed when
+        the job ends."""
+
+    def publish(self, name: str, data: bytes) -> None:
+        """Write an output of the job (``perm/<id>/<name>``); its size and sha256 go into the
+        response document and the record's output size."""
 
     def set_tasks(self, names: Sequence[str]) -> None:
         """Declare the job's tasks (e.g. one per file), all ACCEPTED."""

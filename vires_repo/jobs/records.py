@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from vires_repo.errors import ConflictError, JobNotFoundError
 from vires_repo.io.database import Database
@@ -103,6 +103,22 @@ class JobRecord:
             parameters=dict(parameters or {}),
             retry_of=retry_of,
         )
+
+
+class JobSummary(NamedTuple):
+    """The VirES columns of a job (what ``job info`` shows), read without the rest."""
+
+    id: str
+    process_id: str
+    owner: str | None
+    status: JobStatus
+    submitted: datetime
+    started: datetime | None
+    ended: datetime | None
+    response_url: str | None
+
+
+_SUMMARY_COLUMNS = ", ".join(JobSummary._fields)
 
 
 @dataclass(frozen=True)
@@ -316,6 +332,22 @@ class JobRecords:
     def select_ids(self, query: JobQuery | None = None) -> list[str]:
         """The identifiers of :meth:`select`, without building the records."""
         return [row[0] for row in self._selected_rows("id", query or JobQuery())]
+
+    def summaries(self, query: JobQuery | None = None) -> list[JobSummary]:
+        """The VirES columns of the matching jobs, in :meth:`select` order (a fraction of the
+        cost of whole records when there are 10^5 of them)."""
+        time = self.database.time_value
+        status = JobStatus
+
+        def when(value: Any) -> datetime:
+            return cast(datetime, time(value))
+
+        return [
+            JobSummary(job_id, process, owner, status(state), when(sub), time(sta), time(end), url)
+            for job_id, process, owner, state, sub, sta, end, url in self._selected_rows(
+                _SUMMARY_COLUMNS, query or JobQuery()
+            )
+        ]
 
     def count(self, *, statuses: Collection[JobStatus], owner: str | None = None) -> int:
         """How many jobs have one of ``statuses`` (of ``owner`` if given)."""

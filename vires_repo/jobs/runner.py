@@ -21,8 +21,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from vires_repo.errors import JobAbortedError, ViresRepoError
-from vires_repo.jobs.backend import JobBackend
+from vires_repo.jobs.backend import JobBackend, JobOutput, JobResponse
 from vires_repo.jobs.job_type import JobType
+from vires_repo.jobs.location import JobsLocation
 from vires_repo.jobs.records import JobRecord, JobRecords, JobStatus
 
 LOG = logging.getLogger("vires_repo.jobs")
@@ -44,16 +45,17 @@ class RunningJob:
     """The :class:`~vires_repo.jobs.job_type.JobContext` of a running job."""
 
     records: JobRecords
+    backend: JobBackend
     record: JobRecord
     catalog_root: str
-    output_folder: str
-    temp_folder: str
+    jobs: JobsLocation
     abort_event: threading.Event = field(default_factory=threading.Event)
     """Set by the heartbeat when an abort was asked."""
     _last_progress: float = 0.0
     _started: float = field(default_factory=time.monotonic)
     _done: int = 0
     _failed: int = 0
+    outputs: list[JobOutput] = field(default_factory=list)
 
     @property
     def job_id(self) -> str:
@@ -62,6 +64,13 @@ class RunningJob:
     @property
     def owner(self) -> str | None:
         return self.record.owner
+
+    @property
+    def temp_folder(self) -> str:
+        return self.backend.storage.path(self.backend.temp_path(self.job_id))
+
+    def publish(self, name: str, data: bytes) -> None:
+        self.outputs.append(self.backend.publish(self.job_id, name, data))
 
     def set_tasks(self, names: Sequence[str]) -> None:
         self.records.set_tasks(self.job_id, names)
@@ -108,6 +117,7 @@ def _duration(seconds: float) -> str:
 @dataclass(frozen=True)
 class RunSettings:
     catalog_root: str
+    jobs: JobsLocation
     worker: str
     """Who runs the job (``host:pid``), recorded on the job."""
     heartbeat_interval: float = 1.0
@@ -147,36 +157,39 @@ def run_job(
     try:  # from here on, every way out ends the job or hands it back
         if job_type is None:
             raise unknown or ViresRepoError(f"unknown job type {record.process_id}")
-        folders = backend.start(job_id)
-        context = RunningJob(
-            records, record, settings.catalog_root, folders.output, folders.temp, abort
-        )
+        backend.start(job_id)
+        context = RunningJob(records, backend, record, settings.catalog_root, settings.jobs, abort)
         parameters = job_type.validate(record.parameters)
         with _Heartbeat(records, context, settings.heartbeat_interval):
             outcome = job_type.run(context, parameters)
     except (JobAbortedError, KeyboardInterrupt):
         if abort.is_set() or not settings.in_worker:
             reason = "aborted on request" if abort.is_set() else "interrupted"
-            return _finish(records, backend, record, JobStatus.ABORTED, reason)
+            return finish(records, backend, record, JobStatus.ABORTED, reason)
         return _hand_back(records, backend, record, job_type, settings, requeue)
     except ViresRepoError as error:
-        return _finish(records, backend, record, JobStatus.FAILED, str(error))
+        return finish(records, backend, record, JobStatus.FAILED, str(error))
     except Exception as error:  # a bug in a job type: the job fails, the worker goes on
         LOG.debug("job %s failed", job_id, exc_info=True)
         problem = f"{type(error).__name__}: {error}"
-        return _finish(records, backend, record, JobStatus.FAILED, problem)
+        return finish(records, backend, record, JobStatus.FAILED, problem)
     status = JobStatus.FAILED if outcome.failed else JobStatus.SUCCEEDED
-    return _finish(records, backend, record, status, outcome.message)
+    return finish(records, backend, record, status, outcome.message, context.outputs)
 
 
-def _finish(
+def finish(
     records: JobRecords,
     backend: JobBackend,
     record: JobRecord,
     status: JobStatus,
     message: str,
+    outputs: Sequence[JobOutput] = (),
 ) -> JobRecord:
-    size = backend.finish(record.id, status, None if status is JobStatus.SUCCEEDED else message)
+    """End a STARTED job: its response document, its folders, its record (and the log line)."""
+    error = None if status is JobStatus.SUCCEEDED else message
+    backend.write_response(record.id, JobResponse(str(status), tuple(outputs), error))
+    backend.finish(record.id)
+    size = sum(output.size for output in outputs)
     fields: dict[str, object] = {"ended": now(), "message": message, "output_size": size}
     if status is JobStatus.SUCCEEDED:
         fields["progress"] = 100
@@ -196,7 +209,7 @@ def _hand_back(
     """The worker stops while the job runs: back to the queue if rerun-safe, else FAILED."""
     if job_type is not None and job_type.rerun_safe and requeue is not None:
         message = f"handed back by worker {settings.worker}, which stopped"
-        backend.requeue(record.id)
+        drop_scratch(backend, record.id)
         if records.transition(
             record.id,
             [JobStatus.STARTED],
@@ -214,7 +227,12 @@ def _hand_back(
         f"interrupted: worker {settings.worker} stopped while the job ran "
         f"('job retry {record.id}' runs it again)"
     )
-    return _finish(records, backend, record, JobStatus.FAILED, message)
+    return finish(records, backend, record, JobStatus.FAILED, message)
+
+
+def drop_scratch(backend: JobBackend, job_id: str) -> None:
+    """A job goes back to the queue: no scratch folder (not active), the task entry stays."""
+    backend.storage.remove_tree(backend.temp_path(job_id))
 
 
 class _Heartbeat:

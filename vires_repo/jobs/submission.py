@@ -63,7 +63,7 @@ def accept(
         records.lock_for_submission()
         check_limits(records, owner, limits)
         records.insert(record)
-    backend.accept(record.id)
+    backend.create_task(record.id)
     job_id = record.id
     LOG.info("job %s (%s) submitted by %s: ACCEPTED", job_id, job_name, owner or "nobody")
     if queue is not None:

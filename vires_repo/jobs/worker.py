@@ -20,11 +20,21 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from vires_repo.errors import ViresRepoError
+from vires_repo.io.database import redacted
 from vires_repo.io.queue import JobQueue, process_label
 from vires_repo.jobs.backend import JobBackend
 from vires_repo.jobs.job_type import JobType
+from vires_repo.jobs.location import JobsLocation
 from vires_repo.jobs.records import JobRecord, JobRecords, JobStatus
-from vires_repo.jobs.runner import LOG, RunSettings, log_transition, now, run_job
+from vires_repo.jobs.runner import (
+    LOG,
+    RunSettings,
+    drop_scratch,
+    finish,
+    log_transition,
+    now,
+    run_job,
+)
 from vires_repo.jobs.schedules import Schedule, next_fire_time
 from vires_repo.jobs.submission import Limits, accept
 
@@ -44,9 +54,8 @@ class WorkerSettings:
 class WorkerEnvironment:
     """What the worker needs from the layers above: where things are and what job types exist."""
 
-    database_url: str
+    location: JobsLocation
     catalog_root: str
-    open_backend: Callable[[], JobBackend]
     resolve: Callable[[str], JobType]
     load_schedules: Callable[[], list[Schedule]]
     limits: Limits = field(default_factory=Limits)
@@ -71,7 +80,7 @@ def sweep_expired(
         started = replace(record, status=JobStatus.STARTED)
         if rerun_safe:
             message = f"{lost}; queued again"
-            backend.requeue(record.id)
+            drop_scratch(backend, record.id)
             if records.transition(
                 record.id,
                 [JobStatus.STARTED],
@@ -87,12 +96,7 @@ def sweep_expired(
                 settled.append(record)
             continue
         message = f"{lost}; the job was interrupted ('job retry {record.id}' runs it again)"
-        backend.finish(record.id, JobStatus.FAILED, message)
-        if records.transition(
-            record.id, [JobStatus.STARTED], JobStatus.FAILED, ended=now(), message=message
-        ):
-            log_transition(started, JobStatus.FAILED, message)
-            settled.append(record)
+        settled.append(finish(records, backend, started, JobStatus.FAILED, message))
     return settled
 
 
@@ -160,11 +164,12 @@ def run_worker(environment: WorkerEnvironment, settings: WorkerSettings) -> None
         pid = os.getpid()
         if pid not in records_by_pid:
             records_by_pid.clear()
-            opened = JobRecords.open(environment.database_url), environment.open_backend()
+            location = environment.location
+            opened = location.open_records(), JobBackend(location.storage())
             records_by_pid[pid] = opened
         return records_by_pid[pid]
 
-    queue = JobQueue(environment.database_url)
+    queue = JobQueue(environment.location.database_url)
     current: dict[str, str | None] = {"job": None}
 
     def state() -> dict[str, str | None]:
@@ -182,6 +187,7 @@ def run_worker(environment: WorkerEnvironment, settings: WorkerSettings) -> None
                 environment.resolve,
                 RunSettings(
                     catalog_root=environment.catalog_root,
+                    jobs=environment.location,
                     worker=process_label(),
                     heartbeat_interval=settings.heartbeat_interval,
                     in_worker=True,
@@ -208,7 +214,7 @@ def run_worker(environment: WorkerEnvironment, settings: WorkerSettings) -> None
         "worker %s started: %d worker process(es), queue %s",
         process_label(),
         settings.workers,
-        environment.database_url.split("@")[-1],
+        redacted(environment.location.database_url),
     )
     queue.consume(
         handle,

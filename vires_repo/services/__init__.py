@@ -12,6 +12,7 @@ from types import ModuleType
 PUBLIC_MODULES = (
     "cached_product",
     "check",
+    "dangling_jobs",
     "definitions",
     "demo",
     "info",

@@ -15,7 +15,7 @@ from typing import Any
 
 from vires_repo.errors import JobStateError, NotFoundError
 from vires_repo.io.queue import JobQueue, process_label
-from vires_repo.jobs.backend import JobBackend
+from vires_repo.jobs.backend import JobBackend, JobResponse
 from vires_repo.jobs.job_type import JobType, parse_arguments
 from vires_repo.jobs.location import JobsLocation
 from vires_repo.jobs.records import FINISHED_STATUSES, JobRecord, JobRecords, JobStatus
@@ -120,6 +120,7 @@ def run(
         )
         settings = RunSettings(
             catalog_root=catalog_root,
+            jobs=location,
             worker=process_label(),
             heartbeat_interval=load_settings().job_heartbeat_interval,
         )
@@ -157,7 +158,10 @@ def abort(location: JobsLocation, job_id: str) -> AbortOutcome:
         if stores.records.transition(
             job_id, [JobStatus.ACCEPTED], JobStatus.ABORTED, ended=now(), message=message
         ):
-            stores.backend.finish(job_id, JobStatus.ABORTED, message)
+            stores.backend.write_response(
+                job_id, JobResponse(str(JobStatus.ABORTED), error=message)
+            )
+            stores.backend.finish(job_id)
             log_transition(record, JobStatus.ABORTED, message)
             return AbortOutcome(job_id, aborted=True)
         record = stores.records.get(job_id)

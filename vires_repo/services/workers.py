@@ -9,7 +9,6 @@ from typing import Any
 from vires_repo.catalog import Catalog
 from vires_repo.errors import ViresRepoError
 from vires_repo.io.queue import JobQueue
-from vires_repo.jobs.backend import JobBackend
 from vires_repo.jobs.location import JobsLocation
 from vires_repo.jobs.records import JobQuery, JobRecord, JobStatus
 from vires_repo.jobs.runner import now
@@ -36,9 +35,8 @@ def start(location: JobsLocation, catalog_root: str, workers: int = 1) -> None:
     store = ScheduleStore(Catalog(catalog_root).storage)
     location.storage().makedirs()
     environment = WorkerEnvironment(
-        database_url=location.database_url,
+        location=location,
         catalog_root=catalog_root,
-        open_backend=lambda: JobBackend(location.storage()),
         resolve=job_type,
         load_schedules=lambda: _valid_schedules(store),
         limits=limits(),
