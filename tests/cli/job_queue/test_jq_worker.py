@@ -34,6 +34,12 @@ def test_workers_run_the_queue_and_log_each_transition(jq: JqEnv) -> None:
     assert worker.returncode == 0
     assert str(jq.record(failing).status) == "FAILED"
     assert jq.record(never).started is None
+    rows = jq.run("job", "info", ok, failing, never)[1].splitlines()[1:]
+    back_end = sorted(",".join(row.split(",")[1:2] + row.split(",")[7:11]) for row in rows)
+    assert back_end == sorted(  # exists, hasResponse, finished, active
+        [f"{ok},True,True,True,False", f"{failing},True,True,True,False"]
+        + [f"{never},True,True,True,False"]
+    )
     transitions = [line.split(" INFO: ", 1)[1] for line in err.splitlines() if " -> " in line]
     assert sorted(transitions) == sorted(
         [
