@@ -58,7 +58,7 @@ def test_register_runs_one_task_per_file(
 
 
 def test_check_and_job_purge_as_jobs(jq: JqEnv) -> None:
-    old = _job_id(jq.run("job", "run", "sleep")[2])
+    jq.run("job", "run", "sleep")
 
     checked = jq.run("job", "run", "check", "only=definitions-valid,schedules")
     assert checked[0] == 0 and jq.record(_job_id(checked[2])).tasks_total == 2
