@@ -42,15 +42,18 @@ def test_each_firing_submits_one_job_across_workers(tmp_path: Path) -> None:
         resolve=job_type,
         load_schedules=lambda: [schedule],
     )
-    since = datetime(2020, 1, 1, tzinfo=UTC)  # long ago: due now, for the minute just begun
+    clocks = (ScheduleClock(_at(0, 30)), ScheduleClock(_at(0, 50)))  # two workers
     with JobRecords.open(url) as records, JobQueue(url) as queue:
         backend = JobBackend(Storage(tmp_path / "jobs"))
-        for worker_clock in (ScheduleClock(since), ScheduleClock(since)):  # two workers
-            fire_schedules(environment, records, backend, queue, worker_clock)
+        for at in (_at(1, 1), _at(1, 2), _at(2, 1)):  # firings at 10:01 and 10:02
+            for clock in clocks:
+                fire_schedules(environment, records, backend, queue, clock, at)
         jobs = records.select(JobQuery())
         queued = queue.pending()
+        claims = [key for key in queue._huey.storage.result_items() if key.startswith("sched")]
 
-    assert len(jobs) == 1
-    assert jobs[0].process_id == "sleep" and jobs[0].owner == "ops"
+    assert len(jobs) == 2
+    assert {job.process_id for job in jobs} == {"sleep"} and {job.owner for job in jobs} == {"ops"}
     assert jobs[0].parameters == {"seconds": 2.0, "fail": False}
-    assert queued == [jobs[0].id]
+    assert queued == [job.id for job in jobs]
+    assert claims == [f"schedule:{schedule.key}:{_at(2).isoformat()}"]  # no pile of old ones

@@ -36,8 +36,9 @@ def now() -> datetime:
 
 
 def log_transition(record: JobRecord, to: JobStatus, message: str | None = None) -> None:
+    """The one log line of a job's change of status (``record`` as it was before)."""
     text = f"job {record.id} ({record.process_id}) {record.status} -> {to}"
-    LOG.info("%s: %s", text, message) if message else LOG.info("%s", text)
+    LOG.info("%s", f"{text}: {message}" if message else text)
 
 
 @dataclass

@@ -47,6 +47,12 @@ def next_fire_time(cron: str, after: datetime) -> datetime:
     return result
 
 
+def previous_fire_time(cron: str, before: datetime) -> datetime:
+    """The last time before ``before`` at which ``cron`` fires."""
+    result: datetime = croniter(cron, before).get_prev(datetime)
+    return result
+
+
 class Schedule(BaseModel):
     """One schedule file."""
 

@@ -13,7 +13,6 @@ process, which every second
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -35,7 +34,7 @@ from vires_repo.jobs.runner import (
     now,
     run_job,
 )
-from vires_repo.jobs.schedules import Schedule, next_fire_time
+from vires_repo.jobs.schedules import Schedule, next_fire_time, previous_fire_time
 from vires_repo.jobs.submission import Limits, accept
 
 
@@ -132,12 +131,14 @@ def fire_schedules(
     backend: JobBackend,
     queue: JobQueue,
     clock: ScheduleClock,
+    at: datetime | None = None,
 ) -> None:
-    """Submit the due schedules' jobs, each firing once across all workers."""
-    for schedule, fire in clock.due(environment.load_schedules(), now()):
-        claim = f"schedule:{schedule.key}:{fire.isoformat()}"
-        if not queue.claim(claim):
+    """Submit the jobs of the schedules due ``at`` (now), each firing once across all
+    workers."""
+    for schedule, fire in clock.due(environment.load_schedules(), at or now()):
+        if not queue.claim(_firing(schedule, fire)):
             continue
+        queue.release(_firing(schedule, previous_fire_time(schedule.cron, fire)))
         try:
             record = accept(
                 records,
@@ -154,6 +155,11 @@ def fire_schedules(
             LOG.warning("schedule %s (%s) not submitted: %s", schedule.label, schedule.cron, error)
             continue
         LOG.info("schedule %s (%s) submitted job %s", schedule.label, schedule.cron, record.id)
+
+
+def _firing(schedule: Schedule, fire: datetime) -> str:
+    """The key a firing is claimed under (only the latest one of a schedule is kept)."""
+    return f"schedule:{schedule.key}:{fire.isoformat()}"
 
 
 def run_worker(environment: WorkerEnvironment, settings: WorkerSettings) -> None:
@@ -230,6 +236,7 @@ def run_worker(environment: WorkerEnvironment, settings: WorkerSettings) -> None
 
 
 def forget_dead_workers(queue: JobQueue, timeout: float) -> None:
+    """Drop the published state of workers silent for ``timeout`` seconds (killed)."""
     limit = now() - timedelta(seconds=timeout)
     for label, state in queue.workers().items():
         try:
@@ -238,4 +245,4 @@ def forget_dead_workers(queue: JobQueue, timeout: float) -> None:
             beat = None
         if beat is None or beat < limit:
             queue.remove_worker(label)
-            logging.getLogger("vires_repo.jobs").info("worker %s forgotten (no heartbeat)", label)
+            LOG.info("worker %s forgotten (no heartbeat)", label)

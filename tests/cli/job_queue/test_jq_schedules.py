@@ -45,6 +45,11 @@ def test_schedule_reschedule_and_unschedule_with_udatas_messages(jq: JqEnv) -> N
     )
     assert jq.run("job", "scheduled")[1] == "Job sleep ↦ 1 * * * *\n"
     assert jq.run("check", "--only", "schedules")[0] == 0
+    status = jq.run("worker", "status")[1].splitlines()
+    assert status[2:4] == ["scheduled: 1", status[3]]
+    assert status[3].startswith("  Job sleep ↦ 1 * * * * next=") and status[3].endswith(
+        ":01:00+00:00"
+    )
 
 
 def test_check_reports_invalid_schedule_files(jq: JqEnv) -> None:
