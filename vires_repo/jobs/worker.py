@@ -6,6 +6,7 @@ process, which every second
 
 * sweeps the jobs whose heartbeat expired (their worker was killed, or its machine died): a
   rerun-safe job goes back to the queue, any other turns FAILED with a message saying so;
+  and queues again the jobs ACCEPTED long ago that no queue holds (a submitter that died);
 * submits the jobs of the schedules that are due (each firing claimed once in the shared
   queue database, so that several ``worker start`` on several machines submit it once);
 * forgets the workers that stopped publishing their heartbeat.
@@ -24,7 +25,7 @@ from vires_repo.io.queue import JobQueue, process_label
 from vires_repo.jobs.backend import JobBackend
 from vires_repo.jobs.job_type import JobType
 from vires_repo.jobs.location import JobsLocation
-from vires_repo.jobs.records import JobRecord, JobRecords, JobStatus
+from vires_repo.jobs.records import JobQuery, JobRecord, JobRecords, JobStatus
 from vires_repo.jobs.runner import (
     LOG,
     RunSettings,
@@ -97,6 +98,22 @@ def sweep_expired(
         message = f"{lost}; the job was interrupted ('job retry {record.id}' runs it again)"
         settled.append(finish(records, backend, started, JobStatus.FAILED, message))
     return settled
+
+
+def requeue_unqueued(records: JobRecords, queue: JobQueue, timeout: float) -> list[str]:
+    """Queue again the jobs ACCEPTED more than ``timeout`` seconds ago that are in no queue
+    (their submitter died between the record and the queue, or a worker between taking the
+    job and starting it); a job queued twice still runs once (the start is a compare-and-set)."""
+    limit = now() - timedelta(seconds=timeout)
+    waiting = records.select(JobQuery(statuses=(JobStatus.ACCEPTED,), submitted_before=limit))
+    if not waiting:
+        return []
+    queued = set(queue.pending())
+    lost = [record.id for record in waiting if record.id not in queued]
+    for job_id in lost:
+        LOG.warning("job %s was accepted but in no queue: queued again", job_id)
+        queue.enqueue(job_id)
+    return lost
 
 
 @dataclass
@@ -181,10 +198,16 @@ def run_worker(environment: WorkerEnvironment, settings: WorkerSettings) -> None
     def state() -> dict[str, str | None]:
         return {"heartbeat": now().isoformat(), "job": current["job"]}
 
+    def publish() -> None:
+        try:
+            queue.put_worker(process_label(), state())
+        except Exception:  # the state is informative: the next heartbeat publishes it
+            LOG.debug("worker state not published", exc_info=True)
+
     def handle(job_id: str) -> None:
         records, backend = stores()
         current["job"] = job_id
-        queue.put_worker(process_label(), state())
+        publish()
         try:
             run_job(
                 records,
@@ -202,18 +225,20 @@ def run_worker(environment: WorkerEnvironment, settings: WorkerSettings) -> None
             )
         finally:
             current["job"] = None
-            queue.put_worker(process_label(), state())
+            publish()
 
     clock = ScheduleClock(since=now())
 
     def tick() -> None:
         records, backend = stores()
         sweep_expired(records, backend, queue, environment.resolve, settings.heartbeat_timeout)
+        requeue_unqueued(records, queue, settings.heartbeat_timeout)
         fire_schedules(environment, records, backend, queue, clock)
         forget_dead_workers(queue, settings.heartbeat_timeout)
 
     records, backend = stores()  # sweep what a killed consumer left before taking new jobs
     sweep_expired(records, backend, queue, environment.resolve, settings.heartbeat_timeout)
+    requeue_unqueued(records, queue, settings.heartbeat_timeout)
     records.close()
     records_by_pid.clear()
     LOG.info(

@@ -103,6 +103,22 @@ def test_a_killed_worker_fails_its_job_or_queues_a_rerun_safe_one(jq: JqEnv) -> 
     assert rerun.worker not in first
 
 
+def test_a_job_accepted_but_never_queued_is_queued_again(jq: JqEnv) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from vires_repo.jobs.records import JobRecord, JobRecords
+
+    lost = JobRecord.new("sleep", submitted=datetime.now(UTC) - timedelta(minutes=1))
+    with JobRecords.open(jq.location.database_url) as records:  # as a submitter killed before
+        records.insert(lost)  # it reached the queue
+
+    worker = jq.start_worker()
+
+    assert str(jq.wait_for(lost.id).status) == "SUCCEEDED"
+    worker.send_signal(signal.SIGTERM)
+    assert f"job {lost.id} was accepted but in no queue: queued again" in worker.communicate()[1]
+
+
 def test_sigterm_lets_running_jobs_finish_and_exits_0(jq: JqEnv) -> None:
     job_id = jq.submit("sleep", "1")
     worker = jq.start_worker()
