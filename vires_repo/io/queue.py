@@ -24,13 +24,13 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit
 
 from huey import SqliteHuey
 from huey.api import Huey
 from huey.consumer import Consumer, Scheduler, Worker
 
-from vires_repo.errors import SettingsError
+from vires_repo.errors import JobsDatabaseError
+from vires_repo.io.database import POSTGRES_PREFIXES, SQLITE_PREFIX, redacted
 
 QUEUE_NAME = "vires_jobs"
 TASK_NAME = "vires_job"
@@ -41,18 +41,19 @@ JobHandler = Callable[[str], None]
 
 
 def _open_huey(database_url: str) -> Huey:
-    scheme = urlsplit(database_url).scheme
-    if scheme == "sqlite":
-        path = database_url.removeprefix("sqlite://")
-        path = path[1:] if path.startswith("//") else path  # sqlite:////abs and sqlite:///rel
+    """Huey on the records' database (``sqlite:///PATH`` or ``postgresql://...``)."""
+    if database_url.startswith(SQLITE_PREFIX):
+        path = database_url[len(SQLITE_PREFIX) :]
         return SqliteHuey(
             QUEUE_NAME, filename=path, results=False, strict_fifo=True, timeout=30, fsync=False
         )
-    if scheme in ("postgresql", "postgres"):
+    if database_url.startswith(POSTGRES_PREFIXES):
         from huey.contrib.sql_huey import SqlHuey
 
         return SqlHuey(QUEUE_NAME, database=database_url, results=False)
-    raise SettingsError(f"jobs database {database_url}: use a sqlite:/// or postgresql:// URL")
+    raise JobsDatabaseError(
+        f"jobs database {redacted(database_url)!r} is not a sqlite:///PATH or postgresql://... URL"
+    )
 
 
 class JobQueue:
@@ -88,9 +89,6 @@ class JobQueue:
     def pending(self) -> list[str]:
         """The queued job identifiers, first to run first."""
         return [str(task.args[0]) for task in self._huey.pending()]
-
-    def pending_count(self) -> int:
-        return int(self._huey.pending_count())
 
     # -- shared state ------------------------------------------------------------------
 
