@@ -70,7 +70,7 @@ def info(
 
     selection = (options or DanglingOptions()).build(identifiers)
     rows = dangling_jobs.dangling_info_rows(_common.session.jobs(jobs_root), selection)
-    _common.print_lines(jobs.csv_lines(dangling_jobs.INFO_COLUMNS, rows))
+    _common.write_output("-", jobs.csv_text(dangling_jobs.INFO_COLUMNS, rows))
 
 
 @app.command

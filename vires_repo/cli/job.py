@@ -137,7 +137,7 @@ def info(
 
     selection = (options or JobOptions()).build(identifiers)
     rows = jobs.job_info_rows(_common.session.jobs(jobs_root), selection)
-    _common.print_lines(jobs.csv_lines(jobs.INFO_COLUMNS, rows))
+    _common.write_output("-", jobs.csv_text(jobs.INFO_COLUMNS, rows))
 
 
 @app.command

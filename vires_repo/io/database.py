@@ -268,6 +268,21 @@ class Database:
             return value.astimezone(UTC)
         return datetime.fromisoformat(str(value))
 
+    def time_text(self, column: str) -> str:
+        """A SQL expression of ``column`` (a timestamp) as VirES writes times: ISO-8601 in UTC
+        with ``Z``, microseconds only when not zero (``2026-01-01T00:00:00Z``); NULL stays
+        NULL. Formatting in the database spares 10^5 conversions in Python."""
+        if self.dialect == "sqlite":  # stored as ...SS.ffffffZ
+            return (
+                f"CASE WHEN substr({column}, 20, 7) = '.000000' "
+                f"THEN substr({column}, 1, 19) || 'Z' ELSE {column} END"
+            )
+        utc = f"({column} AT TIME ZONE 'UTC')"
+        return (
+            f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+            f"date_trunc('second', {utc}) = {utc} THEN '' ELSE to_char({utc}, '.US') END || 'Z'"
+        )
+
     @property
     def types(self) -> dict[str, str]:
         """Column types by kind: ``text``, ``time``, ``int``, ``bigint``, ``bool``."""

@@ -23,7 +23,7 @@ import hashlib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vires_repo import jsonio
 from vires_repo.errors import UsageError
@@ -50,9 +50,8 @@ def check_job_id(job_id: str) -> str:
     return job_id
 
 
-@dataclass(frozen=True)
-class BackendInfo:
-    """What the back-end knows of one job."""
+class BackendInfo(NamedTuple):
+    """What the back-end knows of one job (a tuple: 10^5 of them are made at once)."""
 
     response_exists: bool
     is_finished: bool
@@ -94,6 +93,31 @@ class JobResponse:
             error=value.get("error"),
             extra={k: v for k, v in value.items() if k not in known},
         )
+
+
+@dataclass(frozen=True)
+class BackendScan:
+    """The back-end's entries as sets of identifiers: ``tasks`` (queued or running), ``temps``
+    (running), ``perms`` (outputs; for a scan of a few jobs, every job found), ``responded``
+    (a response document exists)."""
+
+    tasks: set[str]
+    temps: set[str]
+    perms: set[str]
+    responded: set[str]
+
+    @property
+    def known(self) -> set[str]:
+        return self.tasks | self.temps | self.perms
+
+    def state(self, job_id: str) -> BackendInfo:
+        """The state of a known job."""
+        return BackendInfo(job_id in self.responded, job_id not in self.tasks, job_id in self.temps)
+
+    def info(self, job_id: str) -> BackendInfo | None:
+        """The state of a job, or None if the back-end does not know it."""
+        known = job_id in self.tasks or job_id in self.temps or job_id in self.perms
+        return self.state(job_id) if known else None
 
 
 class JobBackend:
@@ -159,32 +183,36 @@ class JobBackend:
 
     # -- what the management commands use -------------------------------------------------
 
-    def list(self, job_ids: Collection[str] | None = None) -> dict[str, BackendInfo]:
-        """The jobs the back-end knows (of ``job_ids``, or all) with their state; a job with
-        none of the three entries is absent from the result."""
+    def scan(self, job_ids: Collection[str] | None = None) -> BackendScan:
+        """What the back-end knows of ``job_ids`` (or of all its jobs): a few identifiers are
+        looked up one by one, many by reading the three folders once."""
         if job_ids is not None and len(job_ids) <= _FEW:
-            found = {}
-            for job_id in job_ids:
-                known = self.info(job_id) if JOB_ID.match(job_id) else None
-                if known is not None:
-                    found[job_id] = known
-            return found
+            found = {i: self.info(i) for i in job_ids if JOB_ID.match(i)}
+            return BackendScan(
+                tasks={i for i, info in found.items() if info and not info.is_finished},
+                temps={i for i, info in found.items() if info and info.is_active},
+                perms={i for i, info in found.items() if info},  # known: see BackendScan
+                responded={i for i, info in found.items() if info and info.response_exists},
+            )
         wanted = None if job_ids is None else set(job_ids)
 
         def names(folder: str) -> set[str]:
-            listed = {n for n in self.storage.names(folder) if JOB_ID.match(n)}
-            return listed if wanted is None else listed & wanted
+            listed = set(self.storage.names(folder))
+            if wanted is not None:
+                return listed & wanted
+            return {name for name in listed if JOB_ID.match(name)}
 
         tasks, temps, perms = names(TASK), names(TEMP), names(PERM)
-        responses = self.storage.existing((f"{PERM}/{i}/{RESPONSE}" for i in perms), below=PERM)
-        return {
-            job_id: BackendInfo(
-                response_exists=f"{PERM}/{job_id}/{RESPONSE}" in responses,
-                is_finished=job_id not in tasks,
-                is_active=job_id in temps,
-            )
-            for job_id in sorted(tasks | temps | perms)
-        }
+        documents = self.storage.existing([f"{PERM}/{i}/{RESPONSE}" for i in perms], below=PERM)
+        start, end = len(PERM) + 1, -len(RESPONSE) - 1
+        responded = {path[start:end] for path in documents}
+        return BackendScan(tasks=tasks, temps=temps, perms=perms, responded=responded)
+
+    def list(self, job_ids: Collection[str] | None = None) -> dict[str, BackendInfo]:
+        """The jobs the back-end knows (of ``job_ids``, or all), by identifier, with their
+        state; a job with none of the three entries is absent."""
+        scan = self.scan(job_ids)
+        return {job_id: scan.state(job_id) for job_id in sorted(scan.known)}
 
     def info(self, job_id: str) -> BackendInfo | None:
         """One job's state, or None if the back-end does not know it."""

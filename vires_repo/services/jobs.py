@@ -11,10 +11,11 @@ A read never creates the SQLite database: before the first submission there are 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar
 
 from vires_repo.errors import NotFoundError, UsageError, ViresRepoError
 from vires_repo.jobs.backend import BackendInfo, JobBackend, check_job_id
@@ -24,13 +25,11 @@ from vires_repo.jobs.records import (
     JobQuery,
     JobRecords,
     JobStatus,
-    JobSummary,
     utc_now,
 )
 from vires_repo.services._batch import BatchResult
 from vires_repo.services.definitions import NO_SELECTION_WARNING
 from vires_repo.services.messages import Messages
-from vires_repo.timespec import format_datetime
 
 INFO_COLUMNS = (
     "processId",
@@ -119,35 +118,28 @@ class JobSelection:
         return True
 
 
-@dataclass(frozen=True)
-class JobView:
-    """A selected job: its record's VirES columns and what the back-end knows (None: loose,
-    or the back-end was not asked)."""
-
-    job: JobSummary
-    backend: BackendInfo | None
+_T = TypeVar("_T")
 
 
-def select_jobs(
-    location: JobsLocation, selection: JobSelection, *, ask_backend: bool | None = None
-) -> list[JobView]:
-    """The selected jobs by submission time; the back-end is asked if ``ask_backend`` (default:
-    if a back-end filter is used). A named identifier without a record is an error."""
-    for identifier in selection.identifiers:
-        check_job_id(identifier)
-    jobs: list[JobSummary] = []
-    if location.database_exists():
-        with JobRecords.open(location.database_url) as records:
-            jobs = records.summaries(selection.query())
-            if selection.identifiers:
-                _require_records(records, selection.identifiers, {job.id for job in jobs})
-    elif selection.identifiers:
+def _read(
+    location: JobsLocation,
+    selection: JobSelection,
+    read: Callable[[JobRecords, JobQuery], list[_T]],
+    identifier: Callable[[_T], str],
+) -> list[_T]:
+    """``read`` of the selected records (none before the first submission: a read never
+    creates the SQLite file). A named identifier without a record is an error."""
+    for name in selection.identifiers:
+        check_job_id(name)
+    if not location.database_exists():
         _require_records(None, selection.identifiers, set())
-    if not (selection.asks_backend if ask_backend is None else ask_backend):
-        return [JobView(job, None) for job in jobs]
-    known = JobBackend(location.storage()).list([job.id for job in jobs])
-    views = (JobView(job, known.get(job.id)) for job in jobs)
-    return [view for view in views if selection.keeps(view.backend)]
+        return []
+    with JobRecords.open(location.database_url) as records:
+        items = read(records, selection.query())
+        if selection.identifiers:
+            found = {identifier(item) for item in items}
+            _require_records(records, selection.identifiers, found)
+    return items
 
 
 def _require_records(
@@ -164,45 +156,53 @@ def _require_records(
         raise NotFoundError(f"{noun} {', '.join(missing)} {verb} not exist")
 
 
+def select_job_ids(location: JobsLocation, selection: JobSelection) -> list[str]:
+    """The identifiers of the selected jobs by submission time; the back-end is asked only
+    if a back-end filter is used."""
+    ids = _read(location, selection, JobRecords.select_ids, str)
+    if not selection.asks_backend:
+        return ids
+    scan = JobBackend(location.storage()).scan(ids)
+    return [job_id for job_id in ids if selection.keeps(scan.info(job_id))]
+
+
 def list_jobs(location: JobsLocation, selection: JobSelection) -> list[str]:
     """``job list``: the identifiers of the selected jobs."""
-    return [view.job.id for view in select_jobs(location, selection)]
-
-
-def _time(value: datetime | None) -> str | None:
-    return format_datetime(value)
+    return select_job_ids(location, selection)
 
 
 def job_info_rows(location: JobsLocation, selection: JobSelection) -> list[tuple[Any, ...]]:
-    """``job info``/``job dump``: one tuple per job in :data:`INFO_COLUMNS` order (owner and
-    times None when missing, the flags booleans)."""
-    rows = []
-    for view in select_jobs(location, selection, ask_backend=True):
-        job, info = view.job, view.backend
-        rows.append(
-            (
-                job.process_id,
-                job.id,
-                job.owner,
-                str(job.status),
-                _time(job.submitted),
-                _time(job.started),
-                _time(job.ended),
-                info is not None,
-                info is not None and info.response_exists,
-                info is not None and info.is_finished,
-                info is not None and info.is_active,
-                job.response_url,
-            )
+    """``job info``/``job dump``: one tuple per selected job in :data:`INFO_COLUMNS` order
+    (owner and times None when missing, the back-end's flags booleans)."""
+    rows = _read(location, selection, JobRecords.vires_rows, itemgetter(0))
+    scan = JobBackend(location.storage()).scan([row[0] for row in rows])
+    if selection.asks_backend:
+        rows = [row for row in rows if selection.keeps(scan.info(row[0]))]
+    tasks, temps, perms, responded = scan.tasks, scan.temps, scan.perms, scan.responded
+    return [
+        (
+            process_id,
+            job_id,
+            owner,
+            status,
+            submitted,
+            started,
+            ended,
+            (known := job_id in perms or job_id in tasks or job_id in temps),
+            job_id in responded,
+            known and job_id not in tasks,
+            job_id in temps,
+            response_url,
         )
-    return rows
+        for job_id, process_id, owner, status, submitted, started, ended, response_url in rows
+    ]
 
 
-def csv_lines(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Iterator[str]:
+def csv_text(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """VirES's CSV: the header always, values unquoted, None empty, booleans True/False."""
-    yield ",".join(columns)
-    for row in rows:
-        yield ",".join("" if value is None else str(value) for value in row)
+    lines = [",".join(columns)]
+    lines += [",".join(["" if value is None else str(value) for value in row]) for row in rows]
+    return "\n".join(lines) + "\n"
 
 
 def remove_jobs(
@@ -218,10 +218,10 @@ def remove_jobs(
     if not selection.identifiers and not all_:
         result.warnings.append(NO_SELECTION_WARNING.format(noun="job"))
         return result
-    views = select_jobs(location, selection)
-    result.total = len(views)
-    if views:
-        _purge(location, [view.job.id for view in views], result, "removed", say)
+    job_ids = select_job_ids(location, selection)
+    result.total = len(job_ids)
+    if job_ids:
+        _purge(location, job_ids, result, "removed", say)
     return result
 
 
@@ -258,7 +258,7 @@ def purge_jobs(
     if not location.database_exists():
         return result
     selection = JobSelection(statuses=tuple(sorted(FINISHED_STATUSES)), ended_before=limit)
-    job_ids = [view.job.id for view in select_jobs(location, selection)]
+    job_ids = select_job_ids(location, selection)
     result.total = len(job_ids)
     if job_ids:
         _purge(location, job_ids, result, "purged", say)
