@@ -84,7 +84,7 @@ def bench_latency(catalog: Path, location: JobsLocation, runs: int) -> list[floa
     try:
         with location.open_records() as records:
             for _ in range(runs):
-                record = job_queue.submit(location, "sleep", ["0"], owner="bench")
+                record = job_queue.submit(location, str(catalog), "sleep", ["0"], owner="bench")
                 _wait_all(records, [record.id], 30)
                 done = records.get(record.id)
                 assert done.started is not None and done.status is JobStatus.SUCCEEDED
@@ -96,7 +96,10 @@ def bench_latency(catalog: Path, location: JobsLocation, runs: int) -> list[floa
 
 
 def bench_throughput(catalog: Path, location: JobsLocation, jobs: int) -> tuple[float, float]:
-    ids = [job_queue.submit(location, "sleep", ["0"], owner="bench").id for _ in range(jobs)]
+    ids = [
+        job_queue.submit(location, str(catalog), "sleep", ["0"], owner="bench").id
+        for _ in range(jobs)
+    ]
     worker = _start_worker(catalog, 2)
     try:
         with location.open_records() as records:

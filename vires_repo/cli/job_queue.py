@@ -92,7 +92,9 @@ def submit(
     """
     from vires_repo.services import job_queue
 
-    record = job_queue.submit(_common.session.jobs(jobs_root), name, words, owner=user)
+    record = job_queue.submit(
+        _common.session.jobs(jobs_root), _common.session.root(), name, words, owner=user
+    )
     _common.print_lines([record.id])
     return 0
 
@@ -178,7 +180,7 @@ def retry(
     failed = 0
     for job_id in job_ids:
         try:
-            record = job_queue.retry(location, job_id, owner=user)
+            record = job_queue.retry(location, _common.session.root(), job_id, owner=user)
         except ViresRepoError as error:
             _common.error(str(error))
             failed += 1

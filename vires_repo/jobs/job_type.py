@@ -76,6 +76,9 @@ class JobOutcome:
 
 
 RunFunction = Callable[[JobContext, Any], JobOutcome]
+AdmitFunction = Callable[[str, str | None, Any], None]
+"""``admit(catalog_root, owner, parameters)``: raise a ViresRepoError to refuse the job at
+submission (e.g. an owner without a collection's ``requiredPermission``)."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class JobType:
     """True when running the job again after an interruption does no harm (its work is
     idempotent): a job whose worker died or stopped then goes back to the queue instead of
     FAILED."""
+    admit: AdmitFunction | None = None
+    """Checked before the job is accepted (``job run``, ``job submit``, retries, schedules)."""
 
     def parameter_lines(self) -> list[str]:
         """``name: type (required | default value): description`` per parameter, in order."""

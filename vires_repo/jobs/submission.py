@@ -15,6 +15,7 @@ from typing import Any
 from vires_repo.errors import ServerBusyError
 from vires_repo.io.queue import JobQueue
 from vires_repo.jobs.backend import JobBackend
+from vires_repo.jobs.job_type import JobType
 from vires_repo.jobs.records import JobRecord, JobRecords, JobStatus
 from vires_repo.jobs.runner import LOG
 
@@ -48,16 +49,24 @@ def accept(
     records: JobRecords,
     backend: JobBackend,
     queue: JobQueue | None,
-    job_name: str,
+    job_type: JobType,
     parameters: Mapping[str, Any],
     *,
     owner: str | None,
     limits: Limits,
+    catalog_root: str,
     retry_of: str | None = None,
 ) -> JobRecord:
     """Record a new ACCEPTED job and, with a queue, enqueue it (``job run`` passes none:
-    it runs the job in the shell at once). Returns the record."""
-    record = JobRecord.new(job_name, owner=owner, parameters=dict(parameters), retry_of=retry_of)
+    it runs the job in the shell at once). Returns the record. The parameters are validated
+    (and stored in full); the type's ``admit`` may refuse the owner."""
+    validated = job_type.validate(parameters)
+    if job_type.admit is not None:
+        job_type.admit(catalog_root, owner, validated)
+    job_name = job_type.name
+    record = JobRecord.new(
+        job_name, owner=owner, parameters=validated.model_dump(mode="json"), retry_of=retry_of
+    )
     record = replace(record, response_url=backend.response_url(record.id))
     with records.transaction():  # the limits hold: no other submission between count and insert
         records.lock_for_submission()

@@ -161,12 +161,11 @@ def fire_schedules(
                 records,
                 backend,
                 queue,
-                schedule.job,
-                environment.resolve(schedule.job)
-                .validate(schedule.parameters)
-                .model_dump(mode="json"),
+                environment.resolve(schedule.job),
+                schedule.parameters,
                 owner=schedule.owner,
                 limits=environment.limits,
+                catalog_root=environment.catalog_root,
             )
         except ViresRepoError as error:
             LOG.warning("schedule %s (%s) not submitted: %s", schedule.label, schedule.cron, error)

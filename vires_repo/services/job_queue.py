@@ -78,7 +78,12 @@ class JobStores:
 
 
 def submit(
-    location: JobsLocation, name: str, words: Sequence[str], *, owner: str | None = None
+    location: JobsLocation,
+    catalog_root: str,
+    name: str,
+    words: Sequence[str],
+    *,
+    owner: str | None = None,
 ) -> JobRecord:
     """Queue a job for the workers; returns its ACCEPTED record."""
     kind, parameters = parse_job(name, words)
@@ -87,10 +92,11 @@ def submit(
             stores.records,
             stores.backend,
             stores.queue,
-            kind.name,
+            kind,
             parameters,
             owner=owner or default_owner(),
             limits=limits(),
+            catalog_root=catalog_root,
         )
 
 
@@ -113,10 +119,11 @@ def run(
             stores.records,
             stores.backend,
             None,
-            kind.name,
+            kind,
             parameters,
             owner=owner or default_owner(),
             limits=owner_limits,
+            catalog_root=catalog_root,
         )
         settings = RunSettings(
             catalog_root=catalog_root,
@@ -171,7 +178,9 @@ def abort(location: JobsLocation, job_id: str) -> AbortOutcome:
         raise JobStateError(f"job {job_id} cannot be aborted: it has ended ({record.status})")
 
 
-def retry(location: JobsLocation, job_id: str, *, owner: str | None = None) -> JobRecord:
+def retry(
+    location: JobsLocation, catalog_root: str, job_id: str, *, owner: str | None = None
+) -> JobRecord:
     """Submit a FAILED or ABORTED job again with the same parameters, as a new job naming the
     old one (its owner unless ``owner`` is given)."""
     with JobStores.open(location) as stores:
@@ -181,16 +190,15 @@ def retry(location: JobsLocation, job_id: str, *, owner: str | None = None) -> J
                 f"job {job_id} cannot be retried: it is {old.status} (only FAILED or ABORTED "
                 "jobs are)"
             )
-        kind = job_type(old.process_id)
-        parameters = kind.validate(old.parameters).model_dump(mode="json")
         return accept(
             stores.records,
             stores.backend,
             stores.queue,
-            kind.name,
-            parameters,
+            job_type(old.process_id),
+            old.parameters,
             owner=owner or old.owner,
             limits=limits(),
+            catalog_root=catalog_root,
             retry_of=job_id,
         )
 
