@@ -176,3 +176,20 @@ def test_missing_data_file_at_head_is_an_error(gitrepo: GitRepo) -> None:
     relpath = f"catalog/products/collection={MAG_A}/{data.name}"
     assert f"ERROR: {relpath}: data file missing" in err
     assert relpath in out
+
+
+def test_schedules_added_changed_and_invalid(gitrepo: GitRepo) -> None:
+    assert gitrepo.run("job", "schedule", "0 3 * * *", "check")[0] == 0
+    code, out, err = _plan(gitrepo, "HEAD")
+    assert code == 0, err
+    assert "### Schedules\n\n| Change | Schedule | Keys |\n|---|---|---|\n" in out
+    assert "| added | `schedules/check--44136fa355b3.json` | - |" in out
+    gitrepo.commit("a schedule")
+
+    assert gitrepo.run("job", "schedule", "30 3 * * *", "check")[0] == 0
+    (gitrepo.root / "schedules" / "sleep--0.json").write_text('{"job": "sleep"}\n')
+    code, out, err = _plan(gitrepo, "HEAD")
+
+    assert code == 1
+    assert '| changed | `schedules/check--44136fa355b3.json` | `cron`: `"0 3 * * *"` -> ' in out
+    assert "ERROR: catalog/schedules/sleep--0.json: cron: Field required" in err

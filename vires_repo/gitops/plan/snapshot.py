@@ -96,8 +96,8 @@ class Snapshot:
         for key in store.keys():
             try:
                 found[key] = store.load(key).model_dump(mode="json")
-            except ViresRepoError as error:
-                self.problem(_relabel(str(error), self.catalog, self.location))
+            except ViresRepoError as error:  # the message starts with the file's relpath
+                self.problem(self.repo_path(str(error)))
         return found
 
     def live_rows(self, collection: str, entries: Iterable[FileEntry]) -> dict[str, dict[str, Any]]:
