@@ -64,7 +64,7 @@ def run(
         Queue the job for the workers and print its identifier (as 'job submit').
     """
     if detach:
-        return int(submit(name, *words, user=user, jobs_root=jobs_root))
+        return submit(name, *words, user=user, jobs_root=jobs_root)
     from vires_repo.services import job_queue
 
     record = job_queue.run(
@@ -87,8 +87,8 @@ def submit(
 ) -> int:
     """Queue a job for the workers ('worker start') and print its identifier.
 
-    Refused ("server busy") when max_queued_jobs jobs are queued already, or when the owner
-    has VIRES_MAX_ACTIVE_JOBS jobs queued or running.
+    Refused ("server busy") when VIRES_MAX_QUEUED_JOBS (64) jobs are queued already, or
+    when the owner has VIRES_MAX_ACTIVE_JOBS (2) jobs queued or running.
     """
     from vires_repo.services import job_queue
 
