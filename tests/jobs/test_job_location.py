@@ -54,3 +54,13 @@ def test_a_bad_database_url_names_the_variable(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(SettingsError, match=r"VIRES_JOBS_DB='mysql://u:\*\*\*@db/jobs'") as error:
         JobsLocation.resolve("cat")
     assert "secret" not in str(error.value)
+
+
+def test_a_new_local_jobs_root_ignores_itself_in_git(tmp_path: Path) -> None:
+    location = JobsLocation.resolve(str(tmp_path / "cat"))
+
+    with location.open_records() as records:
+        assert records.select_ids() == []
+
+    assert location.database_exists()
+    assert (tmp_path / "cat" / ".state" / "jobs" / ".gitignore").read_text() == "*\n"

@@ -85,6 +85,12 @@ class JobsLocation:
         return Path(self.database_url[len("sqlite:///") :]).exists()
 
     def open_records(self) -> JobRecords:
+        """The job records (creating the database, and a local jobs root that git ignores,
+        on first use)."""
         from vires_repo.jobs.records import JobRecords
 
+        if self.is_local and not self.database_exists():
+            storage = self.storage()
+            if not storage.exists(".gitignore"):  # runtime state, never committed
+                storage.write_bytes(".gitignore", b"*\n")
         return JobRecords.open(self.database_url)

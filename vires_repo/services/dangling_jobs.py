@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from vires_repo.errors import NotFoundError, ViresRepoError
 from vires_repo.jobs.backend import BackendInfo, JobBackend, check_job_id
 from vires_repo.jobs.location import JobsLocation
-from vires_repo.jobs.records import JobQuery, JobRecords
+from vires_repo.jobs.records import JobQuery
 from vires_repo.services._batch import BatchResult
 from vires_repo.services.definitions import NO_SELECTION_WARNING
 from vires_repo.services.jobs import JobSelection
@@ -48,7 +48,7 @@ def select_dangling(
     known = JobBackend(location.storage()).list(selection.identifiers or None)
     with_record: set[str] = set()
     if known and location.database_exists():
-        with JobRecords.open(location.database_url) as records:
+        with location.open_records() as records:
             with_record = set(records.select_ids(JobQuery(ids=tuple(known))))
             if selection.identifiers:
                 unknown = [i for i in selection.identifiers if i not in known]

@@ -134,7 +134,7 @@ def _read(
     if not location.database_exists():
         _require_records(None, selection.identifiers, set())
         return []
-    with JobRecords.open(location.database_url) as records:
+    with location.open_records() as records:
         items = read(records, selection.query())
         if selection.identifiers:
             found = {identifier(item) for item in items}
@@ -230,7 +230,7 @@ def _purge(
 ) -> None:
     """Folders first, then the record: an interruption leaves a loose job, still removable."""
     backend = JobBackend(location.storage())
-    with JobRecords.open(location.database_url) as records:
+    with location.open_records() as records:
         for job_id in job_ids:
             try:
                 backend.purge(job_id)

@@ -128,7 +128,6 @@ def _job_tables(
     wanted = names.intersection(JOB_VIEWS)
     if not wanted:
         return []
-    from vires_repo.jobs.records import JobRecords
     from vires_repo.jobs.tables import job_tables
     from vires_repo.services.jobs import locate
 
@@ -136,7 +135,7 @@ def _job_tables(
     if not location.database_exists():
         tables = job_tables(None)
     else:
-        with JobRecords.open(location.database_url) as records:
+        with location.open_records() as records:
             tables = job_tables(records)
     return [(name, tables[name]) for name in sorted(wanted)]
 
