@@ -71,6 +71,7 @@ def status(*, jobs_root: _common.JobsRoot = None) -> None:
     lines += [
         f"  {r.id} {r.process_id} owner={r.owner or '-'} worker={r.worker} "
         f"progress={r.progress}% heartbeat={r.heartbeat.isoformat() if r.heartbeat else '-'}"
+        + (f" message={r.message!r}" if r.message else "")
         for r in found.running
     ]
     lines.append(f"scheduled: {len(found.scheduled)}")

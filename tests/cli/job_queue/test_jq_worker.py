@@ -51,6 +51,15 @@ def test_workers_run_the_queue_and_log_each_transition(jq: JqEnv) -> None:
     )
 
 
+def test_one_worker_runs_the_jobs_in_submission_order(jq: JqEnv) -> None:
+    jobs = [jq.submit("sleep", f"--user=u{n}") for n in range(5)]
+    jq.start_worker()
+
+    started = [jq.wait_for(job).started for job in jobs]
+
+    assert started == sorted(started)  # type: ignore[type-var]
+
+
 def test_abort_stops_a_running_job_within_seconds(jq: JqEnv) -> None:
     job_id = jq.submit("sleep", "60")
     jq.start_worker()
@@ -70,6 +79,9 @@ def test_status_shows_queued_running_jobs_and_live_workers(jq: JqEnv) -> None:
     worker = jq.start_worker()
     jq.wait_for(running, ("STARTED",))
     queued = jq.submit("sleep", "--user", "b")
+    deadline = time.monotonic() + 10
+    while "left" not in (jq.record(running).message or "") and time.monotonic() < deadline:
+        time.sleep(0.1)  # the first progress with an estimate of the time left
 
     code, out, err = jq.run("worker", "status")
 
@@ -77,6 +89,7 @@ def test_status_shows_queued_running_jobs_and_live_workers(jq: JqEnv) -> None:
     lines = out.splitlines()
     assert lines[0] == "queued: 1" and lines[1].startswith(f"  {queued} sleep owner=b ")
     assert lines[2] == "running: 1" and lines[3].startswith(f"  {running} sleep owner=a ")
+    assert " progress=" in lines[3] and " left'" in lines[3]  # message: N of M done, time left
     assert lines[4] == "scheduled: 0"
     assert lines[5] == "workers: 1"
     child = _worker_pid(jq.record(running).worker)
