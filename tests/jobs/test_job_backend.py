@@ -99,3 +99,16 @@ def test_a_response_keeps_unknown_keys() -> None:
     document = {"status": "SUCCEEDED", "outputs": [], "error": None, "format": "CDF"}
 
     assert JobResponse.from_json(document).to_json() == document
+
+
+def test_a_scan_without_the_response_documents(backend: JobBackend) -> None:
+    backend.write_response("done", JobResponse("SUCCEEDED"))
+    backend.create_task("queued")
+    ids = [f"x{n}" for n in range(100)] + ["done", "queued"]
+
+    full, quick = backend.scan(ids), backend.scan(ids, responses=False)
+
+    assert full.responded == {"done"} and quick.responded == set()
+    assert (
+        (full.known, full.tasks) == (quick.known, quick.tasks) == ({"done", "queued"}, {"queued"})
+    )

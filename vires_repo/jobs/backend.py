@@ -183,9 +183,13 @@ class JobBackend:
 
     # -- what the management commands use -------------------------------------------------
 
-    def scan(self, job_ids: Collection[str] | None = None) -> BackendScan:
+    def scan(
+        self, job_ids: Collection[str] | None = None, *, responses: bool = True
+    ) -> BackendScan:
         """What the back-end knows of ``job_ids`` (or of all its jobs): a few identifiers are
-        looked up one by one, many by reading the three folders once."""
+        looked up one by one, many by reading the three folders once. ``responses=False``
+        skips looking for the response documents (one stat per job; ``responded`` is then
+        empty), for the filters that do not need them."""
         if job_ids is not None and len(job_ids) <= _FEW:
             found = {i: self.info(i) for i in job_ids if JOB_ID.match(i)}
             return BackendScan(
@@ -203,7 +207,8 @@ class JobBackend:
             return {name for name in listed if JOB_ID.match(name)}
 
         tasks, temps, perms = names(TASK), names(TEMP), names(PERM)
-        documents = self.storage.existing([f"{PERM}/{i}/{RESPONSE}" for i in perms], below=PERM)
+        paths = [f"{PERM}/{i}/{RESPONSE}" for i in perms] if responses else []
+        documents = self.storage.existing(paths, below=PERM) if paths else set()
         start, end = len(PERM) + 1, -len(RESPONSE) - 1
         responded = {path[start:end] for path in documents}
         return BackendScan(tasks=tasks, temps=temps, perms=perms, responded=responded)

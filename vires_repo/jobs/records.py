@@ -14,7 +14,6 @@ wins only over a job that has not ended.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -93,6 +92,8 @@ class JobRecord:
         submitted: datetime | None = None,
     ) -> JobRecord:
         """A new ACCEPTED job with a fresh identifier (``str(uuid4())``, as VirES)."""
+        import uuid  # 10 ms of start-up that only submissions need
+
         return cls(
             id=str(uuid.uuid4()),
             process_id=process_id,

@@ -66,7 +66,8 @@ def schema_statements(types: dict[str, str]) -> list[str]:
         table(JOBS_TABLE, JOB_COLUMNS),
         f"CREATE INDEX {JOBS_TABLE}_status ON {JOBS_TABLE} (status)",
         f"CREATE INDEX {JOBS_TABLE}_owner_status ON {JOBS_TABLE} (owner, status)",
-        f"CREATE INDEX {JOBS_TABLE}_submitted ON {JOBS_TABLE} (submitted)",
+        # (submitted, id): the order of every listing, read from the index alone
+        f"CREATE INDEX {JOBS_TABLE}_submitted ON {JOBS_TABLE} (submitted, id)",
         table(TASKS_TABLE, TASK_COLUMNS, ", PRIMARY KEY (job_id, seq)"),
         f"CREATE TABLE {SCHEMA_TABLE} (version {types['int']} NOT NULL)",
     ]

@@ -14,7 +14,6 @@ from vires_repo.jobs.backend import BackendInfo, JobBackend, check_job_id
 from vires_repo.jobs.location import JobsLocation
 from vires_repo.jobs.records import JobQuery
 from vires_repo.services._batch import BatchResult
-from vires_repo.services.definitions import NO_SELECTION_WARNING
 from vires_repo.services.jobs import JobSelection
 from vires_repo.services.messages import Messages
 
@@ -92,6 +91,8 @@ def remove_dangling(
     say = say or Messages.logged("jobs")
     result = BatchResult(noun="dangling job")
     if not selection.identifiers and not all_:
+        from vires_repo.services.definitions import NO_SELECTION_WARNING  # (loads the models)
+
         result.warnings.append(NO_SELECTION_WARNING.format(noun="job"))
         return result
     selected = select_dangling(location, selection)

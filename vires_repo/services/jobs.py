@@ -28,7 +28,6 @@ from vires_repo.jobs.records import (
     utc_now,
 )
 from vires_repo.services._batch import BatchResult
-from vires_repo.services.definitions import NO_SELECTION_WARNING
 from vires_repo.services.messages import Messages
 
 INFO_COLUMNS = (
@@ -162,7 +161,8 @@ def select_job_ids(location: JobsLocation, selection: JobSelection) -> list[str]
     ids = _read(location, selection, JobRecords.select_ids, str)
     if not selection.asks_backend:
         return ids
-    scan = JobBackend(location.storage()).scan(ids)
+    responses = selection.with_response is not None
+    scan = JobBackend(location.storage()).scan(ids, responses=responses)
     return [job_id for job_id in ids if selection.keeps(scan.info(job_id))]
 
 
@@ -216,6 +216,8 @@ def remove_jobs(
     say = say or Messages.logged("jobs")
     result = BatchResult(noun="job")
     if not selection.identifiers and not all_:
+        from vires_repo.services.definitions import NO_SELECTION_WARNING  # (loads the models)
+
         result.warnings.append(NO_SELECTION_WARNING.format(noun="job"))
         return result
     job_ids = select_job_ids(location, selection)
