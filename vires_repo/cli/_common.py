@@ -60,10 +60,9 @@ class Session:
     def jobs(self, jobs_root: str | None = None) -> JobsLocation:
         """Where the jobs live: ``--jobs-root``, else ``$VIRES_JOBS_ROOT``, else
         ``<catalogue>/.state/jobs``; the records in ``$VIRES_JOBS_DB`` or SQLite there."""
-        from vires_repo.jobs.location import JobsLocation  # not services.jobs: the catalogue
-        # definitions it imports cost a job command ~0.1 s of start-up
+        from vires_repo.services.jobs import locate
 
-        return JobsLocation.resolve(self.root(), jobs_root)
+        return locate(self.root(), jobs_root)
 
     def close(self) -> None:
         """Release what the command used (the catalogue copy of ``--as-of``)."""
