@@ -30,15 +30,18 @@ class Limits:
     """Per owner; jobs without an owner (scheduled ones) are bound by the queue only."""
 
 
-def check_limits(records: JobRecords, owner: str | None, limits: Limits) -> None:
-    """Raise ServerBusyError when the job may not be accepted now."""
+def check_limits(
+    records: JobRecords, owner: str | None, limits: Limits, *, queued: bool = True
+) -> None:
+    """Raise ServerBusyError when the job may not be accepted now (a job that is not queued,
+    run in the shell at once, is bound by its owner's limit only)."""
     active = (JobStatus.ACCEPTED, JobStatus.STARTED)
     if owner is not None and records.count(statuses=active, owner=owner) >= limits.max_active_jobs:
         raise ServerBusyError(
             "Per user maximum number of allowed active asynchronous download requests "
             f"exceeded! ({owner} has {limits.max_active_jobs} jobs accepted or started)"
         )
-    if records.count(statuses=[JobStatus.ACCEPTED]) >= limits.max_queued_jobs:
+    if queued and records.count(statuses=[JobStatus.ACCEPTED]) >= limits.max_queued_jobs:
         raise ServerBusyError(
             f"server busy: {limits.max_queued_jobs} jobs are queued already "
             "(max_queued_jobs); submit again later"
@@ -70,7 +73,7 @@ def accept(
     record = replace(record, response_url=backend.response_url(record.id))
     with records.transaction():  # the limits hold: no other submission between count and insert
         records.lock_for_submission()
-        check_limits(records, owner, limits)
+        check_limits(records, owner, limits, queued=queue is not None)
         records.insert(record)
     backend.create_task(record.id)
     job_id = record.id

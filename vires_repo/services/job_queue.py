@@ -113,7 +113,6 @@ def run(
     from vires_repo.settings import load_settings
 
     kind, parameters = parse_job(name, words)
-    owner_limits = Limits(max_queued_jobs=2**31, max_active_jobs=limits().max_active_jobs)
     with JobStores.open(location) as stores:
         record = accept(
             stores.records,
@@ -122,7 +121,7 @@ def run(
             kind,
             parameters,
             owner=owner or default_owner(),
-            limits=owner_limits,
+            limits=limits(),
             catalog_root=catalog_root,
         )
         settings = RunSettings(

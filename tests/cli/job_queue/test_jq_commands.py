@@ -107,6 +107,7 @@ def test_the_queue_bound_refuses_submission_when_full(
     assert err == (
         "ERROR: server busy: 2 jobs are queued already (max_queued_jobs); submit again later\n"
     )
+    assert jq.run("job", "run", "sleep", "--user", "d")[0] == 0  # not queued: not bound
 
 
 def test_an_owner_may_have_two_active_jobs(jq: JqEnv) -> None:
