@@ -188,7 +188,7 @@ JobsRoot = Annotated[
         name="--jobs-root",
         help="Jobs root: the job folders (and, when local, the SQLite database of the records "
         "and the queue); a folder or an fsspec URL. Default: $VIRES_JOBS_ROOT, else "
-        "<catalogue>/.state/jobs. The records go to $VIRES_JOBS_DB when set "
+        "CATALOGUE/.state/jobs. The records go to $VIRES_JOBS_DB when set "
         "(postgresql://...).",
     ),
 ]

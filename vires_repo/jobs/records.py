@@ -9,6 +9,9 @@ both engines (:mod:`vires_repo.jobs.schema`); it is created on first open.
 Status changes that race with other processes are compare-and-set updates
 (:meth:`JobRecords.transition`): a worker starts a job only if it is still ACCEPTED, an abort
 wins only over a job that has not ended.
+
+(Over 400 lines: :class:`JobRecords` is the one API of the records that the job queue and the
+commands share, jobs and tasks together; the schema is in :mod:`vires_repo.jobs.schema`.)
 """
 
 from __future__ import annotations
@@ -47,8 +50,6 @@ class JobStatus(StrEnum):
     UNDEFINED = "UNDEFINED"
 
 
-ACTIVE_STATUSES = frozenset({JobStatus.ACCEPTED, JobStatus.STARTED})
-"""Queued or running: what the per-owner limit counts."""
 FINISHED_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.ABORTED})
 
 
