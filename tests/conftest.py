@@ -10,6 +10,8 @@
 * ``odenv`` (local folder and ``memory://``, product files included) and ``local_odenv`` (local
   folder only): an orbit-direction catalogue (see :mod:`od_env`), used by the command tests in
   ``cli/orbit_direction`` and the service tests in ``services/orbit_direction``;
+* ``postgres_server`` (session) and ``postgres_url`` (a fresh database per test): a real
+  PostgreSQL server on loopback (see :mod:`postgres_server`);
 * ``FakeStdin``: what ``sys.stdin`` is replaced with to feed ``-f -``;
 * autouse: a wide terminal (``COLUMNS=200``), no ``VIRES_*`` variables leaking in from the
   caller, an empty fsspec memory filesystem and the logging configuration restored after
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import pytest
+from postgres_server import postgres_server, postgres_url  # noqa: F401 (fixtures for every folder)
 from testdata import TESTDATA
 
 if TYPE_CHECKING:

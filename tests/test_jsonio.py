@@ -76,3 +76,19 @@ def test_the_shipped_vires_defaults_are_stable_under_load_and_dump(vires_default
         text = jsonio.dumps(value)
         assert jsonio.dumps(jsonio.loads(text)) == text
         assert jsonio.loads(text) == value
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [],
+        [("a", None, True, False, 3, 1.5)],
+        [('é\n"q"', "x", False, None, -1, 0.0), ("%s %d", "\u2028", True, True, 2**63, 1e300)],
+    ],
+)
+def test_dumps_rows_is_dumps_of_the_objects(rows: list[tuple[object, ...]]) -> None:
+    keys = ["text", "more", "yes", "no", "int", "%float"]
+
+    assert jsonio.dumps_rows(keys, rows) == jsonio.dumps(
+        [dict(zip(keys, r, strict=True)) for r in rows]
+    )

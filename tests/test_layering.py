@@ -263,6 +263,14 @@ SEAMS = {
     "concurrent": ("vires_repo.parallel",),
     "cyclopts": ("vires_repo.cli",),
     "fcntl": (),
+    # jobs: the records database (SQLite and PostgreSQL)
+    "sqlite3": ("vires_repo.io.database",),
+    "peewee": ("vires_repo.io.database",),
+    "playhouse": ("vires_repo.io.database",),
+    "psycopg2": ("vires_repo.io.database",),
+    # jobs: the queue and the workers (huey), the schedules' cron strings
+    "huey": ("vires_repo.io.queue",),
+    "croniter": ("vires_repo.jobs.schedules",),
 }
 """Each outside library (or process-level facility) and the module or package that owns it."""
 

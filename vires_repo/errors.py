@@ -31,6 +31,14 @@ traceback.
                                  variable, a filter that does not fit its variable's shape)
   * TimeSpecError                an unparsable time option value
   * QuasiDipoleRangeError        a time outside the model behind Quasi-Dipole coordinates
+  * JobsDatabaseError            the database of the job records cannot be reached or used
+  (jobs) JobNotFoundError < NotFoundError: no job record with that identifier
+  * ServerBusyError              a job refused now: the queue is full (max_queued_jobs) or its
+                                 owner has too many active jobs (VirES MAX_ACTIVE_JOBS)
+  * JobStateError                a job is not in a state the command needs (retry of a job
+                                 that did not fail, abort of a finished one, ...)
+  * JobAbortedError              raised inside a running job once its abort was asked (the
+                                 runner records it ABORTED; never reaches the CLI)
 """
 
 from __future__ import annotations
@@ -158,3 +166,35 @@ class FilterError(UsageError):
     def __init__(self, detail: str, *, input_error: bool = True) -> None:
         super().__init__(f"Invalid input value of 'filters'! {detail}" if input_error else detail)
         self.detail = detail
+
+
+# -- jobs -----------------------------------------------------------------------------------
+
+
+class JobsDatabaseError(ViresRepoError):
+    """Raised when the database of the job records (SQLite file or PostgreSQL server) cannot
+    be opened, reached or used; names the database (without its password) and the problem."""
+
+
+class JobNotFoundError(NotFoundError):
+    """Raised when no job record has the identifier asked for."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"job {job_id} does not exist")
+        self.job_id = job_id
+
+
+class ServerBusyError(ViresRepoError):
+    """Raised when a job cannot be accepted now (queue full, or too many active jobs)."""
+
+
+class JobStateError(ViresRepoError):
+    """Raised when a job's status does not allow what was asked (e.g. retry a SUCCEEDED job)."""
+
+
+class JobAbortedError(ViresRepoError):
+    """Raised inside a running job when its abort was asked."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"job {job_id} aborted")
+        self.job_id = job_id

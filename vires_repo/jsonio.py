@@ -8,6 +8,7 @@ the order of the mapping given: callers that have no natural order sort their ke
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 _T = TypeVar("_T")
@@ -44,3 +45,27 @@ def nesting_depth(value: Any) -> int:
             children = item.values() if isinstance(item, dict) else item
             pending.extend((child, depth) for child in children)
     return deepest
+
+
+def dumps_rows(keys: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """``dumps`` of a list of flat objects with the same ``keys``, given as rows of scalar
+    values (str, bool, None, numbers), byte for byte, several times faster: ``job dump`` of
+    10^5 jobs must stay well under a second, and ``json`` indents in pure Python."""
+    from json.encoder import encode_basestring
+
+    def scalar(value: Any) -> str:
+        kind = value.__class__
+        if kind is str:
+            return str(encode_basestring(value))
+        if value is None:
+            return "null"
+        if kind is bool:
+            return "true" if value else "false"
+        return json.dumps(value, ensure_ascii=False)
+
+    names = [str(encode_basestring(key)).replace("%", "%%") for key in keys]
+    template = "  {\n" + ",\n".join(f"    {name}: %s" for name in names) + "\n  }"
+    columns = [list(map(scalar, column)) for column in zip(*rows, strict=True)]
+    if not columns:
+        return "[]\n"
+    return "[\n" + ",\n".join(map(template.__mod__, zip(*columns, strict=True))) + "\n]\n"

@@ -15,6 +15,20 @@ variable                   default      meaning
 ``VIRES_METADATA_TIMEOUT`` 30           seconds ``product register`` may spend reading one
                                         file's metadata before that file fails
 ``VIRES_BACKUP_DEST``      (none)       where ``backup`` keeps the backups (folder or URL)
+``VIRES_JOBS_ROOT``        (see right)  the jobs root (job folders, and the SQLite database of
+                                        the records and the queue when local): a folder or an
+                                        fsspec URL; default ``<catalogue>/.state/jobs``
+``VIRES_JOBS_DB``          (see right)  the database of the job records and the queue:
+                                        ``postgresql://...`` for a shared deployment; default
+                                        ``sqlite:///<jobs root>/jobs.sqlite`` (local roots only)
+``VIRES_MAX_QUEUED_JOBS``  64           jobs queued at most; beyond, submission is refused
+``VIRES_MAX_ACTIVE_JOBS``  2            jobs one owner may have queued or running (VirES)
+``VIRES_JOB_HEARTBEAT_``   1            seconds between two heartbeats of a running job
+``INTERVAL``
+``VIRES_JOB_HEARTBEAT_``   30           seconds without heartbeat after which a running job
+``TIMEOUT``                             counts as lost with its worker
+``VIRES_WORKER_SHUTDOWN_`` 30           seconds SIGTERM lets running jobs finish before the
+``TIMEOUT``                             worker hands them back
 =========================  ===========  ====================================================
 """
 
@@ -45,6 +59,15 @@ class Settings(BaseSettings):
     can loop on rare corrupted files, and one such file must not hold up the batch."""
     backup_dest: str | None = None
     """Default ``--dest`` of the ``backup`` commands."""
+    # -- jobs (vires_repo.jobs.location resolves the defaults) --
+    jobs_root: str | None = None
+    jobs_db: str | None = None
+    # -- the job queue and the workers --
+    max_queued_jobs: int = Field(default=64, ge=1)
+    max_active_jobs: int = Field(default=2, ge=1)
+    job_heartbeat_interval: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    job_heartbeat_timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
+    worker_shutdown_timeout: float = Field(default=30.0, ge=0, allow_inf_nan=False)
 
 
 def load_settings() -> Settings:

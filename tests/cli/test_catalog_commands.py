@@ -423,7 +423,7 @@ def test_check_selection_errors_and_listing(cli: Cli, filled: Catalog) -> None:
     assert unknown.err.startswith("ERROR: unknown check(s) nope; available: ")
     listing = run(cli, filled, "check", "--list").out.splitlines()
     assert "orphan-files (warning): no file in the index that no manifest lists" in listing
-    assert len(listing) == 13  # cached-products added (issue 11), retention-policies (15)
+    assert len(listing) == 14  # cached-products (issue 11), schedules (13), retention-policies (15)
 
 
 @pytest.mark.parametrize(

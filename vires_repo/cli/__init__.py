@@ -36,6 +36,7 @@ _GROUPS = (
     ("product", "Registered products: register, list, exists, export, import, deregister."),
     ("cached_product", "Cached products: update, dump."),
     ("orbit_direction", "Orbit-direction lookup tables: update, sync, rebuild, import, export."),
+    ("dangling_job", "Back-end jobs without a job record: list, info, dump, remove."),
 )
 for _name, _help in _GROUPS:
     _kebab = _name.replace("_", "-")
@@ -81,6 +82,18 @@ app.command(
     help="Show or set the instance role (ops, test, dev).",
 )
 
+# the job group's commands are in two modules: job_queue.py adds its own to job.py's group
+app.command(
+    "vires_repo.cli.job_queue:app",
+    name="job",
+    help="Asynchronous jobs: list, info, dump, remove, purge (VirES), types, run, submit, wait, "
+    "abort, retry, schedule, unschedule, scheduled.",
+)
+app.command(
+    "vires_repo.cli.worker:app",
+    name="worker",
+    help="Job workers: start (foreground, N processes and the scheduler), status.",
+)
 app.command("vires_repo.cli.demo:demo", name="demo", help="Build a small demo catalogue.")
 app.command("vires_repo.cli.info:info", name="info", help="Show what the catalogue holds.")
 app.command("vires_repo.cli.check:app", name="check", help="Check the catalogue's integrity.")

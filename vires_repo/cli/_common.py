@@ -19,6 +19,7 @@ from vires_repo.errors import NotFoundError, UsageError, ViresRepoError
 
 if TYPE_CHECKING:
     from vires_repo.catalog import Catalog
+    from vires_repo.jobs.location import JobsLocation
     from vires_repo.services._batch import BatchResult
     from vires_repo.services.messages import Messages
     from vires_repo.services.product_registration import Progress
@@ -57,6 +58,13 @@ class Session:
 
             self._revision = self._cleanup.enter_context(catalog_at(root, self.as_of))
         return self._revision
+
+    def jobs(self, jobs_root: str | None = None) -> JobsLocation:
+        """Where the jobs live: ``--jobs-root``, else ``$VIRES_JOBS_ROOT``, else
+        ``<catalogue>/.state/jobs``; the records in ``$VIRES_JOBS_DB`` or SQLite there."""
+        from vires_repo.services.jobs import locate
+
+        return locate(self.root(), jobs_root)
 
     def close(self) -> None:
         """Release what the command used (the catalogue copy of ``--as-of``)."""
@@ -172,6 +180,21 @@ def progress_reporter(verb: str, noun: str, interval: float = 10.0) -> Iterator[
             last = now
 
     yield log
+
+
+# -- jobs --------------------------------------------------------------------------------
+
+JobsRoot = Annotated[
+    str | None,
+    Parameter(
+        name="--jobs-root",
+        help="Jobs root: the job folders (and, when local, the SQLite database of the records "
+        "and the queue); a folder or an fsspec URL. Default: $VIRES_JOBS_ROOT, else "
+        "CATALOGUE/.state/jobs. The records go to $VIRES_JOBS_DB when set "
+        "(postgresql://...).",
+    ),
+]
+"""The one ``--jobs-root`` option of every job and worker command (``session.jobs(value)``)."""
 
 
 # -- input and output --------------------------------------------------------------------

@@ -25,7 +25,8 @@ def check(
     Checks: definitions valid and canonical, collection -> type references, products ->
     collection references, index files intact (checksums, format, schema), orphan index
     files, duplicate identifiers, overlapping products, one source per orbit-direction
-    table, retention policies, JSON Schemas fresh and, with --files, data files present.
+    table, retention policies, schedule files valid, JSON Schemas fresh and, with --files, data
+    files present.
 
     Parameters
     ----------

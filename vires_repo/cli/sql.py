@@ -28,14 +28,16 @@ def sql(
     ] = None,
     output: Annotated[str | None, Parameter(name=["--output", "-o"])] = None,
     views: Annotated[bool, Parameter(name="--views")] = False,
+    jobs_root: _common.JobsRoot = None,
 ) -> None:
     """Query the catalogue with DuckDB SQL (read-only).
 
     Views: product_types, product_collections (one row per definition file, with the whole
     definition as JSON), products (one row per registered product), product_datasets (one row
     per dataset entry: locations, observatory index ranges and positions),
-    orbit_direction_boundaries and orbit_direction_sources, and the cached products
-    orbit_counter, f107, kp, dst (inside vires-repo sql only). Example:
+    orbit_direction_boundaries and orbit_direction_sources, and, inside vires-repo sql only,
+    the cached products orbit_counter, f107, kp, dst and the job records jobs (one row per
+    job) and job_tasks (one row per task of a job). Example:
 
         vires-repo sql "SELECT collection, count(*) FROM products GROUP BY ALL"
 
@@ -65,7 +67,7 @@ def sql(
     chosen = format_ or ("table" if sys.stdout.isatty() and not output else "csv")
     if chosen == "parquet" and not output:
         raise UsageError("--format parquet needs --output FILE")
-    result = service.run_sql(catalog, text or "")
+    result = service.run_sql(catalog, text or "", jobs_root)
     if chosen == "parquet" and output:
         service.write_parquet(result, output)
         return

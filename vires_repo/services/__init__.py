@@ -13,10 +13,14 @@ PUBLIC_MODULES = (
     "backup",
     "cached_product",
     "check",
+    "dangling_jobs",
     "definitions",
     "demo",
     "extraction",
     "info",
+    "job_queue",
+    "job_types",
+    "jobs",
     "locks",
     "maintenance",
     "messages",
@@ -29,8 +33,10 @@ PUBLIC_MODULES = (
     "product_registration",
     "product_type",
     "purge",
+    "schedules",
     "sql",
     "sync",
+    "workers",
 )
 
 __all__ = list(PUBLIC_MODULES)

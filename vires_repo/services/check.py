@@ -284,6 +284,12 @@ def _retention_policies(catalog: Catalog, _options: CheckOptions) -> Iterator[st
     yield from stored_policy_problems(catalog.retention_policies, catalog.product_collections)
 
 
+def _schedules(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
+    from vires_repo.services.schedules import schedule_problems
+
+    yield from schedule_problems(catalog)
+
+
 def _loadable_collections(catalog: Catalog) -> list[dict[str, Any]]:
     loaded = []
     for identifier in catalog.product_collections.ids():
@@ -363,6 +369,12 @@ CHECKS: tuple[Check, ...] = (
         "error",
         "retention policies name existing collections, one policy per collection",
         _retention_policies,
+    ),
+    Check(
+        "schedules",
+        "error",
+        "schedule files valid: cron string, known job type, parameters the type accepts",
+        _schedules,
     ),
     Check("json-schemas", "error", "schemas/ matches the definition models", _json_schemas),
     Check(

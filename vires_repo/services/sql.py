@@ -47,8 +47,9 @@ ATTEMPTS = 3
 """Runs of a query that fails on a catalogue file, each over freshly read manifests."""
 
 
-def run_sql(catalog: Catalog, statement: str) -> pa.Table:
-    """Run one read-only statement over the catalogue's views."""
+def run_sql(catalog: Catalog, statement: str, jobs_root: str | None = None) -> pa.Table:
+    """Run one read-only statement over the catalogue's views (and the job records of the
+    jobs root, see :func:`_job_tables`)."""
     from vires_repo.io.duckdb import statement_kinds
 
     kinds = statement_kinds(statement)
@@ -64,7 +65,7 @@ def run_sql(catalog: Catalog, statement: str) -> pa.Table:
     views = view_statements(catalog)
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _query_confined(catalog, views, cached, statement)
+            return _query_confined(catalog, views, cached, statement, jobs_root)
         except IndexFormatError:
             # a file the views name is gone: if the manifests changed since the views were
             # built (a compaction removed it), run again over the new ones; if not, it is real
@@ -75,7 +76,11 @@ def run_sql(catalog: Catalog, statement: str) -> pa.Table:
 
 
 def _query_confined(
-    catalog: Catalog, views: list[str], cached: dict[str, pa.Table], statement: str
+    catalog: Catalog,
+    views: list[str],
+    cached: dict[str, pa.Table],
+    statement: str,
+    jobs_root: str | None = None,
 ) -> pa.Table:
     """Run ``statement`` over ``views`` on a confined connection, with the cached-product
     views it names (loaded once into ``cached``, kept for a rerun)."""
@@ -84,7 +89,10 @@ def _query_confined(
     connection = open_connection(catalog.storage, views)
     try:
         confine(connection, catalog.storage)
-        for name, table in _cached_tables(catalog, identifiers(statement), cached):
+        names = identifiers(statement)
+        for name, table in _cached_tables(catalog, names, cached):
+            connection.register(name, table)
+        for name, table in _job_tables(catalog, names, jobs_root):
             connection.register(name, table)
         return query(connection, statement)
     finally:
@@ -106,6 +114,30 @@ def _cached_tables(
     if wanted - cached.keys():
         cached.update(cached_product_tables(catalog))
     return [(name, cached[name]) for name in sorted(wanted) if name in cached]
+
+
+JOB_VIEWS = ("jobs", "job_tasks")
+
+
+def _job_tables(
+    catalog: Catalog, names: set[str], jobs_root: str | None
+) -> list[tuple[str, pa.Table]]:
+    """The job views ``jobs`` and ``job_tasks`` if the statement names them (lower case):
+    the records of the jobs root read into tables (empty ones, with their columns, before the
+    first job); inside ``vires-repo sql`` only, as the records live in SQLite or PostgreSQL."""
+    wanted = names.intersection(JOB_VIEWS)
+    if not wanted:
+        return []
+    from vires_repo.jobs.tables import job_tables
+    from vires_repo.services.jobs import locate
+
+    location = locate(catalog.url, jobs_root)
+    if not location.database_exists():
+        tables = job_tables(None)
+    else:
+        with location.open_records() as records:
+            tables = job_tables(records)
+    return [(name, tables[name]) for name in sorted(wanted)]
 
 
 # -- output ----------------------------------------------------------------------------

@@ -201,3 +201,20 @@ def test_retention_policies_are_shown_with_the_products_they_cover(gitrepo: GitR
     code, out, _ = _plan(gitrepo, "HEAD")
     assert code == 1
     assert "invalid retention policy" in out
+
+
+def test_schedules_added_changed_and_invalid(gitrepo: GitRepo) -> None:
+    assert gitrepo.run("job", "schedule", "0 3 * * *", "check")[0] == 0
+    code, out, err = _plan(gitrepo, "HEAD")
+    assert code == 0, err
+    assert "### Schedules\n\n| Change | Schedule | Keys |\n|---|---|---|\n" in out
+    assert "| added | `schedules/check--44136fa355b3.json` | - |" in out
+    gitrepo.commit("a schedule")
+
+    assert gitrepo.run("job", "schedule", "30 3 * * *", "check")[0] == 0
+    (gitrepo.root / "schedules" / "sleep--0.json").write_text('{"job": "sleep"}\n')
+    code, out, err = _plan(gitrepo, "HEAD")
+
+    assert code == 1
+    assert '| changed | `schedules/check--44136fa355b3.json` | `cron`: `"0 3 * * *"` -> ' in out
+    assert "ERROR: catalog/schedules/sleep--0.json: cron: Field required" in err

@@ -1,4 +1,5 @@
-"""Product types and collections added, removed or changed between two snapshots, per key."""
+"""Product types, collections and schedules added, removed or changed between two snapshots,
+per key."""
 
 from __future__ import annotations
 
@@ -57,6 +58,19 @@ def definition_changes(old: Snapshot, new: Snapshot) -> list[DefinitionChange]:
                 changes.append(
                     DefinitionChange(kind.label, identifier, status, fields, None, products)
                 )
+    return changes + schedule_changes(old, new)
+
+
+def schedule_changes(old: Snapshot, new: Snapshot) -> list[DefinitionChange]:
+    """Schedules (``schedules/*.json``) added, removed or changed (cron, enabled, ...)."""
+    changes = []
+    for key in sorted(old.schedules.keys() | new.schedules.keys()):
+        a, b = old.schedules.get(key), new.schedules.get(key)
+        fields = tuple(field_changes(a, b)) if a is not None and b is not None else ()
+        status: Status = "added" if a is None else "removed" if b is None else "changed"
+        if status == "changed" and not fields:
+            continue
+        changes.append(DefinitionChange("schedule", f"schedules/{key}.json", status, fields))
     return changes
 
 

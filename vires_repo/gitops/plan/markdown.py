@@ -34,6 +34,7 @@ def render_markdown(plan: Plan) -> str:
         ("product type", "Product types"),
         ("product collection", "Product collections"),
         ("retention policy", "Retention policies"),
+        ("schedule", "Schedules"),
     ):
         changes = [c for c in plan.definitions if c.kind == kind]
         if not changes:
@@ -44,6 +45,8 @@ def render_markdown(plan: Plan) -> str:
                 f"| Change | {kind.capitalize()} | Keys | Collections | Products |",
                 "|---|---|---|---:|---:|",
             ]
+        elif kind == "schedule":
+            lines += ["| Change | Schedule | Keys |", "|---|---|---|"]
         else:
             lines += ["| Change | Collection | Keys | Products |", "|---|---|---|---:|"]
         for definition in changes:
@@ -54,7 +57,7 @@ def render_markdown(plan: Plan) -> str:
             row = f"| {definition.status} | `{definition.identifier}` | {keys} |"
             if definition.collections is not None:
                 row += f" {definition.collections} |"
-            lines.append(f"{row} {definition.products} |")
+            lines.append(row if kind == "schedule" else f"{row} {definition.products} |")
         lines.append("")
     if plan.index:
         lines += [

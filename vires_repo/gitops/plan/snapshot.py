@@ -23,6 +23,7 @@ from vires_repo.definitions.store import (
 )
 from vires_repo.errors import IndexFormatError, ViresRepoError
 from vires_repo.gitops.revisions import CatalogLocation
+from vires_repo.jobs.schedules import ScheduleStore
 from vires_repo.products.manifest import FileEntry, Manifest, partition_file
 
 
@@ -38,6 +39,8 @@ class Snapshot:
     collections: dict[str, dict[str, Any]] = field(default_factory=dict)
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     manifests: dict[str, Manifest] = field(default_factory=dict)
+    schedules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Valid schedule files by key (``schedules/<key>.json``), as JSON objects."""
     problems: list[str] = field(default_factory=list)
 
     def problem(self, message: str) -> None:
@@ -55,6 +58,7 @@ class Snapshot:
         self.types = self._definitions(PRODUCT_TYPES)
         self.collections = self._definitions(PRODUCT_COLLECTIONS)
         self.policies = self._definitions(RETENTION_POLICIES)
+        self.schedules = self._schedules()
         index = self.catalog.products
         for collection in index.collections():
             try:
@@ -87,6 +91,16 @@ class Snapshot:
                     )
             if isinstance(stored, dict):
                 found[identifier] = stored
+        return found
+
+    def _schedules(self) -> dict[str, dict[str, Any]]:
+        store = ScheduleStore(self.catalog.storage)
+        found = {}
+        for key in store.keys():
+            try:
+                found[key] = store.load(key).model_dump(mode="json")
+            except ViresRepoError as error:  # the message starts with the file's relpath
+                self.problem(self.repo_path(str(error)))
         return found
 
     def live_rows(self, collection: str, entries: Iterable[FileEntry]) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,248 @@
+"""``job list | info | dump | remove | purge`` through the command line, on SQLite and on a real
+PostgreSQL server: VirES's selection options, the 12-column CSV and JSON, loose jobs, the
+``--all`` guard, and bad input as one ERROR line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from jobs_env import ALL, DANGLING_DONE, DANGLING_RUN, DONE, FAIL, LOOSE, QUEUE, RUN, JobsEnv
+
+HEADER = (
+    "processId,identifier,owner,status,submitted,started,ended,exists,hasResponse,finished,"
+    "active,responseUrl"
+)
+
+
+def _ids(out: str) -> list[str]:
+    return out.splitlines()
+
+
+def test_list_selects_as_vires(cli, jobs_env: JobsEnv) -> None:
+    def listed(*options: str) -> list[str]:
+        code, out, err = cli("--catalog", jobs_env.catalog, "job", "list", *options)
+        assert (code, err) == (0, "")
+        return _ids(out)
+
+    assert listed() == ALL
+    assert listed(FAIL, DONE, "-s", "SUCCEEDED") == [DONE]
+    assert listed("-u", "alice") == [DONE, RUN]
+    assert listed("--user", "bob", "-n") == [FAIL, LOOSE]
+    assert listed("-n") == [QUEUE]
+    assert listed("-s", "SUCCEEDED", "--status", "failed") == [DONE, FAIL, LOOSE]
+    assert listed("--submitted-after", "2026-01-02", "--submitted-before", "2026-01-04") == [
+        FAIL,
+        RUN,
+    ]
+    assert listed("--ended-after", "2026-01-03T00:00:00Z") == [FAIL, LOOSE]  # inclusive
+    assert listed("--ended-after", "2026-01-03T00:00:00.000001") == [LOOSE]
+    assert listed("--ended-before", "2026-01-03") == [DONE]  # exclusive
+    assert listed("--ended-after", "P1D") == []
+
+
+def test_list_with_back_end_filters(cli, jobs_env: JobsEnv) -> None:
+    def listed(*options: str) -> list[str]:
+        code, out, _ = cli("--catalog", jobs_env.catalog, "job", "list", *options)
+        assert code == 0
+        return _ids(out)
+
+    assert listed("--loose") == [LOOSE]
+    assert listed("--not-loose") == [DONE, FAIL, RUN, QUEUE]
+    assert listed("--active") == [RUN]
+    assert listed("--not-active") == [DONE, FAIL, QUEUE]  # loose jobs excluded by both
+    assert listed("--finished") == [DONE, FAIL]
+    assert listed("--not-finished") == [RUN, QUEUE]
+    assert listed("--with-response") == [DONE, FAIL]
+    assert listed("--without-response") == [RUN, QUEUE]
+    assert listed("--finished", "-u", "bob") == [FAIL]
+
+
+def test_info_is_the_vires_csv(cli, jobs_env: JobsEnv) -> None:
+    code, out, err = cli("--catalog", jobs_env.catalog, "job", "info")
+
+    url = jobs_env.response_url
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        HEADER,
+        f"register,{DONE},alice,SUCCEEDED,2026-01-01T00:00:00Z,2026-01-01T00:01:00Z,"
+        f"2026-01-02T00:00:00Z,True,True,True,False,{url(DONE)}",
+        f"check,{FAIL},bob,FAILED,2026-01-02T00:00:00Z,2026-01-02T00:01:00Z,"
+        f"2026-01-03T00:00:00Z,True,True,True,False,{url(FAIL)}",
+        f"register,{RUN},alice,STARTED,2026-01-03T00:00:00Z,2026-01-03T00:01:00Z,,"
+        f"True,False,False,True,{url(RUN)}",
+        f"check,{QUEUE},,ACCEPTED,2026-01-04T00:00:00Z,,,True,False,False,False,{url(QUEUE)}",
+        f"register,{LOOSE},bob,SUCCEEDED,2026-01-05T00:00:00Z,2026-01-05T00:01:00Z,"
+        f"2026-01-06T00:00:00.000250Z,False,False,False,False,{url(LOOSE)}",
+    ]
+
+
+def test_info_of_nothing_is_the_header(cli, tmp_path: Path) -> None:
+    code, out, err = cli("--catalog", str(tmp_path / "none"), "job", "info")
+
+    assert (code, out, err) == (0, HEADER + "\n", "")
+    assert not (tmp_path / "none").exists()  # a read creates no database
+
+
+def test_dump_is_json_with_the_same_keys(cli, jobs_env: JobsEnv, tmp_path: Path) -> None:
+    code, out, err = cli("--catalog", jobs_env.catalog, "job", "dump", "--loose")
+    target = tmp_path / "dump.json"
+    to_file = cli("--catalog", jobs_env.catalog, "job", "dump", RUN, QUEUE, "-f", str(target))
+
+    assert (code, err) == (0, "")
+    assert json.loads(out) == [
+        {
+            "processId": "register",
+            "identifier": LOOSE,
+            "owner": "bob",
+            "status": "SUCCEEDED",
+            "submitted": "2026-01-05T00:00:00Z",
+            "started": "2026-01-05T00:01:00Z",
+            "ended": "2026-01-06T00:00:00.000250Z",
+            "exists": False,
+            "hasResponse": False,
+            "finished": False,
+            "active": False,
+            "responseUrl": jobs_env.response_url(LOOSE),
+        }
+    ]
+    assert out == json.dumps(json.loads(out), indent=2) + "\n"  # VirES's JSON layout
+    assert to_file.code == 0 and to_file.out == ""
+    dumped = json.loads(target.read_text())
+    assert [(d["identifier"], d["owner"], d["ended"], d["active"]) for d in dumped] == [
+        (RUN, "alice", None, True),
+        (QUEUE, None, None, False),
+    ]
+    assert cli("--catalog", jobs_env.catalog, "job", "dump", "-s", "ABORTED").out == "[]\n"
+
+
+def test_remove_purges_folders_and_records(cli, jobs_env: JobsEnv) -> None:
+    code, out, err = cli("--catalog", jobs_env.catalog, "job", "remove", DONE, RUN)
+
+    assert (code, out) == (0, "")
+    assert err.splitlines() == [f"INFO: job {DONE} removed", f"INFO: job {RUN} removed"]
+    assert set(jobs_env.backend.list()) == {FAIL, QUEUE, DANGLING_DONE, DANGLING_RUN}
+    with jobs_env.records() as records:
+        assert records.select_ids() == [FAIL, QUEUE, LOOSE]
+
+
+def test_remove_needs_all_without_identifiers(cli, jobs_env: JobsEnv) -> None:
+    code, out, err = cli("--catalog", jobs_env.catalog, "job", "remove", "-s", "FAILED")
+
+    assert (code, out) == (0, "")
+    assert err == (
+        "WARNING: No identifier selected and no job will be removed. "
+        "Use the --all option to remove all matched items.\n"
+    )
+    assert cli("--catalog", jobs_env.catalog, "job", "list").out.splitlines() == ALL
+
+
+def test_remove_loose_jobs(cli, jobs_env: JobsEnv) -> None:
+    code, _, err = cli("--catalog", jobs_env.catalog, "-v", "0", "job", "remove", "--loose", "-a")
+
+    assert (code, err) == (0, "")  # -v 0: the per-job lines are log lines
+    assert cli("--catalog", jobs_env.catalog, "job", "list").out.splitlines() == ALL[:-1]
+    assert cli("--catalog", jobs_env.catalog, "job", "list", "--loose").out == ""
+
+
+def test_remove_all_matching(cli, jobs_env: JobsEnv) -> None:
+    code, _, err = cli("--catalog", jobs_env.catalog, "job", "remove", "--all", "-u", "alice")
+
+    assert code == 0 and err.count("removed") == 2
+    assert cli("--catalog", jobs_env.catalog, "job", "list").out.splitlines() == [
+        FAIL,
+        QUEUE,
+        LOOSE,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["list", "-s", "DONE"], 2, "ERROR: job status 'DONE' is invalid: expected one of "),
+        (["info", "--ended-after", "P1X"], 2, "ERROR: --ended-after: Invalid time spec"),
+        (["dump", "--submitted-before", "2026-13-01"], 2, "ERROR: --submitted-before: Invalid"),
+        (["info", "nope"], 1, "ERROR: job nope does not exist"),
+        (["remove", DONE, "x1", "x2"], 1, "ERROR: jobs x1, x2 do not exist"),
+        (["info", DANGLING_DONE], 1, f"ERROR: job {DANGLING_DONE} does not exist"),
+        (["list", "../etc"], 2, "ERROR: job identifier '../etc' is invalid"),
+        (["purge", "--older-than", "14 days"], 2, "ERROR: --older-than: Invalid ISO-8601 dur"),
+    ],
+)
+def test_bad_input_is_one_error_line(
+    cli, sqlite_jobs_env: JobsEnv, argv: list[str], code: int, message: str
+) -> None:
+    result = cli("--catalog", sqlite_jobs_env.catalog, "job", *argv)
+
+    assert result.code == code
+    assert result.out == ""
+    assert len(result.err.splitlines()) == 1 and result.err.startswith(message)
+    assert cli("--catalog", sqlite_jobs_env.catalog, "job", "list").out.splitlines() == ALL
+
+
+def test_purge_removes_old_finished_jobs(cli, jobs_env: JobsEnv) -> None:
+    with jobs_env.records() as records:
+        records.update(RUN, ended=None)
+    code, out, err = cli("--catalog", jobs_env.catalog, "job", "purge")
+    again = cli("--catalog", jobs_env.catalog, "job", "purge", "--older-than", "P14D")
+
+    assert (code, out) == (0, "")
+    assert err.splitlines() == [
+        f"INFO: job {DONE} purged",
+        f"INFO: job {FAIL} purged",
+        f"INFO: job {LOOSE} purged",
+        "INFO: 3 of 3 finished jobs purged.",
+    ]
+    assert again.err == "INFO: 0 of 0 finished job purged.\n"
+    assert cli("--catalog", jobs_env.catalog, "job", "list").out.splitlines() == [RUN, QUEUE]
+    assert set(jobs_env.backend.list()) == {RUN, QUEUE, DANGLING_DONE, DANGLING_RUN}
+
+
+def test_purge_keeps_recent_jobs(cli, jobs_env: JobsEnv) -> None:
+    code, _, err = cli("--catalog", jobs_env.catalog, "job", "purge", "--older-than", "P100000D")
+
+    assert (code, err) == (0, "INFO: 0 of 0 finished job purged.\n")
+    assert cli("--catalog", jobs_env.catalog, "job", "list").out.splitlines() == ALL
+
+
+def test_the_jobs_root_option_and_variable(cli, tmp_path: Path, monkeypatch) -> None:
+    from jobs_env import populate
+
+    env = populate(str(tmp_path / "elsewhere"))  # jobs of another catalogue
+    other = str(tmp_path / "catalog")
+
+    assert cli("--catalog", other, "job", "list").out == ""
+    assert cli("--catalog", other, "job", "list", "--jobs-root", env.location.root).out.split() == (
+        ALL
+    )
+    monkeypatch.setenv("VIRES_JOBS_ROOT", env.location.root)
+    assert cli("--catalog", other, "job", "list", "--loose").out.split() == [LOOSE]
+
+
+def test_a_remote_jobs_root_without_database_is_one_error(cli) -> None:
+    code, out, err = cli("--catalog", "memory://cat", "job", "list")
+
+    assert (code, out) == (1, "")
+    assert err.startswith("ERROR: jobs root memory://cat/.state/jobs is not a local folder")
+    assert len(err.splitlines()) == 1
+
+
+def test_the_console_script(sqlite_jobs_env: JobsEnv) -> None:
+    """The installed entry point, in a process of its own, as an operator runs it."""
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    command = [sys.executable, "-m", "vires_repo", "--catalog", sqlite_jobs_env.catalog, "job"]
+    info = subprocess.run(
+        [*command, "info", "--not-finished"], capture_output=True, text=True, env=environment
+    )
+    bad = subprocess.run(
+        [*command, "list", "-s", "NOPE"], capture_output=True, text=True, env=environment
+    )
+
+    assert info.returncode == 0, info.stderr
+    assert [line.split(",")[1] for line in info.stdout.splitlines()] == ["identifier", RUN, QUEUE]
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.startswith("ERROR: job status 'NOPE' is invalid")
