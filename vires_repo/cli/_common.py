@@ -40,9 +40,11 @@ class Session:
 
     def root(self) -> str:
         """The catalogue root: ``--catalog``, else ``$VIRES_CATALOG`` or ``./catalog``."""
-        from vires_repo.settings import default_catalog_root
+        if self.catalog_root:
+            return self.catalog_root
+        from vires_repo.settings import default_catalog_root  # pydantic-settings: 40 ms
 
-        return self.catalog_root or default_catalog_root()
+        return default_catalog_root()
 
     def catalog(self) -> Catalog:
         from vires_repo.catalog import Catalog

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from vires_repo.errors import LockTimeoutError
-from vires_repo.io.object_lock import holder_description, object_store_lock
 
 logger = logging.getLogger("vires_repo.io.locks")
 
@@ -50,6 +49,8 @@ class CatalogueLock:
         if self.protocol in ("file", "local"):
             return lambda timeout: local_lock(Path(self.lock_path), self.url, timeout)
         if self.protocol in _S3_PROTOCOLS and hasattr(self.fs, "call_s3"):
+            from vires_repo.io.object_lock import object_store_lock  # writers only
+
             return lambda timeout: object_store_lock(self.fs, self.lock_path, self.url, timeout)
         key = f"{self.protocol}://{self.lock_path}"
         return lambda timeout: process_lock(key, self.url, timeout)
@@ -91,6 +92,8 @@ class CatalogueLock:
 
 def _write_holder(fd: int) -> None:
     """Name the holder in the lock file (``fd`` is filelock's descriptor: not ours to close)."""
+    from vires_repo.io.object_lock import holder_description  # writers only
+
     os.lseek(fd, 0, os.SEEK_SET)
     os.ftruncate(fd, 0)
     os.write(fd, holder_description().encode("utf-8"))

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from vires_repo.errors import DefinitionError
 from vires_repo.io.storage import Storage
@@ -148,6 +147,8 @@ class ProductIndex(IndexLookups):
         """:meth:`upsert` for rows that are already columns of the index schema (bulk
         imports build them without per-row objects); null ``created``/``updated`` become
         ``now``. All rows must belong to ``collection``."""
+        import pyarrow.compute as pc  # writers only: lookups import the index without it
+
         stamp = pa.scalar(to_utc(now or datetime.now(UTC)), TIMESTAMP)
         columns = {}
         for field in SCHEMA:
@@ -210,6 +211,8 @@ class ProductIndex(IndexLookups):
     def _upsert_table(
         self, collection: str, batch: pa.Table, delete: set[str], skip_existing: bool
     ) -> UpsertResult:
+        import pyarrow.compute as pc  # writers only: lookups import the index without it
+
         batch = _last_wins(batch)
         manifest = self.manifest(collection)
         batch_ids = batch["identifier"].to_pylist()
@@ -267,6 +270,8 @@ class ProductIndex(IndexLookups):
     ) -> list[FileEntry]:
         """Write sorted rows as data files of at most ``max_rows_per_file`` rows each
         (JSON lines with ``as_text``, else Parquet)."""
+        import pyarrow.compute as pc  # writers only: lookups import the index without it
+
         entries = []
         for start in range(0, table.num_rows, self.max_rows_per_file):
             part = table.slice(start, self.max_rows_per_file)
@@ -359,6 +364,8 @@ def _check_collection(record: ProductRecord, collection: str) -> None:
 def _check_rows(table: pa.Table) -> None:
     """The checks of ``RecordColumns.append``, column-wise: identifier and times present,
     no product ending before it begins, times, identifiers and metadata within the bounds."""
+    import pyarrow.compute as pc  # writers only: lookups import the index without it
+
     for name in ("collection", "identifier", "begin_time", "end_time"):
         if table[name].null_count:
             raise DefinitionError(f"{table[name].null_count} product row(s) without {name}")
