@@ -42,7 +42,7 @@ class Session:
         """The catalogue root: ``--catalog``, else ``$VIRES_CATALOG`` or ``./catalog``."""
         if self.catalog_root:
             return self.catalog_root
-        from vires_repo.settings import default_catalog_root  # pydantic-settings: 40 ms
+        from vires_repo.settings import default_catalog_root  # pydantic
 
         return default_catalog_root()
 

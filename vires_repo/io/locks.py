@@ -59,7 +59,7 @@ class CatalogueLock:
     def hold(self, timeout: float | None = None) -> Iterator[None]:
         """Hold the lock; a second writer waits up to ``timeout`` seconds (default
         ``VIRES_LOCK_TIMEOUT``), then fails with :class:`LockTimeoutError` naming the holder."""
-        from vires_repo.settings import load_settings  # pydantic-settings: only for writers
+        from vires_repo.settings import load_settings  # pydantic: only for writers
 
         wait = load_settings().lock_timeout if timeout is None else timeout
         # Another thread holding the lock through this same object: wait for it with the same
