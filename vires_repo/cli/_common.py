@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -221,6 +220,8 @@ def local_input(file: str) -> Iterator[tuple[str, str]]:
     if file != "-" and "://" not in file:
         yield file, file
         return
+    import tempfile  # (with shutil, bz2, lzma: for this input only)
+
     data, name = read_input(file)
     with tempfile.NamedTemporaryFile(suffix=".input") as stream:
         stream.write(data)
