@@ -25,6 +25,7 @@ app = App(
     "product collections, registered products, orbit-direction tables and cached products, "
     "stored as JSON definitions and Parquet indexes in a git-versioned folder.",
     default_parameter=Parameter(negative="", negative_iterable=""),
+    help_format="plaintext",
     suppress_keyboard_interrupt=False,  # main() reports it and returns 130
 )
 app.meta.suppress_keyboard_interrupt = False
