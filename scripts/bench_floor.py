@@ -17,7 +17,9 @@ N runs:
   (the threshold of the parallel path in orbit_direction/product_extraction.py rests on it).
 
 Wall times depend on what else runs on the machine: the load average is printed first, and
-the minimum of N runs is the figure to compare (the median shows the spread).
+the minimum of N runs is the figure to compare (the median shows the spread). The CPU time
+(user + system, of the command or of this process and its worker processes) suffers less from
+other load; on a quiet machine the wall time of a serial run is about its CPU time.
 
 Usage: ``python scripts/bench_floor.py [--quick] [--runs N] [--keep DIR]``
 (``--quick``: 100,000 products in 30 collections, rebuild at 20 products only, 5 runs).
@@ -64,13 +66,30 @@ QUIET = Messages(info=lambda _m: None, warning=print, error=print, debug=lambda 
 # -- measuring ------------------------------------------------------------------------------
 
 
-def runs_of(action: Callable[[], object], runs: int) -> list[float]:
-    """Wall seconds of ``runs`` calls of ``action``."""
-    samples = []
+class Samples(list[float]):
+    """Wall seconds of runs, with the CPU seconds of the same runs in ``cpu``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cpu: list[float] = []
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished child processes (commands, workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def runs_of(action: Callable[[], object], runs: int) -> Samples:
+    """Wall (and CPU) seconds of ``runs`` calls of ``action``."""
+    samples = Samples()
     for _ in range(runs):
+        cpu = cpu_seconds()
         start = time.perf_counter()
         action()
         samples.append(time.perf_counter() - start)
+        samples.cpu.append(cpu_seconds() - cpu)
     return samples
 
 
@@ -98,16 +117,18 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:7.1f}"
 
 
-def row(target: str, limit: str, floor: str, samples: Sequence[float], scale: float = 1) -> None:
-    """Print one target: its limit, floor, and the minimum and median of the samples (per
-    ``scale`` items)."""
+def row(target: str, limit: str, floor: str, samples: Samples, scale: float = 1) -> None:
+    """Print one target: its limit, floor, the minimum and median wall time of the samples
+    and their minimum CPU time (per ``scale`` items)."""
     low, median = ms(min(samples) / scale), ms(statistics.median(samples) / scale)
-    print(f"{target:52} {limit:>22} {floor:>18} {low:>9} {median:>9}", flush=True)
+    cpu = ms(min(samples.cpu) / scale)
+    print(f"{target:48} {limit:>20} {floor:>9} {low:>9} {median:>9} {cpu:>9}", flush=True)
 
 
 def header(title: str) -> None:
     print(f"\n{title}")
-    print(f"{'target':52} {'limit':>22} {'floor (min, ms)':>18} {'min ms':>9} {'median':>9}")
+    columns = ("limit", "floor", "min", "median", "CPU min")
+    print(f"{'target (ms)':48} {columns[0]:>20} " + " ".join(f"{c:>9}" for c in columns[1:]))
 
 
 # -- catalogues -------------------------------------------------------------------------------
@@ -242,13 +263,7 @@ def worker_start_cpu() -> float:
         "from vires_repo.io.apex import qd_latitude_at_epoch as qd;"
         "qd(2016.0, np.array([1.0]), np.array([1.0]), np.array([450.0]))"
     )
-    samples = []
-    for _ in range(3):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        python_c(code)()
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        samples.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-    return min(samples)
+    return min(runs_of(python_c(code), 3).cpu)
 
 
 @contextlib.contextmanager
