@@ -3,10 +3,12 @@ and in worker processes) and its manners towards an outer timer such as pytest-t
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
@@ -31,6 +33,55 @@ def test_a_task_past_its_limit_stops_alone_and_the_order_holds(min_parallel: int
     results = list(ordered_map(_bounded_spin, [0, 60, 0.01, 60], min_parallel=min_parallel))
     assert results == ["done", "stopped", "done", "stopped"]
     assert time.monotonic() - started < 20
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _fails_on_three(value: int) -> int:
+    if value == 3:
+        raise ValueError(f"no {value}")
+    time.sleep(0.02)
+    return value
+
+
+def _ends_its_process(value: int) -> int:
+    """Ends the worker process that takes an input (not the caller: it raises there)."""
+    if os.getpid() != int(os.environ["PARALLEL_TEST_CALLER"]):
+        os._exit(3)
+    time.sleep(0.05)
+    return value
+
+
+def test_the_caller_works_beside_the_workers() -> None:
+    pids = list(ordered_map(_pid_after, [0.05] * 80, min_parallel=1))
+
+    assert pids[0] == os.getpid()  # no waiting for a worker to start
+    assert len(set(pids)) == 2  # one worker joined on two cores
+
+
+def test_work_done_before_a_worker_starts_does_not_wait_for_it() -> None:
+    started = time.monotonic()
+    pids = list(ordered_map(_pid_after, [0, 0, 0], min_parallel=1))
+
+    assert pids == [os.getpid()] * 3
+    assert time.monotonic() - started < 5
+
+
+def test_a_failure_is_raised_at_its_turn() -> None:
+    results = ordered_map(_fails_on_three, list(range(40)), min_parallel=1)
+
+    assert [next(results) for _ in range(3)] == [0, 1, 2]
+    with pytest.raises(ValueError, match="no 3"):
+        next(results)
+
+
+def test_a_worker_that_dies_breaks_the_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARALLEL_TEST_CALLER", str(os.getpid()))
+    with pytest.raises(BrokenProcessPool, match="exit codes \\[3\\]"):
+        list(ordered_map(_ends_its_process, list(range(200)), min_parallel=1))
 
 
 def test_the_limit_interrupts_a_sleep() -> None:

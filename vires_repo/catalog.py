@@ -39,7 +39,7 @@ class Catalog:
         if isinstance(root, Storage):
             self.storage = root
         else:
-            if root is None:  # pydantic-settings is imported only when it is needed
+            if root is None:  # pydantic is imported only when it is needed
                 from vires_repo.settings import default_catalog_root
 
                 root = default_catalog_root()

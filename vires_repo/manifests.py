@@ -4,8 +4,10 @@ Every store (product index, orbit-direction tables, cached products) keeps a man
 lists its live files and is replaced atomically last, after the files it names. They share
 one shape and one writer:
 
-* a pydantic model of the document (``extra="forbid"``: an unknown key is an error, not
-  silently dropped), validated from the parsed JSON;
+* a model of the document that refuses unknown keys (an unknown key is an error, not
+  silently dropped), validated from the parsed JSON: a pydantic model on
+  :class:`~vires_repo.manifest_model.ManifestModel`, except the product index's, which every
+  lookup command reads and which checks itself without pydantic (products/manifest.py);
 * one canonical text layout: the top-level keys in the order given, one per line, and the
   list of entries one compact JSON object per line, so that a change to one entry is a
   one-line diff in git and the same manifest always has the same bytes;
@@ -16,19 +18,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import Any
 
 from vires_repo.errors import IndexFormatError
-
-_Model = TypeVar("_Model", bound=BaseModel)
-
-
-class ManifestModel(BaseModel):
-    """Base of the manifest models and their entries: immutable, no unknown keys."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def manifest_text(
@@ -73,16 +65,6 @@ def parse_manifest(text: str | bytes, where: str, what: str, version: int) -> di
             f"version {version} only (upgrade vires_repo or rebuild the {what})"
         )
     return document
-
-
-def validate(model: type[_Model], value: object, where: str) -> _Model:
-    """``value`` validated as ``model``; the first problem becomes one IndexFormatError line."""
-    try:
-        return model.model_validate(value)
-    except ValidationError as error:
-        first = error.errors()[0]
-        location = ".".join(str(part) for part in first["loc"]) or "(document)"
-        raise IndexFormatError(f"{where} is malformed: {location}: {first['msg']}") from None
 
 
 def plain_file_name(name: str) -> str:

@@ -34,8 +34,9 @@ variable                   default      meaning
 
 from __future__ import annotations
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import os
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vires_repo.errors import SettingsError
 
@@ -44,12 +45,12 @@ CATALOG_ENV_VAR = f"{ENV_PREFIX}CATALOG"
 DEFAULT_CATALOG = "./catalog"
 
 
-class Settings(BaseSettings):
-    """The ``VIRES_*`` environment variables (see the module docstring)."""
+class Settings(BaseModel):
+    """The ``VIRES_*`` environment variables (see the module docstring), validated by
+    pydantic from :func:`environment` (pydantic-settings would read them the same way but
+    costs 40 ms of imports, asyncio and argparse among them, in every writing command)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="ignore", frozen=True
-    )
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     catalog: str = DEFAULT_CATALOG
     lock_timeout: float = Field(default=60.0, ge=0, allow_inf_nan=False)
@@ -70,10 +71,23 @@ class Settings(BaseSettings):
     worker_shutdown_timeout: float = Field(default=30.0, ge=0, allow_inf_nan=False)
 
 
+def environment() -> dict[str, str]:
+    """The ``VIRES_*`` variables of the settings by field name: any case of the name, an empty
+    value meaning the default (as pydantic-settings reads them)."""
+    found = {}
+    for name, value in os.environ.items():
+        upper = name.upper()
+        if upper.startswith(ENV_PREFIX) and value:
+            field = upper[len(ENV_PREFIX) :].lower()
+            if field in Settings.model_fields:
+                found[field] = value
+    return found
+
+
 def load_settings() -> Settings:
     """The settings as the environment gives them now; a bad value raises SettingsError."""
     try:
-        return Settings()
+        return Settings.model_validate(environment())
     except ValidationError as error:
         first = error.errors()[0]
         variable = f"{ENV_PREFIX}{str(first['loc'][0]).upper()}"

@@ -282,6 +282,7 @@ def test_check_finds_a_damaged_index_file(cli: Cli, filled: Catalog) -> None:
 def _rewrite_listed_file(catalog: Catalog, collection: str, data: bytes) -> str:
     """Replace the first data file of a collection, with a matching manifest checksum."""
     import hashlib
+    from dataclasses import replace
 
     from vires_repo.products.manifest import manifest_path
 
@@ -290,10 +291,8 @@ def _rewrite_listed_file(catalog: Catalog, collection: str, data: bytes) -> str:
     entry = manifest.files[0]
     relpath = f"products/collection={collection}/{entry.file}"
     catalog.storage.write_bytes(relpath, data)
-    fixed = entry.model_copy(
-        update={"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-    )
-    manifest = manifest.model_copy(update={"files": (fixed, *manifest.files[1:])})
+    fixed = replace(entry, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
+    manifest = replace(manifest, files=(fixed, *manifest.files[1:]))
     catalog.storage.write_text(manifest_path(collection), manifest.dumps())
     return relpath
 

@@ -8,7 +8,6 @@ Global options come before the command, as with the VirES ``manage.py`` commands
 from __future__ import annotations
 
 import sys
-import traceback as traceback_module
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -26,6 +25,7 @@ app = App(
     "product collections, registered products, orbit-direction tables and cached products, "
     "stored as JSON definitions and Parquet indexes in a git-versioned folder.",
     default_parameter=Parameter(negative="", negative_iterable=""),
+    help_format="plaintext",
     suppress_keyboard_interrupt=False,  # main() reports it and returns 130
 )
 app.meta.suppress_keyboard_interrupt = False
@@ -175,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2  # cyclopts has printed the usage error
     except ViresRepoError as exc:
         if _common.session.traceback:
-            traceback_module.print_exc()
+            _print_traceback()
         _common.error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
@@ -186,7 +186,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except OSError as exc:  # disk full, permission denied, ...: nothing was committed
         if _common.session.traceback:
-            traceback_module.print_exc()
+            _print_traceback()
         where = f"{exc.filename}: " if exc.filename else ""
         _common.error(f"{where}{exc.strerror or exc}")
         return 1
+
+
+def _print_traceback() -> None:
+    import traceback  # only for --traceback
+
+    traceback.print_exc()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -43,9 +42,11 @@ class Session:
 
     def root(self) -> str:
         """The catalogue root: ``--catalog``, else ``$VIRES_CATALOG`` or ``./catalog``."""
-        from vires_repo.settings import default_catalog_root
+        if self.catalog_root:
+            return self.catalog_root
+        from vires_repo.settings import default_catalog_root  # pydantic
 
-        return self.catalog_root or default_catalog_root()
+        return default_catalog_root()
 
     def catalog(self) -> Catalog:
         from vires_repo.catalog import Catalog
@@ -244,6 +245,8 @@ def local_input(file: str) -> Iterator[tuple[str, str]]:
     if file != "-" and "://" not in file:
         yield file, file
         return
+    import tempfile  # (with shutil, bz2, lzma: for this input only)
+
     data, name = read_input(file)
     with tempfile.NamedTemporaryFile(suffix=".input") as stream:
         stream.write(data)

@@ -82,8 +82,9 @@ _TIMES = ("created", "updated")
 RETENTION_POLICIES = DefinitionKind(
     folder="retention_policies",
     label="retention policy",
-    model=RetentionPolicy,
+    model_name="RetentionPolicy",
     leading_keys=("name",),
+    model_module=__name__,
 )
 
 

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vires_repo.definitions.models import grade_of
-
 
 @dataclass(frozen=True)
 class CollectionFilter:
@@ -21,6 +19,8 @@ class CollectionFilter:
     grades: Sequence[str] = ()
 
     def matches(self, collection: dict[str, Any]) -> bool:
+        from vires_repo.definitions.models import grade_of  # pydantic: lookups go without
+
         checks: list[tuple[Sequence[str], Any]] = [
             (self.identifiers, collection.get("name")),
             (self.product_types, collection.get("productType")),

@@ -8,21 +8,22 @@ clean.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, Literal
 
 from vires_repo import jsonio
-from vires_repo.definitions.models import ProductCollection, ProductType
 from vires_repo.errors import DefinitionError, NotFoundError
 from vires_repo.io.storage import Storage
 from vires_repo.manifests import plain_file_name
 from vires_repo.timespec import format_datetime
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
 SaveOutcome = Literal["created", "updated", "unchanged"]
 
@@ -42,21 +43,31 @@ class DefinitionKind:
 
     folder: str
     label: str
-    model: type[BaseModel]
+    model_name: str
+    """The pydantic model in definitions/models.py (imported when a definition is validated:
+    a lookup that only checks that a definition exists goes without pydantic)."""
     leading_keys: tuple[str, ...]
     """Keys written first (in this order) before the rest of the definition."""
+    model_module: str = "vires_repo.definitions.models"
+
+    @property
+    def model(self) -> type[BaseModel]:
+        model: type[BaseModel] = getattr(
+            importlib.import_module(self.model_module), self.model_name
+        )
+        return model
 
 
 PRODUCT_TYPES = DefinitionKind(
     folder="product_types",
     label="product type",
-    model=ProductType,
+    model_name="ProductType",
     leading_keys=("name",),
 )
 PRODUCT_COLLECTIONS = DefinitionKind(
     folder="product_collections",
     label="product collection",
-    model=ProductCollection,
+    model_name="ProductCollection",
     leading_keys=("name", "productType"),
 )
 
@@ -96,6 +107,8 @@ def validate_definition(kind: DefinitionKind, item: Any) -> dict[str, Any]:
     if jsonio.nesting_depth(item) > MAX_DEFINITION_DEPTH:
         raise DefinitionError(f"the definition nests deeper than {MAX_DEFINITION_DEPTH} levels")
     definition = {k: v for k, v in item.items() if k not in _IGNORED_ON_IMPORT}
+    from pydantic import ValidationError
+
     try:
         kind.model.model_validate(definition)
     except ValidationError as error:

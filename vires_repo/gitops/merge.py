@@ -30,7 +30,7 @@ from __future__ import annotations
 import bisect
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -155,14 +155,14 @@ def merge_manifests(
     for entry in base.files:
         if entry.file in ours_files and entry.file in theirs_files:
             tombstones = ours_files[entry.file].tombstones | theirs_files[entry.file].tombstones
-            result[entry.file] = entry.model_copy(update={"tombstones": tombstones})
+            result[entry.file] = replace(entry, tombstones=tombstones)
     added: dict[str, FileEntry] = {}
     for entry in (*ours.files, *theirs.files):
         if entry.file in base_names:
             continue
         previous = added.get(entry.file)
         if previous is not None:
-            entry = entry.model_copy(update={"tombstones": entry.tombstones | previous.tombstones})
+            entry = replace(entry, tombstones=entry.tombstones | previous.tombstones)
         added[entry.file] = entry
     for entry in sorted(added.values(), key=lambda e: (e.min_begin_time, e.max_end_time, e.file)):
         result[entry.file] = entry
@@ -192,7 +192,7 @@ def merge_manifests(
                 f"collection {collection}: product {identifier} would lose its row in the merge"
             )
     files = tuple(
-        entry.model_copy(update={"tombstones": entry.tombstones | extra[entry.file]})
+        replace(entry, tombstones=entry.tombstones | extra[entry.file])
         if entry.file in extra
         else entry
         for entry in result.values()

@@ -23,13 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from vires_repo.errors import ConflictError, LockHeldError, LockTimeoutError
-from vires_repo.io.object_lock import (
-    gave_up,
-    holder_description,
-    inspect_lock_object,
-    object_store_lock,
-    remove_lock_object,
-)
 
 logger = logging.getLogger("vires_repo.io.locks")
 
@@ -88,6 +81,8 @@ class CatalogueLock:
         if self.protocol in ("file", "local"):
             return lambda timeout: local_lock(Path(self.lock_path), self.url, timeout)
         if self.protocol in _S3_PROTOCOLS and hasattr(self.fs, "call_s3"):
+            from vires_repo.io.object_lock import object_store_lock  # writers only
+
             return lambda timeout: object_store_lock(self.fs, self.lock_path, self.url, timeout)
         key = f"{self.protocol}://{self.lock_path}"
         return lambda timeout: process_lock(key, self.url, timeout)
@@ -96,7 +91,8 @@ class CatalogueLock:
     def hold(self, timeout: float | None = None) -> Iterator[None]:
         """Hold the lock; a second writer waits up to ``timeout`` seconds (default
         ``VIRES_LOCK_TIMEOUT``), then fails with :class:`LockTimeoutError` naming the holder."""
-        from vires_repo.settings import load_settings  # pydantic-settings: only for writers
+        from vires_repo.io.object_lock import gave_up  # writers only
+        from vires_repo.settings import load_settings  # pydantic: only for writers
 
         wait = load_settings().lock_timeout if timeout is None else timeout
         # Another thread holding the lock through this same object: wait for it with the same
@@ -168,6 +164,8 @@ class CatalogueLock:
                 f"(renewed {found.age_seconds:.0f} s ago, stale after {stale_after:g} s); "
                 "nothing cleared (--force breaks it: that writer then fails)"
             )
+        from vires_repo.io.object_lock import remove_lock_object
+
         if not remove_lock_object(self.fs, self.lock_path, self.url, found.location_etag):
             raise ConflictError(
                 f"the lock of catalogue {self.url} changed while it was being cleared; "
@@ -182,6 +180,8 @@ class CatalogueLock:
 
     def _object_status(self, stale_after: float) -> _ObjectLockStatus:
         location = f"{self.protocol}://{self.lock_path.lstrip('/')}"
+        from vires_repo.io.object_lock import inspect_lock_object
+
         found = inspect_lock_object(self.fs, self.lock_path, self.url, stale_after)
         if found is None:
             return _ObjectLockStatus("object store", location, FREE, stale_after=stale_after)
@@ -210,6 +210,8 @@ class _ObjectLockStatus(LockStatus):
 
 def _write_holder(fd: int) -> None:
     """Name the holder in the lock file (``fd`` is filelock's descriptor: not ours to close)."""
+    from vires_repo.io.object_lock import holder_description  # writers only
+
     os.lseek(fd, 0, os.SEEK_SET)
     os.ftruncate(fd, 0)
     os.write(fd, holder_description().encode("utf-8"))
@@ -272,6 +274,8 @@ def local_lock(lock_path: Path, url: str, timeout: float) -> Iterator[None]:
     holder in the file while held and left empty after release."""
     from filelock import FileLock, Timeout  # only writers need it: keep reads' start-up light
 
+    from vires_repo.io.object_lock import gave_up
+
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     ignore = lock_path.parent / ".gitignore"
     if not ignore.exists():
@@ -318,6 +322,8 @@ def process_lock(key: str, url: str, timeout: float) -> Iterator[None]:
     with _PROCESS_LOCKS_GUARD:
         lock = _PROCESS_LOCKS.setdefault(key, threading.Lock())
     if not lock.acquire(timeout=timeout):
+        from vires_repo.io.object_lock import gave_up
+
         raise LockTimeoutError(f"catalogue {url} is locked by another writer; {gave_up(timeout)}")
     try:
         yield

@@ -3,6 +3,10 @@
 A catalogue root is a local folder (the default) or any fsspec URL (``memory://cat``,
 ``s3://bucket/cat``). Paths given to the methods are relative POSIX paths below the root.
 
+A local folder is read and written with :mod:`os` directly (:class:`_LocalFiles`): importing
+fsspec costs 10-30 ms, a tenth of a lookup command, so it is imported only for a URL or
+when a caller asks for :attr:`Storage.fs`.
+
 Writes are atomic: a reader sees either the old or the new content of a file, never a part.
 On a local disk the data go to a temporary file in the same folder, are flushed to disk and then
 renamed over the target; object stores replace an object in one request anyway.
@@ -23,8 +27,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import fsspec
 
 from vires_repo.errors import NotFoundError, StorageError
 from vires_repo.io.locks import CatalogueLock, LockStatus
@@ -60,31 +62,94 @@ class FileStamp:
         return None if self.version is None else f"{self.size}/{self.version}"
 
 
+def _is_local_path(location: str) -> bool:
+    """Whether ``location`` is a plain local path (no URL), which needs no fsspec."""
+    return "://" not in location and os.name == "posix"
+
+
+def _local_path(location: str) -> str:
+    """A local path made absolute as fsspec makes it (``~`` expanded, no other normalizing)."""
+    path = os.path.expanduser(location) if location.startswith("~") else location  # noqa: PTH111
+    if path.startswith("/"):
+        return path
+    relative = "" if path == "." else path.removeprefix("./")
+    return f"{os.getcwd()}/{relative}"  # noqa: PTH109
+
+
+class _LocalFiles:
+    """The few fsspec filesystem methods :class:`Storage` calls, for a local folder, with
+    :mod:`os`: the same results and exceptions as fsspec's ``LocalFileSystem`` gives."""
+
+    protocol = "file"
+
+    def exists(self, path: str) -> bool:
+        return os.path.exists(path)  # noqa: PTH110
+
+    def cat_file(self, path: str) -> bytes:
+        with open(path, "rb") as stream:  # noqa: PTH123
+            return stream.read()
+
+    def ls(self, path: str, detail: bool = True, refresh: bool = True) -> list[dict[str, str]]:
+        with os.scandir(path) as entries:
+            return [
+                {
+                    "name": f"{path}/{entry.name}",
+                    "type": "directory" if entry.is_dir() else "file",
+                }
+                for entry in entries
+            ]
+
+    def size(self, path: str) -> int:
+        return os.path.getsize(path)  # noqa: PTH202
+
+    def makedirs(self, path: str, exist_ok: bool = True) -> None:
+        os.makedirs(path, exist_ok=exist_ok)  # noqa: PTH103
+
+    def rm_file(self, path: str) -> None:
+        os.remove(path)  # noqa: PTH107
+
+
 class Storage:
     """A catalogue root on some filesystem."""
 
     def __init__(self, root: str | os.PathLike[str], fs: Any = None) -> None:
         root = os.fspath(root)
-        if fs is None:
-            fs, path = fsspec.core.url_to_fs(root)
+        self._fs: Any = fs
+        if fs is None and _is_local_path(root):
+            self._files: Any = _LocalFiles()
+            path = _local_path(root)
         else:
-            path = root
-        self.fs: Any = fs
+            if fs is None:
+                import fsspec
+
+                self._fs, path = fsspec.core.url_to_fs(root)
+            else:
+                path = root
+            self._files = self._fs
         self.url = root
         self.root = path.rstrip("/") or "/"
         # botocore is slow to import: only remote catalogues need its exceptions
         remote_failures = () if self.is_local else _object_store_failures()
         self._failures: tuple[type[Exception], ...] = (OSError, *remote_failures)
         self._lock = CatalogueLock(
-            protocol=self.protocol, fs=self.fs, lock_path=self.path(LOCK_FILE), url=self.url
+            protocol=self.protocol, fs=self._fs, lock_path=self.path(LOCK_FILE), url=self.url
         )
 
     def __repr__(self) -> str:
         return f"Storage({self.url!r})"
 
     @property
+    def fs(self) -> Any:
+        """The fsspec filesystem of the root (for a local folder, made on first use)."""
+        if self._fs is None:
+            import fsspec
+
+            self._fs = fsspec.filesystem("file")
+        return self._fs
+
+    @property
     def protocol(self) -> str:
-        protocol = self.fs.protocol
+        protocol = self._files.protocol
         return str(protocol[0] if isinstance(protocol, tuple | list) else protocol)
 
     @property
@@ -130,12 +195,12 @@ class Storage:
 
     def exists(self, relpath: str = "") -> bool:
         with self._reaching("checking", relpath):
-            return bool(self.fs.exists(self.path(relpath)))
+            return bool(self._files.exists(self.path(relpath)))
 
     def read_bytes(self, relpath: str) -> bytes:
         try:
             with self._reaching("reading", relpath):
-                return bytes(self.fs.cat_file(self.path(relpath)))
+                return bytes(self._files.cat_file(self.path(relpath)))
         except FileNotFoundError:
             raise NotFoundError(f"{self.url_of(relpath)} does not exist") from None
 
@@ -153,11 +218,11 @@ class Storage:
     def _ls(self, relpath: str, kind: str) -> list[str]:
         try:
             with self._reaching("listing", relpath):
-                entries = self.fs.ls(self.path(relpath), detail=True, refresh=True)
+                entries = self._files.ls(self.path(relpath), detail=True, refresh=True)
         except (FileNotFoundError, NotADirectoryError):
             return []
         except TypeError:  # filesystems without the refresh keyword
-            entries = self.fs.ls(self.path(relpath), detail=True)
+            entries = self._files.ls(self.path(relpath), detail=True)
         return [str(e["name"]).rstrip("/") for e in entries if e["type"] == kind]
 
     def walk(self, relpath: str = "") -> dict[str, FileStamp]:
@@ -189,13 +254,13 @@ class Storage:
 
     def size(self, relpath: str) -> int:
         with self._reaching("sizing", relpath):
-            return int(self.fs.size(self.path(relpath)))
+            return int(self._files.size(self.path(relpath)))
 
     # -- writing -------------------------------------------------------------------------
 
     def makedirs(self, relpath: str = "") -> None:
         with self._reaching("creating", relpath):
-            self.fs.makedirs(self.path(relpath), exist_ok=True)
+            self._files.makedirs(self.path(relpath), exist_ok=True)
 
     def write_bytes(self, relpath: str, data: bytes) -> None:
         """Replace ``relpath`` with ``data`` atomically (creating parent folders)."""
@@ -236,7 +301,7 @@ class Storage:
 
     def remove(self, relpath: str) -> None:
         with contextlib.suppress(FileNotFoundError), self._reaching("removing", relpath):
-            self.fs.rm_file(self.path(relpath))
+            self._files.rm_file(self.path(relpath))
 
     # -- many entries at once (the job folders: 10^5 of them must list in well under a
     # second, so no per-entry request or stat where one listing does) -----------------------
@@ -329,12 +394,23 @@ class Storage:
 def read_location(location: str) -> bytes:
     """The bytes of a file named by a local path or URL (``FileNotFoundError``,
     ``IsADirectoryError`` as ``open`` raises them)."""
+    if _is_local_path(location):
+        with open(location, "rb") as stream:  # noqa: PTH123
+            return stream.read()
+    import fsspec
+
     with fsspec.open(location, "rb") as stream:
         return bytes(stream.read())
 
 
 def write_location(location: str, text: str) -> None:
     """Write a text file named by a local path or URL (``OSError`` as ``open`` raises it)."""
+    if _is_local_path(location):
+        with open(location, "w", encoding="utf-8") as stream:  # noqa: PTH123
+            stream.write(text)
+        return
+    import fsspec
+
     with fsspec.open(location, "w", encoding="utf-8") as stream:
         stream.write(text)
 
@@ -343,6 +419,8 @@ def files_in_folder(folder: str) -> list[str]:
     """The files directly in ``folder`` (a local path or URL), each spelled ``folder/name``
     so that it compares equal to a location stored that way; dot files are left out; empty if
     the folder does not exist."""
+    import fsspec
+
     if "://" not in folder:
         try:
             with os.scandir(folder) as entries:
@@ -364,6 +442,8 @@ def files_in_folder(folder: str) -> list[str]:
 
 def remove_location(location: str) -> None:
     """Remove a file named by a local path or URL (nothing happens if it is gone)."""
+    import fsspec
+
     if "://" not in location:
         with contextlib.suppress(FileNotFoundError):
             os.remove(location)  # noqa: PTH107
@@ -375,8 +455,10 @@ def remove_location(location: str) -> None:
 
 def is_file(location: str) -> bool:
     """Whether a local path or URL names an existing file."""
-    if "://" not in location:
+    if _is_local_path(location):
         return Path(location).is_file()
+    import fsspec
+
     fs, path = fsspec.core.url_to_fs(location)
     return bool(fs.isfile(path))
 
@@ -385,6 +467,8 @@ def list_files(source: str) -> list[str]:
     """The files a source names, sorted: a folder's files (not its sub-folders), the matches
     of a glob pattern (``*``, ``?``, ``[...]``), or the one file a path or URL names; local
     paths stay paths, URLs stay URLs. ``FileNotFoundError`` when it names nothing."""
+    import fsspec
+
     fs, path = fsspec.core.url_to_fs(source)
 
     def located(found: str) -> str:

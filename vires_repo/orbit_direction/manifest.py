@@ -17,7 +17,8 @@ import numpy as np
 from pydantic import AfterValidator, PlainSerializer, PlainValidator, StringConstraints
 
 from vires_repo.errors import IndexFormatError
-from vires_repo.manifests import ManifestModel, manifest_text, parse_manifest, validate
+from vires_repo.manifest_model import ManifestModel, validate
+from vires_repo.manifests import manifest_text, parse_manifest
 from vires_repo.orbit_direction.missions import TableKey
 from vires_repo.timescales import format_ms, month_of, to_datetime64
 

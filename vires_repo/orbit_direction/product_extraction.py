@@ -22,9 +22,12 @@ from vires_repo.orbit_direction.qd import extract_qd_orbit_directions
 from vires_repo.orbit_direction.table import ProductInput, prepare_product_input
 from vires_repo.parallel import ordered_map
 
-_PARALLEL_MIN_PRODUCTS = 16
-"""Below this many products, starting worker processes (spawned: about 0.3 s) costs more
-than it saves."""
+_PARALLEL_MIN_PRODUCTS = 12
+"""From this many products a worker process pays (measured on 2 cores with
+``scripts/bench_floor.py``): a daily 1 Hz product takes 23-25 ms of CPU, a worker 0.19-0.22 s
+of CPU to start (interpreter, numpy, cdflib, apexpy), during which this process goes on alone
+(parallel.py); the worker gains from about 9 products, 12 leaves a margin for a busy machine,
+where the worker's start-up competes with this process."""
 
 
 @dataclass(frozen=True)
@@ -127,4 +130,8 @@ def extract_products(jobs: Sequence[ExtractionJob]) -> Iterable[ExtractedProduct
     """
     if any("://" in location for job in jobs for location in job.locations()):
         return map(run_extraction_job, jobs)
-    return ordered_map(run_extraction_job, jobs, min_parallel=_PARALLEL_MIN_PRODUCTS)
+    # small claims (one product up to 60): a product takes 25 ms, a claim microseconds, and
+    # the processes then finish together
+    return ordered_map(
+        run_extraction_job, jobs, min_parallel=_PARALLEL_MIN_PRODUCTS, chunks_per_worker=16
+    )

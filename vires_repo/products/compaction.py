@@ -10,11 +10,10 @@ Purging removes the ``deleted`` records and then compacts the files that held th
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from vires_repo.io.storage import Storage
 from vires_repo.products.lookups import IndexLookups
@@ -87,6 +86,8 @@ class IndexMaintenance(IndexLookups):
         """Write sorted rows as data files of at most ``max_rows_per_file`` rows each
         (JSON lines with ``as_text``, else Parquet); the rows of ``tombstones`` (soft-deleted
         products kept by a compaction) are tombstoned in the file that holds them."""
+        import pyarrow.compute as pc  # writers only: lookups import the index without it
+
         entries = []
         for start in range(0, table.num_rows, self.max_rows_per_file):
             part = table.slice(start, self.max_rows_per_file)
@@ -152,7 +153,7 @@ class IndexMaintenance(IndexLookups):
         for entry in victims:
             deleted = manifest.deleted_in(entry.file)
             kept_deleted |= deleted
-            readable = entry.model_copy(update={"tombstones": entry.tombstones - deleted})
+            readable = replace(entry, tombstones=entry.tombstones - deleted)
             table = self._read_entry(collection, readable, RowFilter(), SCHEMA.names)
             if table:
                 parts.append(table)
@@ -164,7 +165,7 @@ class IndexMaintenance(IndexLookups):
             compacted = compacted.with_file(entry)
         moved = {identifier: entry.file for entry in added for identifier in entry.tombstones}
         compacted = compacted.with_deleted(
-            record.model_copy(update={"file": moved[record.identifier]})
+            replace(record, file=moved[record.identifier])
             if record.file in victim_names
             else record
             for record in manifest.deleted
@@ -189,6 +190,8 @@ class IndexMaintenance(IndexLookups):
 
     def deleted_table(self, collection: str, columns: Sequence[str]) -> pa.Table:
         """The rows of the soft-deleted products of a collection, as they were deleted."""
+        import pyarrow.compute as pc  # (see _write_data_files)
+
         manifest = self.manifest(collection)
         needed = list(dict.fromkeys(["identifier", *columns]))
         parts = []

@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from vires_repo.errors import DefinitionError
 from vires_repo.products.compaction import IndexMaintenance
@@ -47,7 +46,7 @@ from vires_repo.products.schema import (
     sort_rows,
 )
 from vires_repo.products.selection import ProductSelection
-from vires_repo.timescales import EARLIEST_TIME, LATEST_TIME, to_utc
+from vires_repo.timescales import EARLIEST_TIME, LATEST_TIME, to_micros, to_utc
 
 _BULK_CHUNK_ROWS = 50_000
 
@@ -122,6 +121,8 @@ class ProductIndex(IndexMaintenance):
         """:meth:`upsert` for rows that are already columns of the index schema (bulk
         imports build them without per-row objects); null ``created``/``updated`` become
         ``now``. All rows must belong to ``collection``."""
+        import pyarrow.compute as pc  # writers only: lookups import the index without it
+
         stamp = pa.scalar(to_utc(now or datetime.now(UTC)), TIMESTAMP)
         columns = {}
         for field in SCHEMA:
@@ -193,6 +194,8 @@ class ProductIndex(IndexMaintenance):
         deletion: Deletion | None = None,
         stamp: datetime | None = None,
     ) -> UpsertResult:
+        import pyarrow.compute as pc  # writers only: lookups import the index without it
+
         batch = _last_wins(batch)
         manifest = self.manifest(collection)
         batch_ids = batch["identifier"].to_pylist()
@@ -265,14 +268,12 @@ def _deleted_records(
     if deletion is not None:
         when = to_utc(deletion.at or stamp or datetime.now(UTC))
         records += [
-            DeletedEntry.model_validate(
-                {
-                    "identifier": name,
-                    "file": existing[name][0],
-                    "deleted_at": when.isoformat(),
-                    "deleted_by": deletion.by,
-                    "reason": deletion.reason,
-                }
+            DeletedEntry(
+                identifier=name,
+                file=existing[name][0],
+                deleted_at=to_micros(when),
+                deleted_by=deletion.by,
+                reason=deletion.reason,
             )
             for name in deleted
             if name not in again
@@ -291,6 +292,8 @@ def _check_collection(record: ProductRecord, collection: str) -> None:
 def _check_rows(table: pa.Table) -> None:
     """The checks of ``RecordColumns.append``, column-wise: identifier and times present,
     no product ending before it begins, times, identifiers and metadata within the bounds."""
+    import pyarrow.compute as pc  # writers only: lookups import the index without it
+
     for name in ("collection", "identifier", "begin_time", "end_time"):
         if table[name].null_count:
             raise DefinitionError(f"{table[name].null_count} product row(s) without {name}")

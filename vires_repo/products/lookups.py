@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from vires_repo.products import kernels
 from vires_repo.products.reading import IndexReader
 from vires_repo.products.row_filter import RowFilter
 from vires_repo.products.schema import SCHEMA, ProductRecord, sort_rows, table_to_records
@@ -101,9 +101,9 @@ class IndexLookups(IndexReader):
         if not parts:
             return []
         table = pa.concat_tables([table for _entry, table in parts])
-        table = table.take(pc.sort_indices(table, [("begin_time", "ascending")]))
-        begins = table["begin_time"].cast(pa.int64()).to_numpy()
-        ends = table["end_time"].cast(pa.int64()).to_numpy()
+        table = kernels.sorted_rows(table, [("begin_time", "ascending")])
+        begins = kernels.cast(table["begin_time"], pa.int64()).to_numpy()
+        ends = kernels.cast(table["end_time"], pa.int64()).to_numpy()
         names = table["identifier"].to_pylist()
         longest = int((ends - begins).max())
         overlaps = []
@@ -124,6 +124,8 @@ class IndexLookups(IndexReader):
     def max_product_duration(self, collection: str) -> timedelta:
         """The collection's ``maxProductDuration`` derived from its live products (VirES
         rounding: whole seconds plus a 1 s buffer; format with ``timespec.format_timedelta``)."""
+        import pyarrow.compute as pc  # not a lookup: kernels.py says why it is imported here
+
         longest: int | None = None
         for _entry, table in self._scan(collection, RowFilter(), ["begin_time", "end_time"]):
             spans = pc.subtract(
@@ -136,6 +138,8 @@ class IndexLookups(IndexReader):
 
     def summaries(self, collections: Sequence[str] = ()) -> list[CollectionSummary]:
         """Per collection: product count, first begin, last end, last update, max duration."""
+        import pyarrow.compute as pc  # not a lookup: kernels.py says why it is imported here
+
         summaries = []
         for collection in sorted(set(collections)) or self.collections():
             columns = ["begin_time", "end_time", "updated"]

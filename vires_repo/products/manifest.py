@@ -35,27 +35,13 @@ from __future__ import annotations
 
 import builtins
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import (
-    AfterValidator,
-    BeforeValidator,
-    PlainSerializer,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-    model_validator,
-)
-
-from vires_repo.errors import DefinitionError
-from vires_repo.manifests import (
-    ManifestModel,
-    manifest_text,
-    parse_manifest,
-    plain_file_name,
-    validate,
-)
+from vires_repo.errors import DefinitionError, IndexFormatError
+from vires_repo.manifests import manifest_text, parse_manifest, plain_file_name
 from vires_repo.products.schema import FORMAT_VERSION
 from vires_repo.timescales import from_micros, to_micros
 from vires_repo.timespec import format_datetime
@@ -95,49 +81,39 @@ def collection_of_folder(name: str) -> str | None:
     return name[len(_PARTITION_PREFIX) :] if name.startswith(_PARTITION_PREFIX) else None
 
 
-def _micros_of_iso(value: object) -> object:
-    return to_micros(datetime.fromisoformat(value)) if isinstance(value, str) else value
-
-
 def _iso_of_micros(micros: int) -> str:
     return str(format_datetime(from_micros(micros)))
 
 
-Micros = Annotated[int, BeforeValidator(_micros_of_iso), PlainSerializer(_iso_of_micros)]
-"""A time in microseconds since 1970 UTC, written as ISO 8601 in the JSON."""
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """One live data file (fields in the order of the JSON line).
 
+    A plain dataclass checked by :func:`_entry_of`, not a pydantic model like the other
+    stores' manifests: every lookup command reads these manifests, and pydantic would add a
+    quarter to its start-up (``scripts/bench_floor.py``).
+    """
 
-class FileEntry(ManifestModel):
-    """One live data file (fields in the order of the JSON line)."""
-
-    file: Annotated[str, AfterValidator(plain_file_name)]
+    file: str
     """A file of the collection's folder: a path elsewhere is refused when the manifest is read."""
     rows: int
     bytes: int
     sha256: str
-    min_begin_time: Micros
-    max_end_time: Micros
+    min_begin_time: int
+    """Microseconds since 1970 UTC, written as ISO 8601 (as is ``max_end_time``)."""
+    max_end_time: int
     min_identifier: str
-    max_identifier: str
-    """Written only when it differs from ``min_identifier`` (most files hold one product)."""
-    tombstones: Annotated[frozenset[str], PlainSerializer(sorted)] = frozenset()
+    max_identifier: str = ""
+    """Written only when it differs from ``min_identifier`` (most files hold one product);
+    empty means the same as ``min_identifier``."""
+    tombstones: frozenset[str] = frozenset()
     """Identifiers whose row in this file was replaced or de-registered (written when any)."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _max_identifier_defaults_to_min(cls, value: Any) -> Any:
-        if isinstance(value, dict) and "max_identifier" not in value and "min_identifier" in value:
-            return {**value, "max_identifier": value["min_identifier"]}
-        return value
-
-    @model_serializer(mode="wrap")
-    def _omit_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        entry: dict[str, Any] = handler(self)
-        if self.max_identifier == self.min_identifier:
-            del entry["max_identifier"]
-        if not self.tombstones:
-            del entry["tombstones"]
-        return entry
+    def __post_init__(self) -> None:
+        if not self.max_identifier:
+            object.__setattr__(self, "max_identifier", self.min_identifier)
+        if not isinstance(self.tombstones, frozenset):
+            object.__setattr__(self, "tombstones", frozenset(self.tombstones))
 
     @property
     def live_rows(self) -> int:
@@ -150,19 +126,50 @@ class FileEntry(ManifestModel):
         """Whether ``data`` are this file's bytes (by their checksum)."""
         return hashlib.sha256(data).hexdigest() == self.sha256
 
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of the manifest line (defaults omitted, times as ISO 8601)."""
+        entry: dict[str, Any] = {
+            "file": self.file,
+            "rows": self.rows,
+            "bytes": self.bytes,
+            "sha256": self.sha256,
+            "min_begin_time": _iso_of_micros(self.min_begin_time),
+            "max_end_time": _iso_of_micros(self.max_end_time),
+            "min_identifier": self.min_identifier,
+        }
+        if self.max_identifier != self.min_identifier:
+            entry["max_identifier"] = self.max_identifier
+        if self.tombstones:
+            entry["tombstones"] = sorted(self.tombstones)
+        return entry
 
-class DeletedEntry(ManifestModel):
-    """A de-registered product kept until purged (fields in the order of the JSON line)."""
+
+@dataclass(frozen=True, slots=True)
+class DeletedEntry:
+    """A de-registered product kept until purged (fields in the order of the JSON line;
+    checked by :func:`_deleted_of`, a plain dataclass for the reason :class:`FileEntry` is)."""
 
     identifier: str
-    file: Annotated[str, AfterValidator(plain_file_name)]
+    file: str
     """The data file holding its (tombstoned) row."""
-    deleted_at: Micros
+    deleted_at: int
+    """Microseconds since 1970 UTC, written as ISO 8601."""
     deleted_by: str
     reason: str = ""
 
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of the manifest line (time as ISO 8601)."""
+        return {
+            "identifier": self.identifier,
+            "file": self.file,
+            "deleted_at": _iso_of_micros(self.deleted_at),
+            "deleted_by": self.deleted_by,
+            "reason": self.reason,
+        }
 
-class Manifest(ManifestModel):
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
     """The committed state of one collection partition."""
 
     collection: str
@@ -170,17 +177,9 @@ class Manifest(ManifestModel):
     deleted: tuple[DeletedEntry, ...] = ()
     """Soft-deleted products, sorted by identifier (each tombstoned in its ``file``)."""
 
-    @model_validator(mode="after")
-    def _deleted_rows_are_tombstoned(self) -> Manifest:
-        if not self.deleted:
-            return self
-        tombstones = {entry.file: entry.tombstones for entry in self.files}
-        for record in self.deleted:
-            if record.identifier not in tombstones.get(record.file, ()):
-                raise ValueError(
-                    f"deleted product {record.identifier} is not a tombstone of {record.file}"
-                )
-        return self
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "files", tuple(self.files))
+        object.__setattr__(self, "deleted", tuple(self.deleted))
 
     @property
     def live_rows(self) -> int:
@@ -202,47 +201,183 @@ class Manifest(ManifestModel):
     def with_deleted(self, records: Iterable[DeletedEntry]) -> Manifest:
         """This manifest with ``deleted`` replaced by ``records`` (sorted)."""
         ordered = tuple(sorted(records, key=lambda record: record.identifier))
-        return self.model_copy(update={"deleted": ordered})
+        return replace(self, deleted=ordered)
 
     def without_tombstones(self, alive: dict[str, set[str]]) -> Manifest:
         """A manifest where the rows ``alive[file]`` (identifiers) are live again."""
         files = tuple(
-            entry.model_copy(update={"tombstones": entry.tombstones - alive[entry.file]})
+            replace(entry, tombstones=entry.tombstones - alive[entry.file])
             if alive.get(entry.file)
             else entry
             for entry in self.files
         )
-        return self.model_copy(update={"files": files})
+        return replace(self, files=files)
 
     def with_tombstones(self, dead: dict[str, set[str]]) -> Manifest:
         """A manifest where the rows ``dead[file]`` (identifiers) are tombstoned."""
         files = tuple(
-            entry.model_copy(update={"tombstones": entry.tombstones | dead[entry.file]})
+            replace(entry, tombstones=entry.tombstones | dead[entry.file])
             if dead.get(entry.file)
             else entry
             for entry in self.files
         )
-        return self.model_copy(update={"files": files})
+        return replace(self, files=files)
 
     def with_file(self, new: FileEntry) -> Manifest:
         """Add a data file; a file of the same (content-derived) name is replaced by it."""
         files = tuple(entry for entry in self.files if entry.file != new.file)
-        return self.model_copy(update={"files": (*files, new)})
+        return replace(self, files=(*files, new))
 
     def with_files(self, removed: Iterable[str], added: Sequence[FileEntry]) -> Manifest:
         gone = set(removed)
         kept = tuple(entry for entry in self.files if entry.file not in gone)
-        return self.model_copy(update={"files": kept + tuple(added)})
+        return replace(self, files=kept + tuple(added))
 
     def dumps(self) -> str:
         """The canonical text (manifests.py): one line per data file."""
         head = {"format_version": FORMAT_VERSION, "collection": self.collection}
-        entries = [entry.model_dump(mode="json") for entry in self.files]
-        deleted = [record.model_dump(mode="json") for record in self.deleted]
+        entries = [entry.to_json() for entry in self.files]
+        deleted = [record.to_json() for record in self.deleted]
         return manifest_text(head, "files", entries, {"deleted": deleted})
 
     @classmethod
-    def loads(cls, text: str | bytes, where: str) -> Manifest:
+    def loads(cls, text: str | builtins.bytes, where: str) -> Manifest:
+        """The manifest in ``text``; anything malformed is an IndexFormatError naming the
+        first wrong key (``files.0.rows: Input should be a valid integer``)."""
         document = parse_manifest(text, where, "product index", FORMAT_VERSION)
         del document["format_version"]
-        return validate(cls, document, where)
+        _only_keys(document, ("collection", "files", "deleted"), where, "")
+        collection = _field(document, "collection", _string, where, "")
+        files = _field(document, "files", _list, where, "")
+        entries = tuple(_entry_of(entry, where, f"files.{n}.") for n, entry in enumerate(files))
+        deleted = (
+            tuple(
+                _deleted_of(record, where, f"deleted.{n}.")
+                for n, record in enumerate(_field(document, "deleted", _list, where, ""))
+            )
+            if "deleted" in document
+            else ()
+        )
+        tombstones = {entry.file: entry.tombstones for entry in entries}
+        for n, record in enumerate(deleted):
+            if record.identifier not in tombstones.get(record.file, ()):
+                raise _malformed(
+                    where,
+                    f"deleted.{n}",
+                    f"deleted product {record.identifier} is not a tombstone of {record.file}",
+                )
+        return cls(collection=collection, files=entries, deleted=deleted)
+
+
+# -- checking a manifest read from JSON ---------------------------------------------------
+
+_ENTRY_KEYS = tuple(field.name for field in fields(FileEntry))
+
+
+def _malformed(where: str, location: str, message: str) -> IndexFormatError:
+    return IndexFormatError(f"{where} is malformed: {location}: {message}")
+
+
+def _only_keys(value: Mapping[str, Any], keys: Sequence[str], where: str, prefix: str) -> None:
+    for key in value:
+        if key not in keys:
+            raise _malformed(where, f"{prefix}{key}", "Extra inputs are not permitted")
+
+
+def _field(
+    value: Mapping[str, Any], key: str, check: Callable[[Any], Any], where: str, prefix: str
+) -> Any:
+    if key not in value:
+        raise _malformed(where, f"{prefix}{key}", "Field required")
+    try:
+        return check(value[key])
+    except ValueError as error:
+        raise _malformed(where, f"{prefix}{key}", str(error)) from None
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("Input should be a valid string")
+    return value
+
+
+def _integer(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("Input should be a valid integer")
+    return value
+
+
+def _micros(value: Any) -> int:
+    """A time in microseconds: an integer, or ISO 8601 as the manifest writes it."""
+    if isinstance(value, str):
+        try:
+            return to_micros(datetime.fromisoformat(value))
+        except ValueError as error:
+            raise ValueError(f"Value error, {error}") from None
+    return _integer(value)
+
+
+def _file_name(value: Any) -> str:
+    name = _string(value)
+    try:
+        return plain_file_name(name)
+    except ValueError as error:
+        raise ValueError(f"Value error, {error}") from None
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError("Input should be a valid list")
+    return value
+
+
+def _names(value: Any) -> frozenset[str]:
+    return frozenset(_string(name) for name in _list(value))
+
+
+_ENTRY_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "file": _file_name,
+    "rows": _integer,
+    "bytes": _integer,
+    "sha256": _string,
+    "min_begin_time": _micros,
+    "max_end_time": _micros,
+    "min_identifier": _string,
+}
+_OPTIONAL_ENTRY_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "max_identifier": _string,
+    "tombstones": _names,
+}
+
+
+def _entry_of(value: Any, where: str, prefix: str) -> FileEntry:
+    if not isinstance(value, dict):
+        raise _malformed(where, prefix.rstrip("."), "Input should be a valid dictionary")
+    _only_keys(value, _ENTRY_KEYS, where, prefix)
+    checked = {
+        key: _field(value, key, check, where, prefix) for key, check in _ENTRY_CHECKS.items()
+    }
+    for key, check in _OPTIONAL_ENTRY_CHECKS.items():
+        if key in value:
+            checked[key] = _field(value, key, check, where, prefix)
+    return FileEntry(**checked)
+
+
+_DELETED_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "identifier": _string,
+    "file": _file_name,
+    "deleted_at": _micros,
+    "deleted_by": _string,
+}
+
+
+def _deleted_of(value: Any, where: str, prefix: str) -> DeletedEntry:
+    if not isinstance(value, dict):
+        raise _malformed(where, prefix.rstrip("."), "Input should be a valid dictionary")
+    _only_keys(value, (*_DELETED_CHECKS, "reason"), where, prefix)
+    checked = {
+        key: _field(value, key, check, where, prefix) for key, check in _DELETED_CHECKS.items()
+    }
+    if "reason" in value:
+        checked["reason"] = _field(value, "reason", _string, where, prefix)
+    return DeletedEntry(**checked)

@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from vires_repo.errors import IndexFormatError, NotFoundError
 from vires_repo.io.storage import Storage
+from vires_repo.products import kernels
 from vires_repo.products.manifest import (
     LEGACY_MANIFEST_NAME,
     PRODUCTS_FOLDER,
@@ -125,12 +124,10 @@ class IndexReader:
             return None
         mask = row_filter.mask(table)
         if entry.tombstones:
-            alive = pc.invert(
-                pc.is_in(table["identifier"], value_set=pa.array(sorted(entry.tombstones)))
-            )
-            mask = alive if mask is None else pc.and_(mask, alive)
+            alive = kernels.invert(kernels.is_in(table["identifier"], sorted(entry.tombstones)))
+            mask = alive if mask is None else kernels.and_kleene(mask, alive)
         if mask is not None:
-            table = table.filter(mask)
+            table = kernels.filter_rows(table, mask)
         return table.select(list(columns)) if table.num_rows else None
 
     def _scan(
@@ -158,9 +155,15 @@ class IndexReader:
                         parts.append((entry, table))
             return parts
 
+        try:
+            return scan_once()
+        except (FileNotFoundError, NotFoundError):
+            pass  # a compaction replaced a file under the read: read the new manifest
+        from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+
         retrying = Retrying(
             retry=retry_if_exception_type((FileNotFoundError, NotFoundError)),
-            stop=stop_after_attempt(_READ_ATTEMPTS),
+            stop=stop_after_attempt(_READ_ATTEMPTS - 1),
             reraise=True,
         )
         try:
@@ -196,7 +199,7 @@ class IndexReader:
             return schema.empty_table()
         result = pa.concat_tables(tables)
         if keys and result.num_rows > 1:
-            result = result.take(pc.sort_indices(result, [(key, "ascending") for key in keys]))
+            result = kernels.sorted_rows(result, [(key, "ascending") for key in keys])
         return result
 
     def select(self, selection: ProductSelection | None = None) -> list[ProductRecord]:

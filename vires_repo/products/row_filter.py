@@ -18,19 +18,25 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from vires_repo.products.manifest import FileEntry
+from vires_repo.products import kernels
 from vires_repo.products.schema import TIMESTAMP
 from vires_repo.products.selection import ProductSelection
 from vires_repo.timescales import to_micros
 
+if TYPE_CHECKING:
+    from vires_repo.products.manifest import FileEntry
+
 Operator = Literal[">=", "<=", "<", "in"]
-_COMPARE = {">=": pc.greater_equal, "<=": pc.less_equal, "<": pc.less}
+_COMPARE: dict[Operator, kernels.Comparison] = {
+    ">=": "greater_equal",
+    "<=": "less_equal",
+    "<": "less",
+}
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,9 @@ class Condition:
     def mask(self, table: pa.Table) -> Any:
         column = table[self.column]
         if self.operator == "in":
-            return pc.is_in(column, value_set=pa.array(self.value, pa.string()))
-        return _COMPARE[self.operator](column, pa.scalar(self.value, TIMESTAMP))
+            assert isinstance(self.value, tuple)
+            return kernels.is_in(column, self.value)
+        return kernels.compare(_COMPARE[self.operator], column, pa.scalar(self.value, TIMESTAMP))
 
 
 @dataclass(frozen=True)
@@ -146,25 +153,23 @@ class RowFilter:
             return None
         combined = masks[0]
         for other in masks[1:]:
-            combined = pc.and_kleene(combined, other)
-        return pc.fill_null(combined, False)
+            combined = kernels.and_kleene(combined, other)
+        return kernels.false_if_null(combined)
 
 
 def _location_mask(table: pa.Table, locations: Sequence[str]) -> pa.Array:
     """Rows where any dataset's ``location`` equals one of ``locations`` exactly."""
-    exact = pc.fill_null(
-        pc.is_in(table["location"], value_set=pa.array(locations, pa.string())), False
-    )
+    exact = kernels.false_if_null(kernels.is_in(table["location"], locations))
     candidates = exact
     for location in locations:
         pattern = '"location":' + json.dumps(location, ensure_ascii=False)
-        candidates = pc.or_(candidates, pc.match_substring(table["datasets"], pattern))
+        candidates = kernels.or_(candidates, kernels.match_substring(table["datasets"], pattern))
     flags = exact.to_numpy().copy()
     # A substring hit is confirmed by parsing, so the path inside another value never counts.
-    unsure = np.flatnonzero(pc.fill_null(candidates, False).to_numpy() & ~flags)
+    unsure = np.flatnonzero(kernels.false_if_null(candidates).to_numpy() & ~flags)
     if unsure.size:
         wanted = set(locations)
-        texts = table["datasets"].take(pa.array(unsure)).to_pylist()
+        texts = kernels.take(table["datasets"], pa.array(unsure)).to_pylist()
         for row, text in zip(unsure, texts, strict=True):
             datasets = json.loads(text).values()
             flags[row] = any(entry.get("location") in wanted for entry in datasets)

@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from vires_repo import jsonio
 from vires_repo.errors import DefinitionError, IndexFormatError
 from vires_repo.io.parquet import ParquetLayout, check_format_tag
 from vires_repo.io.parquet import parquet_bytes as write_parquet
+from vires_repo.products import kernels
 from vires_repo.timescales import to_utc
 
 FORMAT_VERSION = 1
@@ -169,6 +169,8 @@ def record_problem(record: ProductRecord) -> str | None:
 def row_problems(table: pa.Table) -> list[str | None]:
     """:func:`record_problem` of each row of index columns, column-wise: only rows that
     may be beyond a bound (by a cheap count) are looked at one by one."""
+    import pyarrow.compute as pc  # writers only (kernels.py says why)
+
     identifiers = table["identifier"]
     suspects = pc.or_(
         pc.match_substring_regex(identifiers, _BAD_IDENTIFIER_CHARACTERS),
@@ -291,8 +293,7 @@ def sort_rows(table: pa.Table) -> pa.Table:
     """Rows in file order: by begin_time, then identifier."""
     if table.num_rows < 2:
         return table
-    order = pc.sort_indices(table, [("begin_time", "ascending"), ("identifier", "ascending")])
-    return table.take(order)
+    return kernels.sorted_rows(table, [("begin_time", "ascending"), ("identifier", "ascending")])
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
@@ -303,6 +304,8 @@ def parquet_bytes(table: pa.Table) -> bytes:
 
 def jsonl_bytes(table: pa.Table) -> bytes:
     """Serialize sorted rows as canonical newline-delimited JSON (same rows, same bytes)."""
+    import pyarrow.compute as pc  # writers only (kernels.py says why)
+
     table = table.cast(SCHEMA)
     columns = [
         (
@@ -327,7 +330,7 @@ def read_jsonl(data: bytes, where: str) -> pa.Table:
                 raise ValueError(f"line {number} does not hold the product index columns")
             for name, value in row.items():
                 values[name].append(value)
-        arrays = [pa.array(values[name], pa.string()).cast(kind) for name, kind in _TYPES]
+        arrays = [kernels.cast(pa.array(values[name], pa.string()), kind) for name, kind in _TYPES]
     except (ValueError, TypeError) as error:  # JSON, UTF-8 and Arrow conversion errors
         raise IndexFormatError(f"{where} is not a product index JSON-lines file: {error}") from None
     table = pa.Table.from_arrays(arrays, schema=SCHEMA)

@@ -30,13 +30,8 @@ from pydantic import AfterValidator
 
 from vires_repo.errors import GitError, NotFoundError
 from vires_repo.io.storage import FileStamp, Storage
-from vires_repo.manifests import (
-    ManifestModel,
-    manifest_text,
-    parse_manifest,
-    plain_file_name,
-    validate,
-)
+from vires_repo.manifest_model import ManifestModel, validate
+from vires_repo.manifests import manifest_text, parse_manifest, plain_file_name
 from vires_repo.parallel import ordered_map
 from vires_repo.replication.checksums import sha256
 from vires_repo.replication.files import Scope

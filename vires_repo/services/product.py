@@ -40,11 +40,16 @@ def resolve_collections(
     catalog: Catalog, selection: ProductSelection, say: Messages = LOG
 ) -> list[str]:
     """Collection identifiers the selection's collection options allow (all when unset)."""
+    existing = []
     for identifier in selection.collections:
-        if not catalog.product_collections.exists(identifier):
+        if catalog.product_collections.exists(identifier):
+            existing.append(identifier)
+        else:
             say.warning(f"product collection {identifier} does not exist")
     if not selection.restricts_collections:
         return []
+    if not (selection.product_types or selection.needs_definitions):
+        return sorted(set(existing))  # named collections only: no definition to read
     return [c["name"] for c in select_collections(catalog, selection.collection_filter())]
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from vires_repo.catalog import Catalog
 from vires_repo.definitions import load_defaults
-from vires_repo.definitions.models import grade_of
 from vires_repo.definitions.selection import CollectionFilter
 from vires_repo.definitions.store import keys_first
 from vires_repo.errors import DefinitionError
@@ -48,6 +47,8 @@ class _OrbitDirectionSources:
     def check(self, definition: dict[str, Any]) -> None:
         if not definition.get("calculateOrbitDirection"):
             return
+        from vires_repo.definitions.models import grade_of  # pydantic: not for --help
+
         name = definition["name"]
         key = (definition.get("mission"), definition.get("spacecraft"), grade_of(definition))
         for other, collection in sorted(self.final.items()):

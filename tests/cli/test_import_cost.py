@@ -1,0 +1,152 @@
+"""Each command imports only what its work needs (issue 12): the pinned import sets.
+
+Every case runs the command in a fresh interpreter and looks at ``sys.modules`` afterwards.
+The pins name what must stay out rather than list what may come in, so a new command group
+registered in ``vires_repo/cli/__init__.py`` is covered without editing this file: its
+``--help`` is checked like the others', and no lookup may load its module.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from vires_repo.catalog import Catalog
+from vires_repo.cli import app
+from vires_repo.products import ProductIndex, ProductRecord
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COLLECTION = "SW_OPER_MAGA_LR_1B"
+DAY = datetime(2016, 1, 1, tzinfo=UTC)
+
+HEAVY = (
+    "pydantic",
+    "pydantic_settings",
+    "pyarrow.compute",
+    "pyarrow.dataset",
+    "fsspec",
+    "tenacity",
+    "filelock",
+    "cdflib",
+    "duckdb",
+    "apexpy",
+    "pandas",
+    "multiprocessing",
+    "concurrent.futures",
+)
+"""What a lookup does without: validation models, writers' and other commands' libraries."""
+NOT_FOR_HELP = (*HEAVY, "pyarrow", "numpy")
+"""``--help`` reads no data at all."""
+
+_RUNNER = """
+import contextlib, io, json, sys
+from vires_repo.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = main(sys.argv[2:])
+with open(sys.argv[1], "w") as stream:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, stream)
+"""
+
+
+def _modules_after(tmp_path: Path, *argv: str) -> tuple[int, set[str]]:
+    """The exit code of ``vires-repo ARGV`` and the modules loaded when it ended."""
+    report = tmp_path / "modules.json"
+    subprocess.run(
+        [sys.executable, "-c", _RUNNER, str(report), *argv],
+        cwd=REPO_ROOT,
+        check=True,
+        env={"PATH": "", "PYTHONPATH": str(REPO_ROOT), "COLUMNS": "120"},
+    )
+    result = json.loads(report.read_text())
+    return result["code"], set(result["modules"])
+
+
+def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(name for name in names if name in modules)
+
+
+@pytest.fixture(scope="module")
+def lookup_catalog(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Products in both data-file formats: a Parquet file and a JSON-lines file."""
+    root = tmp_path_factory.mktemp("lookups") / "catalog"
+    catalog = Catalog(str(root))
+    catalog.product_collections.storage.makedirs("product_collections")
+    catalog.storage.write_text(
+        f"product_collections/{COLLECTION}.json",
+        json.dumps({"name": COLLECTION, "productType": "SW_MAGx_LR_1B"}),
+    )
+    records = [
+        ProductRecord(
+            collection=COLLECTION,
+            identifier=f"{COLLECTION}_{day:03d}",
+            product_type="SW_MAGx_LR_1B",
+            begin_time=DAY + timedelta(days=day),
+            end_time=DAY + timedelta(days=day, seconds=86399),
+            datasets={"MDR_MAG_LR": {"location": f"/data/{day:03d}.cdf"}},
+        )
+        for day in range(4)
+    ]
+    ProductIndex(catalog.storage, small_batch_rows=1).upsert(COLLECTION, records[:3])
+    ProductIndex(catalog.storage).upsert(COLLECTION, records[3:])
+    return str(root)
+
+
+LOOKUPS = {
+    "exists (Parquet)": (0, "product", "exists", f"{COLLECTION}_001"),
+    "exists (JSON lines)": (0, "product", "exists", f"{COLLECTION}_003"),
+    "exists -c": (0, "product", "exists", f"{COLLECTION}_001", "-c", COLLECTION),
+    "exists, absent": (1, "product", "exists", "NOPE"),
+    "list -c --after --before": (
+        0,
+        *("product", "list", "-c", COLLECTION),
+        *("--after", "2016-01-02", "--before", "2016-01-03"),
+    ),
+    "list -l": (0, "product", "list", "-l", "/data/002.cdf"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LOOKUPS))
+def test_a_lookup_imports_no_heavy_module_and_no_other_command(
+    tmp_path: Path, lookup_catalog: str, case: str
+) -> None:
+    expected_code, *argv = LOOKUPS[case]
+
+    code, modules = _modules_after(tmp_path, "--catalog", lookup_catalog, *map(str, argv))
+
+    assert code == expected_code
+    assert _loaded(modules, HEAVY) == []
+    other_commands = {m for m in modules if m.startswith("vires_repo.cli.")} - {
+        "vires_repo.cli._common",
+        "vires_repo.cli._selection",
+        "vires_repo.cli.product",
+    }
+    assert other_commands == set()
+
+
+def _command_paths() -> list[tuple[str, ...]]:
+    """The root and every registered command group (whatever other changes add)."""
+    names = {name for name in app if not name.startswith("-")}
+    aliases = {name for name in names if "-" in name and name.replace("-", "_") in names}
+    return [(), *((name,) for name in sorted(names - aliases))]
+
+
+@pytest.mark.parametrize("command", _command_paths(), ids=lambda path: " ".join(path) or "root")
+def test_help_imports_no_data_library(tmp_path: Path, command: tuple[str, ...]) -> None:
+    code, modules = _modules_after(tmp_path, *command, "--help")
+
+    assert code == 0
+    assert _loaded(modules, NOT_FOR_HELP) == []
+
+
+def test_the_pins_would_catch_a_heavy_import(tmp_path: Path, lookup_catalog: str) -> None:
+    """The runner sees what a command loads: a write command does load pydantic."""
+    _code, modules = _modules_after(
+        tmp_path, "--catalog", lookup_catalog, "product_type", "import", "--default"
+    )
+
+    assert "pydantic" in modules

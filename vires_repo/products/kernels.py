@@ -1,0 +1,78 @@
+"""The Arrow compute kernels of the index's read path, called without ``pyarrow.compute``.
+
+``import pyarrow.compute`` generates a Python wrapper for each of its ~500 kernels (20-25 ms,
+see ``scripts/bench_floor.py``), and ``Table.filter``, ``Table.take`` and ``Array.cast``
+import it on first use. A lookup command (``product exists``, ``product list``) costs little
+more than ``import pyarrow.parquet`` otherwise, so the read path calls the few kernels it needs
+through ``pyarrow._compute.call_function``, the function those wrappers call (same kernels,
+same results; pyproject.toml pins pyarrow's major version). Writers, which run long enough
+not to notice, use ``pyarrow.compute`` as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import pyarrow as pa
+from pyarrow import _compute
+
+Comparison = Literal["greater_equal", "less_equal", "less"]
+SortKeys = Sequence[tuple[str, Literal["ascending", "descending"]]]
+
+
+def filter_rows(values: Any, mask: Any) -> Any:
+    """The rows (of a table or array) where ``mask`` is true (null counts as false)."""
+    return _compute.call_function("filter", [values, mask])
+
+
+def take(values: Any, indices: Any) -> Any:
+    """The rows at ``indices``, in that order."""
+    return _compute.call_function("take", [values, indices])
+
+
+def sort_indices(table: Any, keys: SortKeys) -> Any:
+    """Row positions that sort ``table`` by ``keys`` (stable)."""
+    return _compute.call_function("sort_indices", [table], _compute.SortOptions(list(keys)))
+
+
+def sorted_rows(table: Any, keys: SortKeys) -> Any:
+    """``table`` sorted by ``keys`` (stable)."""
+    return take(table, sort_indices(table, keys))
+
+
+def is_in(values: Any, value_set: Sequence[str]) -> Any:
+    """Whether each string is one of ``value_set`` (null for a null value)."""
+    options = _compute.SetLookupOptions(pa.array(value_set, pa.string()))
+    return _compute.call_function("is_in", [values], options)
+
+
+def compare(operator: Comparison, values: Any, scalar: Any) -> Any:
+    return _compute.call_function(operator, [values, scalar])
+
+
+def match_substring(values: Any, pattern: str) -> Any:
+    options = _compute.MatchSubstringOptions(pattern)
+    return _compute.call_function("match_substring", [values], options)
+
+
+def and_kleene(left: Any, right: Any) -> Any:
+    return _compute.call_function("and_kleene", [left, right])
+
+
+def or_(left: Any, right: Any) -> Any:
+    return _compute.call_function("or", [left, right])
+
+
+def invert(values: Any) -> Any:
+    return _compute.call_function("invert", [values])
+
+
+def false_if_null(values: Any) -> Any:
+    """A boolean mask with nulls as false (``pyarrow.compute.fill_null(values, False)``)."""
+    return _compute.call_function("coalesce", [values, pa.scalar(False)])
+
+
+def cast(values: Any, target: pa.DataType) -> Any:
+    """``values`` as ``target`` (a safe cast: overflow and lossy conversions fail)."""
+    return _compute.call_function("cast", [values], _compute.CastOptions.safe(target))
