@@ -9,6 +9,8 @@ traceback.
   * DefinitionError              an invalid product type / collection definition or input JSON
   * ConflictError                the change would break the catalogue (object still in use, ...)
     * LockLostError              another writer broke our object-store lock as stale
+    * CommitConflictError        a manifest changed on the object store since this writer
+                                 read it (its lock was lost): the write is refused
     * MergeConflictError         the same product changed on both sides of a git merge
     * OrbitDirectionIntegrityError  an orbit-direction table breaks the boundary invariants
       * ProductIntegrityError    adding one product (named) would break them
@@ -59,6 +61,11 @@ class ConflictError(ViresRepoError):
 
 class LockLostError(ConflictError):
     """Raised when another writer broke our object-store lock as stale while we held it."""
+
+
+class CommitConflictError(ConflictError):
+    """Raised when a commit point (a manifest) on an object store is no longer the version
+    this writer read: another writer committed meanwhile, so this write is refused."""
 
 
 class MergeConflictError(ConflictError):

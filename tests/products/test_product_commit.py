@@ -12,7 +12,7 @@ import pytest
 from product_samples import daily
 
 from vires_repo.errors import IndexFormatError
-from vires_repo.io.storage import Storage
+from vires_repo.io.storage import Snapshot, Storage
 from vires_repo.products import ProductIndex, ProductSelection
 from vires_repo.products.manifest import FileEntry, Manifest, manifest_name, manifest_path
 
@@ -25,7 +25,7 @@ class Crash(Exception):
     """Stands for the process dying at a given point."""
 
 
-def crash(self: ProductIndex, manifest: Manifest) -> None:
+def crash(self: ProductIndex, manifest: Manifest, read: Snapshot) -> None:
     """A ``ProductIndex._commit`` that dies before the manifest is written."""
     raise Crash
 
@@ -72,8 +72,8 @@ def test_crash_during_compaction_leaves_a_readable_index(
     assert index.select() == before
     assert len(index.manifest(MAGA).files) == 5
 
-    def commit_then_crash(self: ProductIndex, manifest: Manifest) -> None:
-        original_commit(self, manifest)
+    def commit_then_crash(self: ProductIndex, manifest: Manifest, read: Snapshot) -> None:
+        original_commit(self, manifest, read)
         raise Crash  # dies before the replaced files are removed
 
     with monkeypatch.context() as patch:

@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vires_repo.errors import DefinitionError
-from vires_repo.io.storage import Storage
+from vires_repo.io.storage import Snapshot, Storage
 from vires_repo.products.lookups import IndexLookups
 from vires_repo.products.manifest import (
     FileEntry,
@@ -211,7 +211,7 @@ class ProductIndex(IndexLookups):
         self, collection: str, batch: pa.Table, delete: set[str], skip_existing: bool
     ) -> UpsertResult:
         batch = _last_wins(batch)
-        manifest = self.manifest(collection)
+        manifest, snapshot = self._manifest_snapshot(collection)
         batch_ids = batch["identifier"].to_pylist()
         targets = tuple(sorted(delete.union(batch_ids)))
         existing: dict[str, tuple[str, datetime]] = {}  # identifier -> (file, created)
@@ -250,8 +250,8 @@ class ProductIndex(IndexLookups):
         updated = manifest.with_tombstones(dead)
         for entry in entries:
             updated = updated.with_file(entry)
-        self._commit(updated)
-        compacted = self._compact_if_needed(updated)
+        snapshot = self._commit(updated, snapshot)
+        compacted = self._compact_if_needed(updated, snapshot)
         return UpsertResult(
             collection=collection,
             inserted=tuple(inserted),
@@ -292,22 +292,24 @@ class ProductIndex(IndexLookups):
             )
         return entries
 
-    def _commit(self, manifest: Manifest) -> None:
+    def _commit(self, manifest: Manifest, read: Snapshot) -> Snapshot:
+        """Replace the manifest read as ``read`` (refused on an object store if another writer
+        committed meanwhile); the snapshot of the manifest written."""
         path = manifest_path(manifest.collection)
-        self.storage.write_if_changed(path, manifest.dumps().encode("utf-8"))
+        return self.storage.commit(path, manifest.dumps().encode("utf-8"), read)
 
     # -- compaction ----------------------------------------------------------------------
 
-    def _compact_if_needed(self, manifest: Manifest) -> bool:
+    def _compact_if_needed(self, manifest: Manifest, snapshot: Snapshot) -> bool:
         if manifest.tombstone_count > self.tombstone_threshold:
-            self._compact(manifest, manifest.files)
+            self._compact(manifest, snapshot, manifest.files)
             return True
         if len(manifest.files) > self.compaction_threshold:
             # Merge the smallest files only: the large, old files stay as they are, so that a
             # compaction rewrites (and adds to git) little more than the recent small appends.
             keep = self.compaction_threshold // 4
             by_size = sorted(manifest.files, key=lambda entry: entry.live_rows)
-            self._compact(manifest, by_size[: len(manifest.files) - keep + 1])
+            self._compact(manifest, snapshot, by_size[: len(manifest.files) - keep + 1])
             return True
         return False
 
@@ -317,11 +319,13 @@ class ProductIndex(IndexLookups):
         results = []
         with self.storage.lock():
             for name in [collection] if collection else self.collections():
-                manifest = self.manifest(name)
-                results.append(self._compact(manifest, manifest.files))
+                manifest, snapshot = self._manifest_snapshot(name)
+                results.append(self._compact(manifest, snapshot, manifest.files))
         return results
 
-    def _compact(self, manifest: Manifest, victims: Sequence[FileEntry]) -> CompactionResult:
+    def _compact(
+        self, manifest: Manifest, snapshot: Snapshot, victims: Sequence[FileEntry]
+    ) -> CompactionResult:
         collection = manifest.collection
         folder = partition_folder(collection)
         parts = [
@@ -335,7 +339,7 @@ class ProductIndex(IndexLookups):
         compacted = manifest.with_files(victim_names, [])
         for entry in added:
             compacted = compacted.with_file(entry)
-        self._commit(compacted)
+        self._commit(compacted, snapshot)
         live = {entry.file for entry in compacted.files} | {manifest_name(collection)}
         removed = tuple(name for name in self.storage.listdir(folder) if name not in live)
         for name in removed:

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from vires_repo.errors import IndexFormatError, NotFoundError
-from vires_repo.io.storage import Storage
+from vires_repo.io.storage import Snapshot, Storage
 from vires_repo.products.manifest import (
     LEGACY_MANIFEST_NAME,
     PRODUCTS_FOLDER,
@@ -57,18 +57,21 @@ class IndexReader:
 
     def manifest(self, collection: str) -> Manifest:
         """The committed state of a collection (empty if it has no partition yet)."""
+        return self._manifest_snapshot(collection)[0]
+
+    def _manifest_snapshot(self, collection: str) -> tuple[Manifest, Snapshot]:
+        """:meth:`manifest` and the version read, on which a writer's commit is conditional."""
         path = manifest_path(collection)
-        try:
-            text = self.storage.read_bytes(path)
-        except NotFoundError:
+        snapshot = self.storage.read_snapshot(path)
+        if snapshot.data is None:
             self._refuse_legacy_manifest(collection)
-            return Manifest(collection=collection, files=())
-        manifest = Manifest.loads(text, self.storage.url_of(path))
+            return Manifest(collection=collection, files=()), snapshot
+        manifest = Manifest.loads(snapshot.data, self.storage.url_of(path))
         if manifest.collection != collection:
             raise IndexFormatError(
                 f"{self.storage.url_of(path)} belongs to collection {manifest.collection!r}"
             )
-        return manifest
+        return manifest, snapshot
 
     def _refuse_legacy_manifest(self, collection: str) -> None:
         """A partition written before manifests were named after their collection would
