@@ -249,9 +249,9 @@ def test_json_lines_file_with_other_columns_is_refused(storage: Storage) -> None
     with pytest.raises(IndexFormatError, match="is not a product index JSON-lines file"):
         index.exists(daily(0).identifier, MAGA)
     row = json.loads(second)
-    row["identifier"] = None
+    row["identifier"] = None  # (test_product_bad_records.py: edits that keep the checksum)
     storage.write_bytes(path, first + b"\n" + json.dumps(row).encode() + b"\n")
-    with pytest.raises(IndexFormatError, match="identifier is null in some line"):
+    with pytest.raises(IndexFormatError, match="checksum differs from its manifest entry"):
         index.select()
 
 

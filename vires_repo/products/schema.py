@@ -34,7 +34,7 @@ from vires_repo import jsonio
 from vires_repo.errors import DefinitionError, IndexFormatError
 from vires_repo.io.parquet import ParquetLayout, check_format_tag
 from vires_repo.io.parquet import parquet_bytes as write_parquet
-from vires_repo.timescales import to_utc
+from vires_repo.timescales import EARLIEST_TIME, LATEST_TIME, to_utc
 
 FORMAT_VERSION = 1
 ROW_GROUP_SIZE = 10_000
@@ -191,6 +191,35 @@ def row_problems(table: pa.Table) -> list[str | None]:
     return problems
 
 
+def first_row_problem(table: pa.Table) -> tuple[int, str] | None:
+    """The first row of index columns (any subset) that breaks the rules every way into the
+    index enforces, as (row, problem): a required value missing, an empty identifier, an end
+    before the begin, a time outside the years 0001 to 9999, an identifier or metadata beyond
+    :func:`row_problems`' bounds. Checked column-wise; None when every row keeps them."""
+    names = set(table.column_names)
+    failures: list[tuple[pa.Array, str]] = [
+        (pc.is_null(table[name]), f"no {name}") for name in _REQUIRED if name in names
+    ]
+    if "identifier" in names:
+        failures.append((pc.equal(pc.utf8_length(table["identifier"]), 0), "empty identifier"))
+    if {"begin_time", "end_time"} <= names:
+        backwards = pc.less(table["end_time"], table["begin_time"])
+        failures.append((backwards, "end time is before begin time"))
+    low, high = (pa.scalar(time, TIMESTAMP) for time in (EARLIEST_TIME, LATEST_TIME))
+    for name in names.intersection(("begin_time", "end_time", "created", "updated")):
+        outside = pc.or_(pc.less(table[name], low), pc.greater(table[name], high))
+        failures.append((outside, f"{name} outside the years 0001 to 9999"))
+    found: list[tuple[int, str]] = []
+    for failed, problem in failures:
+        rows = pc.indices_nonzero(pc.fill_null(failed, False))
+        if len(rows):
+            found.append((rows[0].as_py(), problem))
+    if {"identifier", "metadata", "datasets"} <= names:
+        bounds = row_problems(table)
+        found += [(row, p) for row, p in enumerate(bounds) if p is not None][:1]
+    return min(found) if found else None
+
+
 def default_location(datasets: Mapping[str, Mapping[str, Any]]) -> str | None:
     for entry in datasets.values():
         location = entry.get("location")
@@ -330,11 +359,7 @@ def read_jsonl(data: bytes, where: str) -> pa.Table:
         arrays = [pa.array(values[name], pa.string()).cast(kind) for name, kind in _TYPES]
     except (ValueError, TypeError) as error:  # JSON, UTF-8 and Arrow conversion errors
         raise IndexFormatError(f"{where} is not a product index JSON-lines file: {error}") from None
-    table = pa.Table.from_arrays(arrays, schema=SCHEMA)
-    for name in _REQUIRED:
-        if table[name].null_count:
-            raise IndexFormatError(f"{where}: {name} is null in some line")
-    return table
+    return pa.Table.from_arrays(arrays, schema=SCHEMA)  # values: see first_row_problem
 
 
 def read_data_file(
