@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Annotated, Any
@@ -56,6 +57,7 @@ from vires_repo.timespec import format_datetime
 PRODUCTS_FOLDER = "products"
 _PARTITION_PREFIX = "collection="
 LEGACY_MANIFEST_NAME = "_manifest.json"  # the name before the collection was part of it
+_SHA256 = re.compile("[0-9a-f]{64}")
 
 
 def partition_folder(collection: str) -> str:
@@ -122,6 +124,20 @@ class FileEntry(ManifestModel):
         if isinstance(value, dict) and "max_identifier" not in value and "min_identifier" in value:
             return {**value, "max_identifier": value["min_identifier"]}
         return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FileEntry:
+        """A hand edit must not make readers skip rows: the ranges are what file skipping
+        trusts."""
+        if self.rows < 0 or self.bytes < 0:
+            raise ValueError("rows and bytes cannot be negative")
+        if not _SHA256.fullmatch(self.sha256):
+            raise ValueError("sha256 must be 64 lowercase hexadecimal digits")
+        if self.max_end_time < self.min_begin_time:
+            raise ValueError("max_end_time is before min_begin_time")
+        if self.max_identifier < self.min_identifier:
+            raise ValueError("max_identifier sorts before min_identifier")
+        return self
 
     @model_serializer(mode="wrap")
     def _omit_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

@@ -152,3 +152,35 @@ def test_a_bad_row_already_deregistered_is_not_read(local_env: ProductEnv) -> No
     hand_edit(env, no_begin_time)  # a tombstoned row: no reader returns it
     assert [line.split("/", 1)[1] for line in env.listed()] == [first, third]
     assert env("check", "--only", "index-files").code == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("max_end_time", "2000-01-01T00:00:00Z", "max_end_time is before min_begin_time"),
+        ("min_begin_time", None, "files.0.min_begin_time"),
+        ("max_identifier", "A", "max_identifier sorts before min_identifier"),
+        ("sha256", "not a checksum", "sha256 must be 64 lowercase hexadecimal digits"),
+        ("file", "../../definitions/x.json", "is not a plain file name"),
+    ],
+    ids=["time-range", "null-time", "identifier-range", "checksum", "path"],
+)
+def test_a_manifest_entry_with_bad_values_is_one_error_naming_the_manifest(
+    local_env: ProductEnv, key: str, value: Any, problem: str
+) -> None:
+    env = local_env
+    registered(env)
+    _path, manifest, entry = data_file(env)
+    text = (Path(env.root) / manifest_path(MAG_A)).read_text()
+    entry[key] = value
+    write_manifest(env, manifest)
+
+    result = env("product", "list")
+    assert result.code == 1
+    [line] = labelled(result.err, "ERROR")
+    assert manifest_path(MAG_A) in line and problem in line
+    checked = env("check", "--only", "index-files")
+    assert checked.code == 1 and problem in checked.err
+
+    (Path(env.root) / manifest_path(MAG_A)).write_text(text)  # restored from git
+    assert len(env.listed()) == 3
