@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from vires_repo.errors import IndexFormatError, QueryError
+from vires_repo.errors import IndexFormatError, QueryError, StorageError
 
 if TYPE_CHECKING:
     from vires_repo.io.storage import Storage
@@ -65,7 +65,7 @@ def open_connection(
             connection.execute(statement)
     except duckdb.Error as error:
         connection.close()
-        raise _query_error(error) from None
+        raise _query_error(error, f"catalogue {storage.url}") from None
     return connection
 
 
@@ -93,8 +93,15 @@ def confine(connection: Connection, storage: Storage) -> None:
         connection.execute(setting)
 
 
-def query(connection: Connection, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
-    """Run one parameterised statement and return the result as an Arrow table.
+def query(
+    connection: Connection,
+    sql: str,
+    params: Sequence[Any] | None = None,
+    *,
+    source: str | None = None,
+) -> pa.Table:
+    """Run one parameterised statement and return the result as an Arrow table; ``source``
+    names what the files belong to in the messages of a failed read.
 
     Ctrl-C stops the statement: it runs in a worker thread while the main thread waits,
     so that Python sees the SIGINT, interrupts DuckDB and raises KeyboardInterrupt (a
@@ -104,13 +111,24 @@ def query(connection: Connection, sql: str, params: Sequence[Any] | None = None)
     except duckdb.InterruptException:
         raise KeyboardInterrupt from None
     except duckdb.Error as error:
-        raise _query_error(error) from None
+        raise _query_error(error, source) from None
 
 
-def _query_error(error: duckdb.Error) -> QueryError | IndexFormatError:
-    """A file that cannot be read is an IndexFormatError, anything else a QueryError."""
+def _query_error(
+    error: duckdb.Error, source: str | None = None
+) -> QueryError | IndexFormatError | StorageError:
+    """A file that cannot be read is an IndexFormatError, a failure of the object store
+    under a registered (fsspec) filesystem a StorageError, anything else a QueryError."""
+    text = str(error).strip()
+    if text.startswith("Traceback (most recent call last):"):
+        # DuckDB passes on the Python traceback of the filesystem's exception: its last line
+        # is the exception (e.g. botocore's EndpointConnectionError)
+        problem = text.splitlines()[-1]
+        where = f"{source}: " if source else ""
+        return StorageError(f"{where}the object store failed during the query: {problem}")
     if isinstance(error, duckdb.IOException):
-        return IndexFormatError(f"SQL error: {_one_line(error)}")
+        where = f" (reading {source})" if source else ""
+        return IndexFormatError(f"SQL error: {_one_line(error)}{where}")
     return QueryError(f"SQL error: {_one_line(error)}")
 
 

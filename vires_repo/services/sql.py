@@ -86,7 +86,7 @@ def _query_confined(
         confine(connection, catalog.storage)
         for name, table in _cached_tables(catalog, identifiers(statement), cached):
             connection.register(name, table)
-        return query(connection, statement)
+        return query(connection, statement, source=f"catalogue {catalog.storage.url}")
     finally:
         connection.close()
 
