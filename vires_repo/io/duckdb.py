@@ -56,8 +56,8 @@ def open_connection(
     if threads is not None:
         connection.execute("SET threads = ?", [threads])
     connection.execute("SET TimeZone = 'UTC'")
-    if not storage.is_local:
-        connection.register_filesystem(storage.fs)
+    if not storage.is_local:  # read-only: no statement can change the catalogue through it
+        connection.register_filesystem(_read_only(storage.fs))
     for name, table in (tables or {}).items():
         connection.register(name, table)
     try:
@@ -69,20 +69,31 @@ def open_connection(
     return connection
 
 
-def confine(connection: Connection, storage: Storage) -> None:
-    """Lock ``connection`` down to reading the files under the catalogue root of ``storage``.
+def confine(connection: Connection, storage: Storage, files: Sequence[str]) -> None:
+    """Lock ``connection`` down to reading ``files`` (URLs of catalogue files, as the views
+    name them).
 
     Run after the views were created (they keep their file lists): DuckDB then refuses every
-    file and URL outside the root (reading, writing, ``ATTACH``, ``COPY ... TO``, remote
-    URLs), installing or loading extensions, and any later ``SET``/``RESET``/``PRAGMA`` of
-    a setting. Writing under the root is refused by the statement check of the caller (only
-    queries run), not by DuckDB, whose allowed directories are writable too.
+    other file and URL, inside the catalogue root too (reading, writing, ``ATTACH``,
+    ``COPY ... TO``, ``EXPORT``, remote URLs), installing or loading extensions, and any later
+    ``SET``/``RESET``/``PRAGMA`` of a setting. A catalogue on another filesystem than the
+    local disk is read through a read-only view of it (:func:`_read_only`, registered by
+    :func:`open_connection`): nothing can be written there at all. DuckDB has no read-only
+    file permission of its own: on a local disk, of all catalogue files only those listed
+    could be overwritten, by a ``COPY ... TO`` one of them with ``USE_TMP_FILE false`` (the
+    statement check of the caller runs queries only; the readers' checksum and row-count
+    checks and ``check`` find such a change).
     """
-    root = storage.url_of().rstrip("/") + "/"
-    directories = [root]
+    paths = list(files)
+    directories: list[str] = []
     if not storage.is_local:  # DuckDB spells fsspec URLs with an empty host as proto:///path
-        directories.append(f"{storage.protocol}:///{storage.root.strip('/')}/")
+        prefix = f"{storage.protocol}://"
+        paths += [f"{prefix}/{url.removeprefix(prefix)}" for url in files if url.startswith(prefix)]
+        # a listed file gone (a compaction removed it) is looked for as a folder, which must
+        # end in "No files found" (the caller reruns), not in a permission error
+        directories = [f"{path}/" for path in paths]
     for setting in (
+        f"SET allowed_paths = {sql_list(paths)}",
         f"SET allowed_directories = {sql_list(directories)}",
         "SET enable_external_access = false",
         "SET autoinstall_known_extensions = false",
@@ -91,6 +102,26 @@ def confine(connection: Connection, storage: Storage) -> None:
         "SET lock_configuration = true",
     ):
         connection.execute(setting)
+
+
+class _ReadOnlyFileSystem:
+    """Mixed into a copy of a filesystem's class: every change refused, reading as before."""
+
+    def open(self, path: str, mode: str = "rb", *args: Any, **kwargs: Any) -> Any:
+        if mode not in ("r", "rb"):
+            raise PermissionError(f"{path}: the catalogue is read-only through SQL")
+        return super().open(path, mode, *args, **kwargs)  # type: ignore[misc]
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("the catalogue is read-only through SQL")
+
+    rm = rm_file = mv = copy = mkdir = makedirs = touch = pipe = pipe_file = put = _refuse
+
+
+def _read_only(fs: Any) -> Any:
+    """A read-only filesystem over the same store as ``fs`` (same class and options)."""
+    kind = type(f"ReadOnly{type(fs).__name__}", (_ReadOnlyFileSystem, type(fs)), {})
+    return kind(**fs.storage_options, skip_instance_cache=True)
 
 
 def query(
@@ -124,6 +155,8 @@ def _query_error(
         # DuckDB passes on the Python traceback of the filesystem's exception: its last line
         # is the exception (e.g. botocore's EndpointConnectionError)
         problem = text.splitlines()[-1]
+        if problem.startswith("PermissionError:"):  # a write refused by _read_only
+            return QueryError(f"SQL error: {problem}")
         where = f"{source}: " if source else ""
         return StorageError(f"{where}the object store failed during the query: {problem}")
     if isinstance(error, duckdb.IOException):
