@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -289,3 +289,23 @@ def test_a_commit_point_read_again_under_the_lock_must_be_unchanged(
             storage.read_snapshot(path)
     with storage.lock():  # a new hold reads the current version
         assert storage.read_snapshot(path).data == b"two\n"
+
+
+def test_a_definition_saved_over_a_newer_version_is_refused(
+    s3_root: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine, theirs = Catalog(s3_root), Catalog(s3_root)
+    name = mine.product_types.ids()[0]
+    stored = mine.product_types.load(name)
+    definition = {key: value for key, value in stored.items() if key not in ("created", "updated")}
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    commit = mine.storage.commit
+
+    def another_writer_saves_first(relpath: str, data: bytes, read: Snapshot) -> Snapshot:
+        theirs.product_types.save({**definition, "description": "theirs"}, now)
+        return commit(relpath, data, read)
+
+    monkeypatch.setattr(mine.storage, "commit", another_writer_saves_first)
+    with pytest.raises(CommitConflictError, match=f"product_types/{name}.json"):
+        mine.product_types.save({**definition, "description": "mine"}, now)
+    assert Catalog(s3_root).product_types.load(name)["description"] == "theirs"
