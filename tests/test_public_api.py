@@ -18,6 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 EXPORTED = [
     "Catalog",
     "CollectionFilter",
+    "CommitConflictError",
     "ConflictError",
     "DefinitionError",
     "ExtractionRequestError",

@@ -38,6 +38,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     **{
         name: ("vires_repo.errors", name)
         for name in (
+            "CommitConflictError",
             "ConflictError",
             "DefinitionError",
             "ExtractionRequestError",

@@ -10,6 +10,8 @@ traceback.
   * ConflictError                the change would break the catalogue (object still in use, ...)
     * LockLostError              another writer broke our object-store lock as stale
     * LockHeldError              ``lock clear`` of a live lock (without --force, or local)
+    * CommitConflictError        a manifest changed on the object store since this writer
+                                 read it (its lock was lost): the write is refused
     * MergeConflictError         the same product changed on both sides of a git merge
     * OrbitDirectionIntegrityError  an orbit-direction table breaks the boundary invariants
       * ProductIntegrityError    adding one product (named) would break them
@@ -77,6 +79,11 @@ class LockLostError(ConflictError):
 
 class LockHeldError(ConflictError):
     """Raised when ``lock clear`` finds the lock held by a live writer (names it)."""
+
+
+class CommitConflictError(ConflictError):
+    """Raised when a commit point (a manifest) on an object store is no longer the version
+    this writer read: another writer committed meanwhile, so this write is refused."""
 
 
 class MergeConflictError(ConflictError):

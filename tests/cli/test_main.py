@@ -135,17 +135,33 @@ def test_the_console_script_is_declared() -> None:
 
 
 @pytest.mark.parametrize(
-    ("argv", "message"),
+    ("argv", "message", "command"),
     [
-        (["bogus"], 'Unknown command "bogus"'),
-        (["product_type", "bogus"], 'Unknown command "bogus"'),
-        (["product_type", "import", "--bogus"], "Unknown option: --bogus."),
-        (["product_type", "import", "-f"], "requires an argument"),
-        (["product_collection", "list", "-t"], "requires an argument"),
-        (["-v", "4", "product_type", "list"], 'Invalid value "4" for -v. Must be <= 3.'),
-        (["-v", "-1", "product_type", "list"], 'Invalid value "-1" for -v. Must be >= 0.'),
-        (["--verbosity", "x", "product_type", "list"], 'unable to convert "x" into int'),
-        (["-C"], "requires an argument"),
+        (["bogus"], 'Unknown command "bogus"', ""),
+        (["product_type", "bogus"], 'Unknown command "bogus"', "product_type"),
+        (["product_type", "import", "--bogus"], "Unknown option: --bogus.", "product_type import"),
+        (["product_type", "import", "-f"], "requires an argument", "product_type import"),
+        (["product_collection", "list", "-t"], "requires an argument", "product_collection list"),
+        (["-v", "4", "product_type", "list"], 'Invalid value "4" for -v. Must be <= 3.', ""),
+        (["-v", "-1", "product_type", "list"], 'Invalid value "-1" for -v. Must be >= 0.', ""),
+        (["--verbosity", "x", "product_type", "list"], 'unable to convert "x" into int', ""),
+        (["-C"], "requires an argument", ""),
+        (
+            ["product", "list", "--after", "yesterdayish"],
+            "Invalid value for --after: Invalid time specification 'yesterdayish'",
+            "product list",
+        ),
+        (
+            ["product", "register", "x.cdf"],
+            "parameter --collection requires an argument",
+            "product register",
+        ),
+        (
+            ["sql", "--format", "xml", "SELECT 1"],
+            'Invalid value "xml" for --format. Choose from',
+            "sql",
+        ),
+        (["info", "extra"], "Unused Tokens: ['extra']", "info"),
     ],
     ids=[
         "command",
@@ -157,15 +173,23 @@ def test_the_console_script_is_declared() -> None:
         "verbosity-negative",
         "verbosity-text",
         "catalog-value",
+        "time-value",
+        "missing-option",
+        "choice-value",
+        "extra-argument",
     ],
 )
-def test_usage_errors_exit_2(cli: Any, tmp_path: Path, argv: list[str], message: str) -> None:
+def test_usage_errors_are_one_error_line_and_a_hint_and_exit_2(
+    cli: Any, tmp_path: Path, argv: list[str], message: str, command: str
+) -> None:
     code, out, err = cli(*argv)
 
     assert code == 2
     assert out == ""
-    assert message in err
-    assert "Traceback" not in err
+    error, hint = err.splitlines()  # no panel, no traceback
+    assert error.startswith("ERROR: ")
+    assert message in error
+    assert hint == f"Try '{' '.join(['vires-repo', *command.split(), '--help'])}'."
     assert not (tmp_path / "catalog").exists()
 
 

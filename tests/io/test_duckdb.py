@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import uuid
 from pathlib import Path
 
 import pyarrow as pa
@@ -109,6 +111,16 @@ def test_query_errors_name_duckdbs_reason() -> None:
         "SET allowed_directories = ['/']",
         "RESET lock_configuration",
         "PRAGMA enable_profiling = 'json'",
+        # under the root: only the files the views read are reachable
+        "COPY (SELECT 1 AS a) TO '{root}/new.csv'",
+        "COPY (SELECT 1 AS a) TO '{root}/new.csv' (USE_TMP_FILE false)",
+        "COPY (SELECT 1 AS a) TO '{root}/_manifest.json' (FORMAT json, USE_TMP_FILE false)",
+        "EXPLAIN ANALYZE COPY (SELECT 1 AS a) TO '{root}/_manifest.json' (FORMAT json)",
+        "ATTACH '{root}/catalogue.duckdb' AS other",
+        "EXPORT DATABASE '{root}/export'",
+        "SELECT * FROM read_text('{root}/_manifest.json')",
+        "SELECT * FROM glob('{root}/*')",
+        "SET allowed_paths = ['{root}/_manifest.json']",
     ],
 )
 def test_a_confined_connection_reads_its_views_and_nothing_outside_the_root(
@@ -121,14 +133,47 @@ def test_a_confined_connection_reads_its_views_and_nothing_outside_the_root(
     outside.mkdir()
     (outside / "secret.txt").write_text("secret")
     pq.write_table(pa.table({"x": [1, 2]}), root / "data.parquet")
+    (root / "_manifest.json").write_text("{}")
     storage = Storage(str(root))
     connection = open_connection(
         storage, [f"CREATE VIEW data AS SELECT * FROM read_parquet('{root}/data.parquet')"]
     )
-    confine(connection, storage)
+    confine(connection, storage, [f"{root}/data.parquet"])
 
     with pytest.raises(QueryError, match="^SQL error: (Permission|Invalid Input) Error"):
         query(connection, statement.format(outside=outside, root=root))
     assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
+    assert sorted(p.name for p in root.iterdir()) == ["_manifest.json", "data.parquet"]
+    assert (root / "_manifest.json").read_text() == "{}"
     assert query(connection, "SELECT sum(x) AS s FROM data").to_pylist() == [{"s": 3}]
     assert query(connection, f"SELECT count(*) AS n FROM '{root}/data.parquet'").num_rows == 1
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "COPY (SELECT 1 AS x) TO '{data}' (USE_TMP_FILE false)",
+        "COPY (SELECT 1 AS x) TO '{data}'",
+        "COPY (SELECT 1 AS x) TO '{root}/new.parquet'",
+    ],
+)
+def test_a_catalogue_off_the_local_disk_cannot_be_written_even_where_it_is_read(
+    statement: str,
+) -> None:
+    """Not even the files the views read: DuckDB reads such a catalogue through a read-only
+    view of its filesystem."""
+    storage = Storage(f"memory://duckdb-read-only-{uuid.uuid4().hex}")
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"x": [1, 2]}), buffer)
+    storage.write_bytes("data.parquet", buffer.getvalue())
+    data = storage.url_of("data.parquet")
+    connection = open_connection(
+        storage, [f"CREATE VIEW data AS SELECT * FROM read_parquet('{data}')"]
+    )
+    confine(connection, storage, [data])
+
+    with pytest.raises(QueryError, match="^SQL error: .*(read-only|Permission)"):
+        query(connection, statement.format(data=data, root=storage.url_of()))
+    assert storage.read_bytes("data.parquet") == buffer.getvalue()
+    assert storage.listdir() == ["data.parquet"]
+    assert query(connection, "SELECT sum(x) AS s FROM data").to_pylist() == [{"s": 3}]

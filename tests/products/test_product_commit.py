@@ -12,7 +12,7 @@ import pytest
 from product_samples import daily
 
 from vires_repo.errors import IndexFormatError
-from vires_repo.io.storage import Storage
+from vires_repo.io.storage import Snapshot, Storage
 from vires_repo.products import ProductIndex, ProductSelection
 from vires_repo.products.manifest import FileEntry, Manifest, manifest_name, manifest_path
 
@@ -25,7 +25,7 @@ class Crash(Exception):
     """Stands for the process dying at a given point."""
 
 
-def crash(self: ProductIndex, manifest: Manifest) -> None:
+def crash(self: ProductIndex, manifest: Manifest, read: Snapshot) -> None:
     """A ``ProductIndex._commit`` that dies before the manifest is written."""
     raise Crash
 
@@ -72,8 +72,8 @@ def test_crash_during_compaction_leaves_a_readable_index(
     assert index.select() == before
     assert len(index.manifest(MAGA).files) == 5
 
-    def commit_then_crash(self: ProductIndex, manifest: Manifest) -> None:
-        original_commit(self, manifest)
+    def commit_then_crash(self: ProductIndex, manifest: Manifest, read: Snapshot) -> None:
+        original_commit(self, manifest, read)
         raise Crash  # dies before the replaced files are removed
 
     with monkeypatch.context() as patch:
@@ -249,9 +249,9 @@ def test_json_lines_file_with_other_columns_is_refused(storage: Storage) -> None
     with pytest.raises(IndexFormatError, match="is not a product index JSON-lines file"):
         index.exists(daily(0).identifier, MAGA)
     row = json.loads(second)
-    row["identifier"] = None
+    row["identifier"] = None  # (test_product_bad_records.py: edits that keep the checksum)
     storage.write_bytes(path, first + b"\n" + json.dumps(row).encode() + b"\n")
-    with pytest.raises(IndexFormatError, match="identifier is null in some line"):
+    with pytest.raises(IndexFormatError, match="checksum differs from its manifest entry"):
         index.select()
 
 

@@ -41,7 +41,7 @@ from pydantic import (
 )
 
 from vires_repo.errors import IndexFormatError
-from vires_repo.io.storage import Storage
+from vires_repo.io.storage import Snapshot, Storage
 from vires_repo.manifest_model import ManifestModel, validate
 from vires_repo.manifests import manifest_text, parse_manifest, plain_file_name
 from vires_repo.timespec import format_datetime, parse_datetime
@@ -160,16 +160,26 @@ class CachedProductManifest(ManifestModel):
 
 def load_manifest(storage: Storage) -> CachedProductManifest:
     """The catalogue's cached-product manifest (empty when there is none yet)."""
-    if not storage.exists(MANIFEST_PATH):
-        return CachedProductManifest()
-    return CachedProductManifest.loads(
-        storage.read_bytes(MANIFEST_PATH), storage.url_of(MANIFEST_PATH)
-    )
+    return load_manifest_snapshot(storage)[0]
 
 
-def save_manifest(storage: Storage, manifest: CachedProductManifest) -> bool:
-    """Write the manifest atomically unless it is unchanged; True if written."""
-    return storage.write_if_changed(MANIFEST_PATH, manifest.dumps().encode("utf-8"))
+def load_manifest_snapshot(storage: Storage) -> tuple[CachedProductManifest, Snapshot]:
+    """:func:`load_manifest` and the version read, on which :func:`save_manifest` is
+    conditional."""
+    snapshot = storage.read_snapshot(MANIFEST_PATH)
+    if snapshot.data is None:
+        return CachedProductManifest(), snapshot
+    return CachedProductManifest.loads(snapshot.data, storage.url_of(MANIFEST_PATH)), snapshot
+
+
+def save_manifest(storage: Storage, manifest: CachedProductManifest, read: Snapshot) -> bool:
+    """Replace the manifest read as ``read`` atomically unless it is unchanged (refused on an
+    object store if another writer committed meanwhile); True if written."""
+    data = manifest.dumps().encode("utf-8")
+    if data == read.data:
+        return False
+    storage.commit(MANIFEST_PATH, data, read)
+    return True
 
 
 def read_checked(storage: Storage, record: CachedProductRecord) -> bytes:

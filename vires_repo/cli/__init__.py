@@ -27,8 +27,10 @@ app = App(
     default_parameter=Parameter(negative="", negative_iterable=""),
     help_format="plaintext",
     suppress_keyboard_interrupt=False,  # main() reports it and returns 130
+    print_error=False,  # main() reports usage errors in one line
 )
 app.meta.suppress_keyboard_interrupt = False
+app.meta.print_error = False
 
 _GROUPS = (
     ("product_type", "Product types: import, list, export, remove."),
@@ -171,8 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     tokens = list(sys.argv[1:] if argv is None else argv)
     try:
         return int(app.meta(tokens, exit_on_error=False, result_action="return_value") or 0)
-    except CycloptsError:
-        return 2  # cyclopts has printed the usage error
+    except CycloptsError as exc:
+        _report_usage_error(exc, tokens)
+        return 2
     except ViresRepoError as exc:
         if _common.session.traceback:
             _print_traceback()
@@ -196,3 +199,11 @@ def _print_traceback() -> None:
     import traceback  # only for --traceback
 
     traceback.print_exc()
+
+
+def _report_usage_error(error: CycloptsError, tokens: Sequence[str]) -> None:
+    """A usage error found by cyclopts (unknown option or command, a missing or bad value) as
+    one ``ERROR:`` line and a hint naming the help of the command, instead of its panel."""
+    _common.error(" ".join(str(error).split()))
+    chain = [word for word in (error.command_chain or ()) if word != app.name[0]]
+    print(f"Try '{' '.join([app.name[0], *chain, '--help'])}'.", file=sys.stderr)

@@ -159,8 +159,12 @@ class DefinitionStore:
         relpath = self.relpath(identifier)
         if not self.storage.exists(relpath):
             raise NotFoundError(f"{self.kind.label} {identifier} does not exist")
+        return self._parse(identifier, self.storage.read_bytes(relpath))
+
+    def _parse(self, identifier: str, data: bytes) -> dict[str, Any]:
+        relpath = self.relpath(identifier)
         try:
-            stored = jsonio.loads(self.storage.read_bytes(relpath))
+            stored = jsonio.loads(data)
         except json.JSONDecodeError as error:
             raise DefinitionError(f"{relpath}: invalid JSON: {error}") from None
         except RecursionError:
@@ -185,10 +189,9 @@ class DefinitionStore:
         """Store a canonical definition; keep ``created``, bump ``updated`` only on change."""
         identifier = str(definition["name"])
         relpath = self.relpath(identifier)
-        try:
-            previous: dict[str, Any] | None = self.load(identifier)
-        except NotFoundError:
-            previous = None
+        # the write is conditional on the version read (on an object store: see Storage.commit)
+        snapshot = self.storage.read_snapshot(relpath)
+        previous = None if snapshot.data is None else self._parse(identifier, snapshot.data)
         if previous is not None:
             unchanged = {k: v for k, v in previous.items() if k not in ("created", "updated")}
             if jsonio.dumps(unchanged) == jsonio.dumps(definition):
@@ -198,7 +201,7 @@ class DefinitionStore:
         stored = keys_first(
             definition, self.kind.leading_keys, {"created": created, "updated": timestamp}
         )
-        self.storage.write_bytes(relpath, jsonio.dumps(stored).encode("utf-8"))
+        self.storage.commit(relpath, jsonio.dumps(stored).encode("utf-8"), snapshot)
         return "updated" if previous is not None else "created"
 
     def remove(self, identifier: str) -> None:

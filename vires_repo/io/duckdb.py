@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from vires_repo.errors import IndexFormatError, QueryError
+from vires_repo.errors import IndexFormatError, QueryError, StorageError
 
 if TYPE_CHECKING:
     from vires_repo.io.storage import Storage
@@ -56,8 +56,8 @@ def open_connection(
     if threads is not None:
         connection.execute("SET threads = ?", [threads])
     connection.execute("SET TimeZone = 'UTC'")
-    if not storage.is_local:
-        connection.register_filesystem(storage.fs)
+    if not storage.is_local:  # read-only: no statement can change the catalogue through it
+        connection.register_filesystem(_read_only(storage.fs))
     for name, table in (tables or {}).items():
         connection.register(name, table)
     try:
@@ -65,24 +65,35 @@ def open_connection(
             connection.execute(statement)
     except duckdb.Error as error:
         connection.close()
-        raise _query_error(error) from None
+        raise _query_error(error, f"catalogue {storage.url}") from None
     return connection
 
 
-def confine(connection: Connection, storage: Storage) -> None:
-    """Lock ``connection`` down to reading the files under the catalogue root of ``storage``.
+def confine(connection: Connection, storage: Storage, files: Sequence[str]) -> None:
+    """Lock ``connection`` down to reading ``files`` (URLs of catalogue files, as the views
+    name them).
 
     Run after the views were created (they keep their file lists): DuckDB then refuses every
-    file and URL outside the root (reading, writing, ``ATTACH``, ``COPY ... TO``, remote
-    URLs), installing or loading extensions, and any later ``SET``/``RESET``/``PRAGMA`` of
-    a setting. Writing under the root is refused by the statement check of the caller (only
-    queries run), not by DuckDB, whose allowed directories are writable too.
+    other file and URL, inside the catalogue root too (reading, writing, ``ATTACH``,
+    ``COPY ... TO``, ``EXPORT``, remote URLs), installing or loading extensions, and any later
+    ``SET``/``RESET``/``PRAGMA`` of a setting. A catalogue on another filesystem than the
+    local disk is read through a read-only view of it (:func:`_read_only`, registered by
+    :func:`open_connection`): nothing can be written there at all. DuckDB has no read-only
+    file permission of its own: on a local disk, of all catalogue files only those listed
+    could be overwritten, by a ``COPY ... TO`` one of them with ``USE_TMP_FILE false`` (the
+    statement check of the caller runs queries only; the readers' checksum and row-count
+    checks and ``check`` find such a change).
     """
-    root = storage.url_of().rstrip("/") + "/"
-    directories = [root]
+    paths = list(files)
+    directories: list[str] = []
     if not storage.is_local:  # DuckDB spells fsspec URLs with an empty host as proto:///path
-        directories.append(f"{storage.protocol}:///{storage.root.strip('/')}/")
+        prefix = f"{storage.protocol}://"
+        paths += [f"{prefix}/{url.removeprefix(prefix)}" for url in files if url.startswith(prefix)]
+        # a listed file gone (a compaction removed it) is looked for as a folder, which must
+        # end in "No files found" (the caller reruns), not in a permission error
+        directories = [f"{path}/" for path in paths]
     for setting in (
+        f"SET allowed_paths = {sql_list(paths)}",
         f"SET allowed_directories = {sql_list(directories)}",
         "SET enable_external_access = false",
         "SET autoinstall_known_extensions = false",
@@ -93,8 +104,35 @@ def confine(connection: Connection, storage: Storage) -> None:
         connection.execute(setting)
 
 
-def query(connection: Connection, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
-    """Run one parameterised statement and return the result as an Arrow table.
+class _ReadOnlyFileSystem:
+    """Mixed into a copy of a filesystem's class: every change refused, reading as before."""
+
+    def open(self, path: str, mode: str = "rb", *args: Any, **kwargs: Any) -> Any:
+        if mode not in ("r", "rb"):
+            raise PermissionError(f"{path}: the catalogue is read-only through SQL")
+        return super().open(path, mode, *args, **kwargs)  # type: ignore[misc]
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("the catalogue is read-only through SQL")
+
+    rm = rm_file = mv = copy = mkdir = makedirs = touch = pipe = pipe_file = put = _refuse
+
+
+def _read_only(fs: Any) -> Any:
+    """A read-only filesystem over the same store as ``fs`` (same class and options)."""
+    kind = type(f"ReadOnly{type(fs).__name__}", (_ReadOnlyFileSystem, type(fs)), {})
+    return kind(**fs.storage_options, skip_instance_cache=True)
+
+
+def query(
+    connection: Connection,
+    sql: str,
+    params: Sequence[Any] | None = None,
+    *,
+    source: str | None = None,
+) -> pa.Table:
+    """Run one parameterised statement and return the result as an Arrow table; ``source``
+    names what the files belong to in the messages of a failed read.
 
     Ctrl-C stops the statement: it runs in a worker thread while the main thread waits,
     so that Python sees the SIGINT, interrupts DuckDB and raises KeyboardInterrupt (a
@@ -104,13 +142,26 @@ def query(connection: Connection, sql: str, params: Sequence[Any] | None = None)
     except duckdb.InterruptException:
         raise KeyboardInterrupt from None
     except duckdb.Error as error:
-        raise _query_error(error) from None
+        raise _query_error(error, source) from None
 
 
-def _query_error(error: duckdb.Error) -> QueryError | IndexFormatError:
-    """A file that cannot be read is an IndexFormatError, anything else a QueryError."""
+def _query_error(
+    error: duckdb.Error, source: str | None = None
+) -> QueryError | IndexFormatError | StorageError:
+    """A file that cannot be read is an IndexFormatError, a failure of the object store
+    under a registered (fsspec) filesystem a StorageError, anything else a QueryError."""
+    text = str(error).strip()
+    if text.startswith("Traceback (most recent call last):"):
+        # DuckDB passes on the Python traceback of the filesystem's exception: its last line
+        # is the exception (e.g. botocore's EndpointConnectionError)
+        problem = text.splitlines()[-1]
+        if problem.startswith("PermissionError:"):  # a write refused by _read_only
+            return QueryError(f"SQL error: {problem}")
+        where = f"{source}: " if source else ""
+        return StorageError(f"{where}the object store failed during the query: {problem}")
     if isinstance(error, duckdb.IOException):
-        return IndexFormatError(f"SQL error: {_one_line(error)}")
+        where = f" (reading {source})" if source else ""
+        return IndexFormatError(f"SQL error: {_one_line(error)}{where}")
     return QueryError(f"SQL error: {_one_line(error)}")
 
 

@@ -11,7 +11,8 @@ says so in a warning naming the holder, and deletes it with ``DeleteObject``
 ``If-Match: <the stale ETag>``, so that of several waiters only one breaks it and a lock
 renewed meanwhile survives. Release deletes the object with ``If-Match: <our ETag>``: only
 our own lock is ever removed. A holder whose lock was broken (it stalled longer than
-``stale_after``) notices at its next renewal or at release and fails with
+``stale_after``) fails at its next commit (:meth:`vires_repo.io.storage.Storage.commit` is
+conditional on the version it read) or at release with
 :class:`~vires_repo.errors.LockLostError`. This needs a store with conditional writes (AWS S3
 has them; moto, used by the tests, too); for a store without conditional deletes release
 falls back to comparing the ETag before an unconditional delete.
@@ -32,7 +33,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from vires_repo.errors import LockLostError, LockTimeoutError
+from vires_repo.errors import CommitConflictError, LockLostError, LockTimeoutError
 
 logger = logging.getLogger("vires_repo.io.object_lock")
 
@@ -53,7 +54,7 @@ def gave_up(timeout: float) -> str:
 @contextlib.contextmanager
 def object_store_lock(fs: Any, path: str, url: str, timeout: float) -> Iterator[None]:
     """Hold an :class:`ObjectStoreLock`; a lock lost meanwhile fails the block, unless the
-    block is failing already (then the loss is logged)."""
+    block is failing already (then the loss is a warning)."""
     from vires_repo.settings import load_settings
 
     lock = ObjectStoreLock(fs, path, url, load_settings().lock_stale_after)
@@ -61,9 +62,10 @@ def object_store_lock(fs: Any, path: str, url: str, timeout: float) -> Iterator[
     released = False
     try:
         yield
-    except BaseException:
+    except BaseException as error:
         released = True
-        lock.release(raise_if_lost=False)
+        # a refused commit says already that the lock was lost
+        lock.release(raise_if_lost=False, report_loss=not isinstance(error, CommitConflictError))
         raise
     finally:
         if not released:
@@ -85,7 +87,7 @@ def _s3_error(error: BaseException) -> tuple[str, int]:
     return "", 0
 
 
-def _is_precondition_failure(error: BaseException) -> bool:
+def is_precondition_failure(error: BaseException) -> bool:
     code, status = _s3_error(error)
     # 409 ConditionalRequestConflict: a concurrent conditional write to the same key
     return code in ("PreconditionFailed", "ConditionalRequestConflict") or status in (409, 412)
@@ -162,7 +164,7 @@ class ObjectStoreLock:
         except FileNotFoundError:
             return False
         except OSError as error:
-            if _is_precondition_failure(error):
+            if is_precondition_failure(error):
                 return False
             if _s3_error(error)[0] != "NotImplemented":
                 raise
@@ -187,7 +189,7 @@ class ObjectStoreLock:
             try:
                 etag = self._put(IfNoneMatch="*")
             except OSError as error:  # s3fs raises FileExistsError for a failed If-None-Match
-                if not (isinstance(error, FileExistsError) or _is_precondition_failure(error)):
+                if not (isinstance(error, FileExistsError) or is_precondition_failure(error)):
                     raise
             else:
                 self._held(etag)
@@ -236,17 +238,18 @@ class ObjectStoreLock:
                 except FileNotFoundError:
                     self._lost = "the lock object was deleted"
                 except OSError as error:
-                    if not _is_precondition_failure(error):
+                    if not is_precondition_failure(error):
                         # a transient failure: keep the lock, retry at the next interval
                         logger.warning("could not renew the lock of %s: %s", self.url, error)
                         continue
                     self._lost = "another writer replaced the lock object"
-                if self._lost is not None:
-                    logger.error("lost the lock of catalogue %s: %s", self.url, self._lost)
+                if self._lost is not None:  # reported at release (one error, not two)
+                    logger.debug("lost the lock of catalogue %s: %s", self.url, self._lost)
                     return
 
-    def release(self, *, raise_if_lost: bool = True) -> None:
-        """Stop renewing and delete the lock object if it is still ours."""
+    def release(self, *, raise_if_lost: bool = True, report_loss: bool = True) -> None:
+        """Stop renewing and delete the lock object if it is still ours; a lost lock raises
+        :class:`LockLostError` (``raise_if_lost``), else is a warning (``report_loss``)."""
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join()
@@ -263,7 +266,8 @@ class ObjectStoreLock:
             )
             if raise_if_lost:
                 raise LockLostError(message)
-            logger.error("%s", message)
+            if report_loss:
+                logger.warning("%s", message)
 
 
 # -- inspection and clearing (``lock status``, ``lock clear``) ----------------------------

@@ -12,7 +12,14 @@ On a local disk the data go to a temporary file in the same folder, are flushed 
 renamed over the target; object stores replace an object in one request anyway.
 
 Writers serialize on the catalogue lock (:meth:`Storage.lock`, see :mod:`vires_repo.io.locks`);
-readers never take it.
+readers never take it. The files that commit a store's state (its manifests) are read with
+:meth:`Storage.read_snapshot` and replaced with :meth:`Storage.commit`, which on an object store
+is a conditional write on the version read (``If-Match: <ETag>``, ``If-None-Match: *`` for a
+file that did not exist), and a commit point read again in the same hold of the lock must still
+be the version read first: a writer that lost its lease (it stalled past the lock's stale time
+and another writer broke the lock and committed) is refused instead of overwriting the newer
+commit or committing a plan made from an older one. A local lock cannot be lost while its
+holder lives, so local commits keep the plain atomic rename.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vires_repo.errors import NotFoundError, StorageError
+from vires_repo.errors import CommitConflictError, NotFoundError, StorageError
 from vires_repo.io.locks import CatalogueLock, LockStatus
 
 STATE_FOLDER = ".state"
@@ -109,6 +116,15 @@ class _LocalFiles:
         os.remove(path)  # noqa: PTH107
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A commit point as a writer read it: its bytes (None: the file did not exist) and, on an
+    object store, its ETag, on which the write that replaces it is conditional."""
+
+    data: bytes | None
+    etag: str | None = None
+
+
 class Storage:
     """A catalogue root on some filesystem."""
 
@@ -134,6 +150,9 @@ class Storage:
         self._lock = CatalogueLock(
             protocol=self.protocol, fs=self._fs, lock_path=self.path(LOCK_FILE), url=self.url
         )
+        # The commit points read by the lock holder in this hold: relpath -> first ETag read
+        self._pins: dict[str, str | None] = {}
+        self._pinning_thread: int | None = None
 
     def __repr__(self) -> str:
         return f"Storage({self.url!r})"
@@ -299,9 +318,101 @@ class Storage:
         self.write_bytes(relpath, data)
         return True
 
+    # -- commit points -------------------------------------------------------------------
+
+    def read_snapshot(self, relpath: str) -> Snapshot:
+        """The bytes of a commit point and the version they are (see the module docstring).
+
+        On an object store, a writer holding the lock reads the version it read first in this
+        hold, or :class:`CommitConflictError`: a plan made from the first read must not be
+        committed over another writer's commit made since (this writer's lock was lost).
+        """
+        if not self._conditional:
+            try:
+                return Snapshot(self.read_bytes(relpath))
+            except NotFoundError:
+                return Snapshot(None)
+        snapshot = self._get_object(relpath)
+        if self._pinning_thread == threading.get_ident():
+            first = self._pins.setdefault(relpath, snapshot.etag)
+            if snapshot.etag != first:
+                raise self._conflict(relpath, "while this writer held the lock")
+        return snapshot
+
+    def commit(self, relpath: str, data: bytes, read: Snapshot) -> Snapshot:
+        """Replace the commit point ``relpath``, read as ``read``, with ``data`` (nothing is
+        written if it holds these bytes already); the snapshot of what it now holds.
+
+        On an object store the write succeeds only if the file is still the version read;
+        otherwise :class:`CommitConflictError` (nothing written).
+        """
+        if data == read.data:
+            return read
+        if not self._conditional:
+            self.write_bytes(relpath, data)
+            return Snapshot(data)
+        bucket, key = self._bucket_key(relpath)
+        condition = {"IfNoneMatch": "*"} if read.data is None else {"IfMatch": str(read.etag)}
+        try:
+            with self._reaching("writing", relpath, unless=_is_changed_meanwhile):
+                response = self.fs.call_s3(
+                    "put_object", Bucket=bucket, Key=key, Body=data, **condition
+                )
+            written = Snapshot(data, str(response["ETag"]))
+        except OSError as error:
+            if not _is_changed_meanwhile(error):
+                raise
+            written = self._get_object(relpath)
+            if written.data != data:  # else our own write, retried by the client
+                raise self._conflict(relpath, "after this writer read it") from None
+        finally:
+            self.fs.invalidate_cache(self.path(relpath))
+        if self._pinning_thread == threading.get_ident():
+            self._pins[relpath] = written.etag
+        return written
+
+    def _get_object(self, relpath: str) -> Snapshot:
+        """An object's bytes and ETag from one request (``Snapshot(None)`` if absent)."""
+        from fsspec.asyn import sync  # (s3fs is asynchronous underneath)
+
+        bucket, key = self._bucket_key(relpath)
+
+        async def get_object() -> tuple[bytes, str]:
+            response = await self.fs._call_s3("get_object", Bucket=bucket, Key=key)
+            try:
+                return bytes(await response["Body"].read()), str(response["ETag"])
+            finally:
+                response["Body"].close()
+
+        try:
+            with self._reaching("reading", relpath):
+                data, etag = sync(self.fs.loop, get_object)
+        except FileNotFoundError:
+            return Snapshot(None)
+        return Snapshot(data, etag)
+
+    def _conflict(self, relpath: str, when: str) -> CommitConflictError:
+        return CommitConflictError(
+            f"catalogue {self.url}: {relpath} was changed by another writer {when} (this "
+            "writer's lock was lost: it stalled longer than the lock's stale time); its write "
+            "was refused and the other writer's commit stands: run the command again"
+        )
+
+    @property
+    def _conditional(self) -> bool:
+        """Whether commits are conditional writes (an S3 store; see the module docstring)."""
+        return self.protocol in ("s3", "s3a") and hasattr(self.fs, "call_s3")
+
+    def _bucket_key(self, relpath: str) -> tuple[str, str]:
+        bucket, _, key = self.path(relpath).lstrip("/").partition("/")
+        return bucket, key
+
     def remove(self, relpath: str) -> None:
         with contextlib.suppress(FileNotFoundError), self._reaching("removing", relpath):
             self._files.rm_file(self.path(relpath))
+            self.fs.rm_file(self.path(relpath))
+        if relpath in self._pins and self._pinning_thread == threading.get_ident():
+            self._pins[relpath] = None
 
     # -- many entries at once (the job folders: 10^5 of them must list in well under a
     # second, so no per-entry request or stat where one listing does) -----------------------
@@ -379,13 +490,27 @@ class Storage:
         try:
             with self._reaching("taking or releasing", LOCK_FILE, unless=lambda e: e is body_error):
                 with self._lock.hold(timeout):
+                    outermost = self._pinning_thread is None
+                    if outermost:
+                        self._pinning_thread = threading.get_ident()
                     try:
                         yield
                     except BaseException as error:
                         body_error = error
                         raise
+                    finally:
+                        if outermost:
+                            self._pinning_thread = None
+                            self._pins.clear()
         finally:
             body_error = None  # no reference cycle through the traceback
+
+
+def _is_changed_meanwhile(error: BaseException) -> bool:
+    """A refused conditional write: the object changed (412) or was deleted (404) since read."""
+    from vires_repo.io.object_lock import is_precondition_failure  # writers to stores only
+
+    return isinstance(error, FileNotFoundError | FileExistsError) or is_precondition_failure(error)
 
 
 # -- single files outside a catalogue (a command's input and output files, data files) ----

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from vires_repo.errors import OrbitDirectionIntegrityError
+from vires_repo.io.storage import Snapshot
 from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.invariants import verify_boundaries
 from vires_repo.orbit_direction.manifest import MANIFEST_NAME, MonthEntry, TableManifest
@@ -55,6 +56,9 @@ class LoadedTable:
 
     store: TableStore
     manifest: TableManifest
+    snapshot: Snapshot = Snapshot(None)
+    """The stored manifest as read (its bytes and version), on which saving is conditional;
+    a window of a manifest read without it can only create the table."""
     table: OrbitDirectionTable = field(init=False)
     window: _Window | None = None
     replaced: bool = False
@@ -207,7 +211,9 @@ class LoadedTable:
                 storage.write_bytes(f"{folder}/{path}", data)
         stamp = format_datetime((now or datetime.now(UTC)).replace(microsecond=0))
         manifest = TableManifest.of(self.name, self.key, stamp, months)
-        storage.write_bytes(f"{folder}/{MANIFEST_NAME}", manifest.dumps().encode("utf-8"))
+        self.snapshot = storage.commit(
+            f"{folder}/{MANIFEST_NAME}", manifest.dumps().encode("utf-8"), self.snapshot
+        )
         for path in sorted(old_files.union(self.unreadable_files or ()) - new_files):
             storage.remove(f"{folder}/{path}")
         self.manifest = manifest

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from vires_repo.errors import IndexFormatError, NotFoundError
-from vires_repo.io.storage import Storage
+from vires_repo.io.storage import Snapshot, Storage
 from vires_repo.manifests import plain_file_name
 from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.loaded_table import LoadedTable
@@ -89,21 +89,27 @@ class TableStore:
         ]
 
     def manifest(self, name: str) -> TableManifest | None:
-        path = f"{self.folder(name)}/{MANIFEST_NAME}"
-        try:
-            data = self.storage.read_bytes(path)
-        except NotFoundError:
+        return self._parse(name, self._snapshot(name))
+
+    def _snapshot(self, name: str) -> Snapshot:
+        """The manifest's bytes and version, on which the commit of a change is conditional."""
+        return self.storage.read_snapshot(f"{self.folder(name)}/{MANIFEST_NAME}")
+
+    def _parse(self, name: str, snapshot: Snapshot) -> TableManifest | None:
+        if snapshot.data is None:
             return None
-        manifest = TableManifest.loads(data, self.storage.url_of(path))
+        where = self.storage.url_of(f"{self.folder(name)}/{MANIFEST_NAME}")
+        manifest = TableManifest.loads(snapshot.data, where)
         if manifest.name != name:
-            raise IndexFormatError(f"{self.storage.url_of(path)} belongs to table {manifest.name}")
+            raise IndexFormatError(f"{where} belongs to table {manifest.name}")
         return manifest
 
     def open(self, key: TableKey) -> LoadedTable:
         """The table of ``key`` with nothing loaded yet (an empty table if it does not exist)."""
         name = vires_table_name(key)
-        manifest = self.manifest(name) or TableManifest.of(name, key)
-        return LoadedTable(self, manifest)
+        snapshot = self._snapshot(name)
+        manifest = self._parse(name, snapshot) or TableManifest.of(name, key)
+        return LoadedTable(self, manifest, snapshot=snapshot)
 
     def replacing(self, key: TableKey) -> LoadedTable:
         """An empty table that replaces the stored table of ``key`` on save (rebuild, import).
@@ -112,11 +118,16 @@ class TableStore:
         too: the Parquet files in the table's folder are removed after the new manifest is
         written."""
         name = vires_table_name(key)
+        snapshot = self._snapshot(name)
         try:
-            loaded = LoadedTable(self, self.manifest(name) or TableManifest.of(name, key))
+            manifest = self._parse(name, snapshot) or TableManifest.of(name, key)
+            loaded = LoadedTable(self, manifest, snapshot=snapshot)
         except IndexFormatError:
             loaded = LoadedTable(
-                self, TableManifest.of(name, key), unreadable_files=self.parquet_files(name)
+                self,
+                TableManifest.of(name, key),
+                snapshot=snapshot,
+                unreadable_files=self.parquet_files(name),
             )
         loaded.reset()
         return loaded

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from vires_repo.io.storage import Storage
+from vires_repo.io.storage import Snapshot, Storage
 from vires_repo.products.lookups import IndexLookups
 from vires_repo.products.manifest import (
     DeletedEntry,
@@ -115,22 +115,24 @@ class IndexMaintenance(IndexLookups):
             )
         return entries
 
-    def _commit(self, manifest: Manifest) -> None:
+    def _commit(self, manifest: Manifest, read: Snapshot) -> Snapshot:
+        """Replace the manifest read as ``read`` (refused on an object store if another writer
+        committed meanwhile); the snapshot of the manifest written."""
         path = manifest_path(manifest.collection)
-        self.storage.write_if_changed(path, manifest.dumps().encode("utf-8"))
+        return self.storage.commit(path, manifest.dumps().encode("utf-8"), read)
 
     # -- compaction ----------------------------------------------------------------------
 
-    def _compact_if_needed(self, manifest: Manifest) -> bool:
+    def _compact_if_needed(self, manifest: Manifest, snapshot: Snapshot) -> bool:
         if manifest.dead_rows > self.tombstone_threshold:
-            self._compact(manifest, manifest.files)
+            self._compact(manifest, snapshot, manifest.files)
             return True
         if len(manifest.files) > self.compaction_threshold:
             # Merge the smallest files only: the large, old files stay as they are, so that a
             # compaction rewrites (and adds to git) little more than the recent small appends.
             keep = self.compaction_threshold // 4
             by_size = sorted(manifest.files, key=lambda entry: entry.live_rows)
-            self._compact(manifest, by_size[: len(manifest.files) - keep + 1])
+            self._compact(manifest, snapshot, by_size[: len(manifest.files) - keep + 1])
             return True
         return False
 
@@ -141,11 +143,13 @@ class IndexMaintenance(IndexLookups):
         results = []
         with self.storage.lock():
             for name in [collection] if collection else self.collections():
-                manifest = self.manifest(name)
-                results.append(self._compact(manifest, manifest.files))
+                manifest, snapshot = self._manifest_snapshot(name)
+                results.append(self._compact(manifest, snapshot, manifest.files))
         return results
 
-    def _compact(self, manifest: Manifest, victims: Sequence[FileEntry]) -> CompactionResult:
+    def _compact(
+        self, manifest: Manifest, snapshot: Snapshot, victims: Sequence[FileEntry]
+    ) -> CompactionResult:
         collection = manifest.collection
         folder = partition_folder(collection)
         parts = []
@@ -170,7 +174,7 @@ class IndexMaintenance(IndexLookups):
             else record
             for record in manifest.deleted
         )
-        self._commit(compacted)
+        self._commit(compacted, snapshot)
         live = {entry.file for entry in compacted.files} | {manifest_name(collection)}
         removed = tuple(name for name in self.storage.listdir(folder) if name not in live)
         for name in removed:
@@ -211,7 +215,7 @@ class IndexMaintenance(IndexLookups):
         restored, sorted (identifiers that are not deleted products are ignored)."""
         wanted = set(identifiers)
         with self.storage.lock():
-            manifest = self.manifest(collection)
+            manifest, snapshot = self._manifest_snapshot(collection)
             restored = [record for record in manifest.deleted if record.identifier in wanted]
             if not restored:
                 return []
@@ -222,7 +226,7 @@ class IndexMaintenance(IndexLookups):
             updated = manifest.without_tombstones(alive).with_deleted(
                 record for record in manifest.deleted if record.identifier not in names
             )
-            self._commit(updated)
+            self._commit(updated, snapshot)
         return sorted(names)
 
     def purge_deleted(
@@ -233,7 +237,7 @@ class IndexMaintenance(IndexLookups):
         drops their rows. Returns the purged records and the compaction."""
         cutoff = None if deleted_before is None else to_micros(deleted_before)
         with self.storage.lock():
-            manifest = self.manifest(collection)
+            manifest, snapshot = self._manifest_snapshot(collection)
             purged = [
                 record
                 for record in manifest.deleted
@@ -247,4 +251,4 @@ class IndexMaintenance(IndexLookups):
                 record for record in manifest.deleted if record.identifier not in gone
             )
             victims = [entry for entry in remaining.files if entry.file in files]
-            return purged, self._compact(remaining, victims)
+            return purged, self._compact(remaining, snapshot, victims)

@@ -42,11 +42,12 @@ from vires_repo.products.schema import (
     TIMESTAMP,
     ProductRecord,
     RecordColumns,
-    row_problems,
+    first_row_problem,
+    shortened,
     sort_rows,
 )
 from vires_repo.products.selection import ProductSelection
-from vires_repo.timescales import EARLIEST_TIME, LATEST_TIME, to_micros, to_utc
+from vires_repo.timescales import to_micros, to_utc
 
 _BULK_CHUNK_ROWS = 50_000
 
@@ -197,18 +198,19 @@ class ProductIndex(IndexMaintenance):
         import pyarrow.compute as pc  # writers only: lookups import the index without it
 
         batch = _last_wins(batch)
-        manifest = self.manifest(collection)
+        manifest, snapshot = self._manifest_snapshot(collection)
         batch_ids = batch["identifier"].to_pylist()
         targets = tuple(sorted(delete.union(batch_ids)))
-        existing: dict[str, tuple[str, datetime]] = {}  # identifier -> (file, created)
+        existing: dict[str, tuple[str, int | None]] = {}  # identifier -> (file, created micros)
         if targets and manifest.files:
             row_filter = RowFilter.of(ProductSelection(identifiers=targets))
             columns = ["identifier", "created"]
-            for entry, table in self._scan(collection, row_filter, columns, manifest):
-                for name, created in zip(
-                    table["identifier"].to_pylist(), table["created"].to_pylist(), strict=True
+            scan = self._scan(collection, row_filter, columns, manifest, check_rows=False)
+            for entry, table in scan:
+                for name, micros in zip(
+                    table["identifier"].to_pylist(), _micros(table["created"]), strict=True
                 ):
-                    existing[name] = (entry.file, created)
+                    existing[name] = (entry.file, micros)
         deleted = sorted(delete.intersection(existing))
         if skip_existing:
             skipped = [name for name in batch_ids if name in existing and name not in delete]
@@ -221,12 +223,13 @@ class ProductIndex(IndexMaintenance):
         replaced = [name for name in batch_ids if name in existing and name not in delete]
         inserted = [name for name in batch_ids if name not in replaced]
         if replaced:
-            created = batch["created"].to_pylist()
+            created = _micros(batch["created"])
             for row, name in enumerate(batch_ids):
-                if name in existing:
+                if name in existing and existing[name][1] is not None:
                     created[row] = existing[name][1]
             position = batch.schema.get_field_index("created")
-            batch = batch.set_column(position, "created", pa.array(created, TIMESTAMP))
+            column = pa.array(created, pa.int64()).cast(TIMESTAMP)
+            batch = batch.set_column(position, "created", column)
         dead: dict[str, set[str]] = {}
         for name in (*deleted, *batch_ids):
             if name in existing:
@@ -240,8 +243,8 @@ class ProductIndex(IndexMaintenance):
             updated = updated.with_deleted(
                 _deleted_records(manifest.deleted, batch_ids, existing, deleted, deletion, stamp)
             )
-        self._commit(updated)
-        compacted = self._compact_if_needed(updated)
+        snapshot = self._commit(updated, snapshot)
+        compacted = self._compact_if_needed(updated, snapshot)
         return UpsertResult(
             collection=collection,
             inserted=tuple(inserted),
@@ -256,7 +259,7 @@ class ProductIndex(IndexMaintenance):
 def _deleted_records(
     previous: Iterable[DeletedEntry],
     registered: Iterable[str],
-    existing: dict[str, tuple[str, datetime]],
+    existing: dict[str, tuple[str, int | None]],
     deleted: Iterable[str],
     deletion: Deletion | None,
     stamp: datetime | None,
@@ -290,27 +293,19 @@ def _check_collection(record: ProductRecord, collection: str) -> None:
 
 
 def _check_rows(table: pa.Table) -> None:
-    """The checks of ``RecordColumns.append``, column-wise: identifier and times present,
-    no product ending before it begins, times, identifiers and metadata within the bounds."""
-    import pyarrow.compute as pc  # writers only: lookups import the index without it
+    """The checks of ``RecordColumns.append``, column-wise (:func:`first_row_problem`)."""
+    found = first_row_problem(table)
+    if found is not None:
+        row, problem = found
+        identifier = table["identifier"][row].as_py()
+        product = f" (product {shortened(identifier)})" if identifier else ""
+        raise DefinitionError(f"product row refused: {problem}{product}")
 
-    for name in ("collection", "identifier", "begin_time", "end_time"):
-        if table[name].null_count:
-            raise DefinitionError(f"{table[name].null_count} product row(s) without {name}")
-    if pc.any(pc.equal(pc.utf8_length(table["identifier"]), 0)).as_py():
-        raise DefinitionError("product row(s) with an empty identifier")
-    backwards = pc.less(table["end_time"], table["begin_time"])
-    if pc.any(backwards).as_py():
-        first = table.filter(backwards)["identifier"][0].as_py()
-        raise DefinitionError(f"product {first}: end time is before begin time")
-    for name in ("begin_time", "end_time", "created", "updated"):
-        low, high = (pa.scalar(time, TIMESTAMP) for time in (EARLIEST_TIME, LATEST_TIME))
-        outside = pc.or_(pc.less(table[name], low), pc.greater(table[name], high))
-        if pc.any(outside).as_py():
-            raise DefinitionError(f"product row(s) with {name} outside the years 0001 to 9999")
-    problem = next((p for p in row_problems(table) if p is not None), None)
-    if problem is not None:
-        raise DefinitionError(f"product row refused: {problem}")
+
+def _micros(column: pa.ChunkedArray) -> list[int | None]:
+    """Times as microseconds (rows read without checks may hold any value, even beyond the
+    range of Python's datetime)."""
+    return list(column.cast(pa.int64()).to_pylist())
 
 
 def _last_wins(batch: pa.Table) -> pa.Table:

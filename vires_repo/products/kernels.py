@@ -76,3 +76,10 @@ def false_if_null(values: Any) -> Any:
 def cast(values: Any, target: pa.DataType) -> Any:
     """``values`` as ``target`` (a safe cast: overflow and lossy conversions fail)."""
     return _compute.call_function("cast", [values], _compute.CastOptions.safe(target))
+
+
+def call(function: str, *arguments: Any, pattern: str | None = None) -> Any:
+    """Any other kernel by its name, on ``arguments`` (arrays and scalars): ``call("less",
+    a, b)`` is ``pyarrow.compute.less(a, b)``; ``pattern`` for the substring kernels."""
+    options = None if pattern is None else _compute.MatchSubstringOptions(pattern)
+    return _compute.call_function(function, list(arguments), options)

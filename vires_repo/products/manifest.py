@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
@@ -49,6 +50,7 @@ from vires_repo.timespec import format_datetime
 PRODUCTS_FOLDER = "products"
 _PARTITION_PREFIX = "collection="
 LEGACY_MANIFEST_NAME = "_manifest.json"  # the name before the collection was part of it
+_SHA256 = re.compile("[0-9a-f]{64}")
 
 
 def partition_folder(collection: str) -> str:
@@ -360,7 +362,25 @@ def _entry_of(value: Any, where: str, prefix: str) -> FileEntry:
     for key, check in _OPTIONAL_ENTRY_CHECKS.items():
         if key in value:
             checked[key] = _field(value, key, check, where, prefix)
-    return FileEntry(**checked)
+    entry = FileEntry(**checked)
+    problem = _inconsistency(entry)
+    if problem:
+        raise _malformed(where, prefix.rstrip("."), f"Value error, {problem}")
+    return entry
+
+
+def _inconsistency(entry: FileEntry) -> str | None:
+    """A hand edit must not make readers skip rows: the ranges are what file skipping
+    trusts."""
+    if entry.rows < 0 or entry.bytes < 0:
+        return "rows and bytes cannot be negative"
+    if not _SHA256.fullmatch(entry.sha256):
+        return "sha256 must be 64 lowercase hexadecimal digits"
+    if entry.max_end_time < entry.min_begin_time:
+        return "max_end_time is before min_begin_time"
+    if entry.max_identifier < entry.min_identifier:
+        return "max_identifier sorts before min_identifier"
+    return None
 
 
 _DELETED_CHECKS: dict[str, Callable[[Any], Any]] = {

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vires_repo.errors import IndexFormatError, NotFoundError
-from vires_repo.io.storage import Storage
+from vires_repo.io.storage import Snapshot, Storage
 from vires_repo.products import kernels
 from vires_repo.products.manifest import (
     LEGACY_MANIFEST_NAME,
@@ -30,10 +30,13 @@ from vires_repo.products.manifest import (
 from vires_repo.products.row_filter import RowFilter
 from vires_repo.products.schema import (
     JSONL_SUFFIX,
+    MAX_IDENTIFIER_BYTES,
     SCHEMA,
     ProductRecord,
     check_format,
+    first_row_problem,
     read_jsonl,
+    shortened,
     table_to_records,
 )
 from vires_repo.products.selection import ProductSelection
@@ -56,18 +59,21 @@ class IndexReader:
 
     def manifest(self, collection: str) -> Manifest:
         """The committed state of a collection (empty if it has no partition yet)."""
+        return self._manifest_snapshot(collection)[0]
+
+    def _manifest_snapshot(self, collection: str) -> tuple[Manifest, Snapshot]:
+        """:meth:`manifest` and the version read, on which a writer's commit is conditional."""
         path = manifest_path(collection)
-        try:
-            text = self.storage.read_bytes(path)
-        except NotFoundError:
+        snapshot = self.storage.read_snapshot(path)
+        if snapshot.data is None:
             self._refuse_legacy_manifest(collection)
-            return Manifest(collection=collection, files=())
-        manifest = Manifest.loads(text, self.storage.url_of(path))
+            return Manifest(collection=collection, files=()), snapshot
+        manifest = Manifest.loads(snapshot.data, self.storage.url_of(path))
         if manifest.collection != collection:
             raise IndexFormatError(
                 f"{self.storage.url_of(path)} belongs to collection {manifest.collection!r}"
             )
-        return manifest
+        return manifest, snapshot
 
     def _refuse_legacy_manifest(self, collection: str) -> None:
         """A partition written before manifests were named after their collection would
@@ -86,14 +92,18 @@ class IndexReader:
 
     # -- reading -------------------------------------------------------------------------
 
-    def _open(self, relpath: str) -> Any:
+    def _open(self, relpath: str, entry: FileEntry) -> Any:
         source: Any
+        where = self.storage.url_of(relpath)
+        data = None
         if self.storage.is_local:
             source = self.storage.path(relpath)  # pyarrow's own file I/O: no copies
         else:
-            source = pa.BufferReader(self.storage.read_bytes(relpath))
+            data = self.storage.read_bytes(relpath)
+            source = pa.BufferReader(data)
         parquet = pq.ParquetFile(source)
-        check_format(parquet.metadata.metadata, self.storage.url_of(relpath))
+        check_format(parquet.metadata.metadata, where)
+        _check_file(entry, where, data=data, rows=parquet.metadata.num_rows)
         return parquet
 
     def _read_rows(
@@ -102,8 +112,11 @@ class IndexReader:
         """The rows of the file's row groups that may match (None if none may)."""
         relpath = partition_file(collection, entry.file)
         if entry.file.endswith(JSONL_SUFFIX):
-            return read_jsonl(self.storage.read_bytes(relpath), self.storage.url_of(relpath))
-        parquet = self._open(relpath)
+            data, where = self.storage.read_bytes(relpath), self.storage.url_of(relpath)
+            table = read_jsonl(data, where)
+            _check_file(entry, where, data=data, rows=table.num_rows)
+            return table
+        parquet = self._open(relpath, entry)
         metadata = parquet.metadata
         positions = {name: index for index, name in enumerate(metadata.schema.names)}
         groups = [
@@ -117,8 +130,18 @@ class IndexReader:
         return parquet.read_row_groups(groups, columns=needed)
 
     def _read_entry(
-        self, collection: str, entry: FileEntry, row_filter: RowFilter, columns: Sequence[str]
+        self,
+        collection: str,
+        entry: FileEntry,
+        row_filter: RowFilter,
+        columns: Sequence[str],
+        *,
+        check_rows: bool = True,
     ) -> pa.Table | None:
+        """The live rows of a data file that ``row_filter`` keeps; with ``check_rows`` a row
+        breaking the index rules (a hand edit) is an IndexFormatError naming the file and the
+        product. Writers looking for the rows to replace or tombstone read without it, so
+        that de-registration removes a bad row."""
         table = self._read_rows(collection, entry, row_filter, columns)
         if table is None:
             return None
@@ -126,9 +149,35 @@ class IndexReader:
         if entry.tombstones:
             alive = kernels.invert(kernels.is_in(table["identifier"], sorted(entry.tombstones)))
             mask = alive if mask is None else kernels.and_kleene(mask, alive)
-        if mask is not None:
-            table = kernels.filter_rows(table, mask)
-        return table.select(list(columns)) if table.num_rows else None
+        if mask is not None:  # a row with a missing value stays, for the check to see it
+            table = kernels.filter_rows(table, kernels.call("coalesce", mask, pa.scalar(True)))
+        table = table.select(list(columns))
+        if check_rows:
+            self._check_rows(collection, entry, table)
+        return table if table.num_rows else None
+
+    def verify_rows(self, collection: str, entry: FileEntry) -> None:
+        """Read every live row of a data file with the checks of every read (``check``)."""
+        self._read_entry(collection, entry, RowFilter(), SCHEMA.names)
+
+    def _check_rows(self, collection: str, entry: FileEntry, table: pa.Table) -> None:
+        found = first_row_problem(table)
+        if found is None:
+            return
+        row, problem = found
+        where = self.storage.url_of(partition_file(collection, entry.file))
+        identifier = (
+            table["identifier"][row].as_py() if "identifier" in table.column_names else None
+        )
+        if not identifier:
+            raise IndexFormatError(
+                f"{where}: a product row is invalid: {problem} (restore the file from git)"
+            )
+        raise IndexFormatError(
+            f"{where}: product {shortened(identifier, MAX_IDENTIFIER_BYTES)} is invalid: "
+            f"{problem} (de-register it, "
+            "or restore the file from git)"
+        )
 
     def _scan(
         self,
@@ -136,6 +185,8 @@ class IndexReader:
         row_filter: RowFilter,
         columns: Sequence[str],
         manifest: Manifest | None = None,
+        *,
+        check_rows: bool = True,
     ) -> list[tuple[FileEntry, pa.Table]]:
         """Matching live rows per data file; rereads the manifest if a file vanished."""
         given = [manifest] if manifest is not None else []
@@ -147,7 +198,9 @@ class IndexReader:
             for entry in current.files:
                 if row_filter.file_may_match(entry):
                     try:
-                        table = self._read_entry(collection, entry, row_filter, columns)
+                        table = self._read_entry(
+                            collection, entry, row_filter, columns, check_rows=check_rows
+                        )
                     except (FileNotFoundError, NotFoundError):
                         missing[:] = [entry.file]
                         raise
@@ -182,9 +235,16 @@ class IndexReader:
         return self.collections()
 
     def read_table(
-        self, selection: ProductSelection | None = None, columns: Sequence[str] | None = None
+        self,
+        selection: ProductSelection | None = None,
+        columns: Sequence[str] | None = None,
+        *,
+        check_rows: bool = True,
     ) -> pa.Table:
-        """Selected live rows as Arrow, sorted by collection, begin_time, identifier."""
+        """Selected live rows as Arrow, sorted by collection, begin_time, identifier.
+
+        A row that breaks the index rules is an IndexFormatError; ``check_rows=False`` reads
+        it anyway (de-registration must find the rows to remove)."""
         selection = selection or ProductSelection()
         wanted = list(columns or SCHEMA.names)
         keys = [name for name in ("collection", "begin_time", "identifier") if name in wanted]
@@ -192,7 +252,7 @@ class IndexReader:
         tables = [
             table
             for collection in self._select_collections(selection)
-            for _entry, table in self._scan(collection, row_filter, wanted)
+            for _entry, table in self._scan(collection, row_filter, wanted, check_rows=check_rows)
         ]
         schema = pa.schema([SCHEMA.field(name) for name in wanted])
         if not tables:
@@ -205,3 +265,17 @@ class IndexReader:
     def select(self, selection: ProductSelection | None = None) -> list[ProductRecord]:
         """Selected products, sorted by collection, begin_time, identifier."""
         return table_to_records(self.read_table(selection))
+
+
+def _check_file(
+    entry: FileEntry, where: str, *, data: bytes | None = None, rows: int | None = None
+) -> None:
+    """Refuse a data file whose bytes (when read whole: JSON lines, any file of an object
+    store) or row count are not those its manifest entry records."""
+    if data is not None and not entry.holds(data):
+        raise IndexFormatError(
+            f"{where}: its checksum differs from its manifest entry (changed after it was "
+            "written; restore it from git)"
+        )
+    if rows is not None and rows != entry.rows:
+        raise IndexFormatError(f"{where}: {rows} rows, its manifest entry says {entry.rows}")

@@ -34,7 +34,7 @@ from vires_repo.errors import DefinitionError, IndexFormatError
 from vires_repo.io.parquet import ParquetLayout, check_format_tag
 from vires_repo.io.parquet import parquet_bytes as write_parquet
 from vires_repo.products import kernels
-from vires_repo.timescales import to_utc
+from vires_repo.timescales import EARLIEST_TIME, LATEST_TIME, to_utc
 
 FORMAT_VERSION = 1
 ROW_GROUP_SIZE = 10_000
@@ -169,20 +169,25 @@ def record_problem(record: ProductRecord) -> str | None:
 def row_problems(table: pa.Table) -> list[str | None]:
     """:func:`record_problem` of each row of index columns, column-wise: only rows that
     may be beyond a bound (by a cheap count) are looked at one by one."""
-    import pyarrow.compute as pc  # writers only (kernels.py says why)
-
+    call = kernels.call
     identifiers = table["identifier"]
-    suspects = pc.or_(
-        pc.match_substring_regex(identifiers, _BAD_IDENTIFIER_CHARACTERS),
-        pc.greater(pc.binary_length(identifiers), MAX_IDENTIFIER_BYTES),
+    suspects = call(
+        "or",
+        call("match_substring_regex", identifiers, pattern=_BAD_IDENTIFIER_CHARACTERS),
+        call("greater", call("binary_length", identifiers), pa.scalar(MAX_IDENTIFIER_BYTES)),
     )
     for name in ("metadata", "datasets"):
         column = table[name]
-        brackets = pc.add(pc.count_substring(column, "{"), pc.count_substring(column, "["))
-        suspects = pc.or_(suspects, pc.greater(brackets, MAX_METADATA_DEPTH))
-        suspects = pc.or_(suspects, pc.greater(pc.binary_length(column), MAX_METADATA_BYTES))
+        brackets = call(
+            "add",
+            call("count_substring", column, pattern="{"),
+            call("count_substring", column, pattern="["),
+        )
+        suspects = call("or", suspects, call("greater", brackets, pa.scalar(MAX_METADATA_DEPTH)))
+        length = call("binary_length", column)
+        suspects = call("or", suspects, call("greater", length, pa.scalar(MAX_METADATA_BYTES)))
     problems: list[str | None] = [None] * table.num_rows
-    for row in pc.indices_nonzero(pc.fill_null(suspects, False)).to_pylist():
+    for row in call("indices_nonzero", kernels.false_if_null(suspects)).to_pylist():
         identifier = identifiers[row].as_py()
         problem = identifier_problem(identifier) if identifier is not None else None
         for name in ("metadata", "datasets"):
@@ -191,6 +196,37 @@ def row_problems(table: pa.Table) -> list[str | None]:
                 problem = _json_text_problem(name, text)
         problems[row] = problem
     return problems
+
+
+def first_row_problem(table: pa.Table) -> tuple[int, str] | None:
+    """The first row of index columns (any subset) that breaks the rules every way into the
+    index enforces, as (row, problem): a required value missing, an empty identifier, an end
+    before the begin, a time outside the years 0001 to 9999, an identifier or metadata beyond
+    :func:`row_problems`' bounds. Checked column-wise; None when every row keeps them."""
+    call = kernels.call
+    names = set(table.column_names)
+    failures: list[tuple[pa.Array, str]] = [
+        (call("is_null", table[name]), f"no {name}") for name in _REQUIRED if name in names
+    ]
+    if "identifier" in names:
+        empty = call("equal", call("utf8_length", table["identifier"]), pa.scalar(0))
+        failures.append((empty, "empty identifier"))
+    if {"begin_time", "end_time"} <= names:
+        backwards = call("less", table["end_time"], table["begin_time"])
+        failures.append((backwards, "end time is before begin time"))
+    low, high = (pa.scalar(time, TIMESTAMP) for time in (EARLIEST_TIME, LATEST_TIME))
+    for name in sorted(names.intersection(("begin_time", "end_time", "created", "updated"))):
+        outside = call("or", call("less", table[name], low), call("greater", table[name], high))
+        failures.append((outside, f"{name} outside the years 0001 to 9999"))
+    found: list[tuple[int, str]] = []
+    for failed, problem in failures:
+        rows = call("indices_nonzero", kernels.false_if_null(failed))
+        if len(rows):
+            found.append((rows[0].as_py(), problem))
+    if {"identifier", "metadata", "datasets"} <= names:
+        bounds = row_problems(table)
+        found += [(row, p) for row, p in enumerate(bounds) if p is not None][:1]
+    return min(found) if found else None
 
 
 def default_location(datasets: Mapping[str, Mapping[str, Any]]) -> str | None:
@@ -333,11 +369,7 @@ def read_jsonl(data: bytes, where: str) -> pa.Table:
         arrays = [kernels.cast(pa.array(values[name], pa.string()), kind) for name, kind in _TYPES]
     except (ValueError, TypeError) as error:  # JSON, UTF-8 and Arrow conversion errors
         raise IndexFormatError(f"{where} is not a product index JSON-lines file: {error}") from None
-    table = pa.Table.from_arrays(arrays, schema=SCHEMA)
-    for name in _REQUIRED:
-        if table[name].null_count:
-            raise IndexFormatError(f"{where}: {name} is null in some line")
-    return table
+    return pa.Table.from_arrays(arrays, schema=SCHEMA)  # values: see first_row_problem
 
 
 def read_data_file(

@@ -31,6 +31,7 @@ from vires_repo.cached_products.store import (
     CachedProductRecord,
     StoredFile,
     load_manifest,
+    load_manifest_snapshot,
     relpath,
     remove_stale_files,
     save_manifest,
@@ -108,7 +109,7 @@ def update_cached_product(
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     storage = catalog.storage
     with catalog.writing():
-        manifest = load_manifest(storage)
+        manifest, snapshot = load_manifest_snapshot(storage)
         previous = manifest.get(product_type.identifier)
         say.debug(f"Updating {relpath(product_type.output_name)} from {', '.join(sources)}")
         with tempfile.TemporaryDirectory(prefix=_TEMP_PREFIX) as folder:
@@ -127,7 +128,7 @@ def update_cached_product(
                     )
                 record = record.model_copy(update={"updated": moment})
             written = write_files(storage, record, contents)
-        if save_manifest(storage, manifest.with_record(record)):
+        if save_manifest(storage, manifest.with_record(record), snapshot):
             say.debug(f"wrote {MANIFEST_PATH}")
             written.append(MANIFEST_PATH)
         removed = remove_stale_files(storage, previous, record)

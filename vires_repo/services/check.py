@@ -106,7 +106,8 @@ def _product_collections(catalog: Catalog, _options: CheckOptions) -> Iterator[s
 
 
 def _index_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
-    """Manifests readable, listed files present with their checksum, format and row count."""
+    """Manifests readable, listed files present with their checksum, format, row count and
+    valid live rows."""
     import pyarrow.parquet as pq
 
     from vires_repo.products.schema import JSONL_SUFFIX, SCHEMA, check_format, read_jsonl
@@ -146,6 +147,11 @@ def _index_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
                 rows = parquet.metadata.num_rows
             if rows != entry.rows:
                 yield f"{relpath}: {rows} rows, {manifest_file} says {entry.rows}"
+                continue
+            try:  # the live rows keep the rules every way into the index enforces
+                index.verify_rows(collection, entry)
+            except ViresRepoError as error:
+                yield str(error)
 
 
 def _orphan_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:

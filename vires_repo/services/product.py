@@ -57,17 +57,42 @@ def select_products(
     catalog: Catalog, selection: ProductSelection, say: Messages = LOG
 ) -> list[ProductRecord]:
     """Products matching the selection, sorted by collection, begin time and identifier."""
-    catalog.require_existing()
-    collections = resolve_collections(catalog, selection, say)
-    if selection.restricts_collections and not collections:
+    resolved = _resolved(catalog, selection, say)
+    if resolved is None:
         return []
-    locations = tuple(normalize_location(location) for location in selection.locations)
-    records = catalog.products.select(
-        replace(selection.in_collections(collections), locations=locations)
-    )
+    records = catalog.products.select(resolved)
     if selection.invalid_only:
         records = [r for r in records if _is_invalid(r, say)]
     return records
+
+
+def selected_keys(
+    catalog: Catalog, selection: ProductSelection, say: Messages = LOG
+) -> list[tuple[str, str]]:
+    """(collection, identifier) of the selected products. Read without the row checks
+    (unless only invalid products are selected, which needs their records): de-registration
+    must reach a row that readers refuse, a hand edit that broke the index rules."""
+    if selection.invalid_only:
+        return [(r.collection, r.identifier) for r in select_products(catalog, selection, say)]
+    resolved = _resolved(catalog, selection, say)
+    if resolved is None:
+        return []
+    columns = ["collection", "identifier"]
+    table = catalog.products.read_table(resolved, columns, check_rows=False)
+    return list(zip(*(table[name].to_pylist() for name in columns), strict=True))
+
+
+def _resolved(
+    catalog: Catalog, selection: ProductSelection, say: Messages
+) -> ProductSelection | None:
+    """The selection with its collection options resolved and locations normalized (None
+    when the collection options match no collection)."""
+    catalog.require_existing()
+    collections = resolve_collections(catalog, selection, say)
+    if selection.restricts_collections and not collections:
+        return None
+    locations = tuple(normalize_location(location) for location in selection.locations)
+    return replace(selection.in_collections(collections), locations=locations)
 
 
 def _is_invalid(record: ProductRecord, say: Messages) -> bool:
@@ -104,18 +129,19 @@ def export_record(record: ProductRecord) -> dict[str, Any]:
 
 def delete_records(
     catalog: Catalog,
-    records: Iterable[ProductRecord],
+    keys: Iterable[tuple[str, str]],
     result: BatchResult,
     say: Messages = LOG,
     *,
     reason: str = "",
 ) -> None:
-    """De-register ``records`` softly: hidden from every read, restorable with
-    :func:`undelete_products` until purged; who, when and ``reason`` are recorded."""
+    """De-register products given as (collection, identifier), softly: hidden from every
+    read, restorable with :func:`undelete_products` until purged; who, when and ``reason``
+    are recorded."""
     deletion = Deletion(by=current_user(), reason=reason)
     by_collection: dict[str, list[str]] = {}
-    for record in records:
-        by_collection.setdefault(record.collection, []).append(record.identifier)
+    for collection, identifier in keys:
+        by_collection.setdefault(collection, []).append(identifier)
     for collection, identifiers in sorted(by_collection.items()):
         try:
             catalog.products.delete(collection, identifiers, deletion)
@@ -149,14 +175,14 @@ def deregister_products(
         result.warnings.append(NO_SELECTION_WARNING.format(noun="product"))
         return result
     with catalog.writing():
-        records = select_products(catalog, selection, say)
-        result.total = len(records)
-        delete_records(catalog, records, result, say, reason=reason)
+        keys = selected_keys(catalog, selection, say)
+        result.total = len(keys)
+        delete_records(catalog, keys, result, say, reason=reason)
     # imported here: it loads cdflib, which the selection commands of this module do not need
     from vires_repo.services.orbit_direction.registration import deregistration_note
 
     removed = set(result.outcomes.get("deregistered", ()))
-    note = deregistration_note(catalog, {r.collection for r in records if r.identifier in removed})
+    note = deregistration_note(catalog, {c for c, identifier in keys if identifier in removed})
     if note:
         say.info(note)
     return result

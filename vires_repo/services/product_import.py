@@ -29,7 +29,7 @@ from vires_repo.products.locations import normalize_location
 from vires_repo.products.schema import identifier_problem, row_problems
 from vires_repo.services._batch import BatchResult
 from vires_repo.services.messages import Messages
-from vires_repo.services.product import LOG, delete_records, resolve_collections, select_products
+from vires_repo.services.product import LOG, delete_records, resolve_collections, selected_keys
 from vires_repo.timescales import EARLIEST_TIME, LATEST_TIME
 
 SYNC_REASON = "not in the records imported with product import --sync"
@@ -268,11 +268,7 @@ def import_products(
             present = set(
                 zip(table["collection"].to_pylist(), table["identifier"].to_pylist(), strict=True)
             )
-            stale = [
-                r
-                for r in select_products(catalog, selection, say)
-                if (r.collection, r.identifier) not in present
-            ]
+            stale = [key for key in selected_keys(catalog, selection, say) if key not in present]
             removed.total = len(stale)
             delete_records(catalog, stale, removed, say, reason=SYNC_REASON)
         for collection in sorted(pc.unique(kept["collection"]).to_pylist()):

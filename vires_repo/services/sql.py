@@ -3,7 +3,7 @@
 The views are plain ``CREATE VIEW`` statements over the catalogue's files (the file lists
 written out as literals), so ``vires-repo sql --views`` prints DDL that works the same in any
 DuckDB client. Queries are read-only twice over: only SELECT-like statements run (DuckDB's
-parser tells), and they run on a connection confined to the catalogue's files, without
+parser tells), and they run on a connection confined to the files the views read, without
 extensions or settings to change (:func:`vires_repo.io.duckdb.confine`). A query that meets
 a data file a concurrent compaction just removed runs again over freshly read manifests.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -88,15 +89,25 @@ def _query_confined(
 
     connection = open_connection(catalog.storage, views)
     try:
-        confine(connection, catalog.storage)
+        confine(connection, catalog.storage, _files_named(views, catalog))
         names = identifiers(statement)
         for name, table in _cached_tables(catalog, names, cached):
             connection.register(name, table)
         for name, table in _job_tables(catalog, names, jobs_root):
             connection.register(name, table)
-        return query(connection, statement)
+        return query(connection, statement, source=f"catalogue {catalog.storage.url}")
     finally:
         connection.close()
+
+
+def _files_named(views: list[str], catalog: Catalog) -> list[str]:
+    """The catalogue files the views read: the string literals of their DDL (file lists are
+    literals, see the module docstring) that name a path below the root."""
+    root = catalog.storage.url_of().rstrip("/") + "/"
+    literals = (
+        text.replace("''", "'") for text in re.findall(r"'((?:[^']|'')*)'", "\n".join(views))
+    )
+    return sorted({text for text in literals if text.startswith(root)})
 
 
 def _cached_tables(

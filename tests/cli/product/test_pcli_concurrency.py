@@ -28,7 +28,7 @@ import sys, time
 from pathlib import Path
 from vires_repo.products.index import ProductIndex
 
-def stalled(self, manifest):
+def stalled(self, manifest, read):
     Path(sys.argv[1]).write_text("data files written")
     time.sleep(300)
 
@@ -180,7 +180,7 @@ def test_a_failed_manifest_commit_leaves_the_old_index(
     new = env.hourly("2016-01-02", range(2))
     overlapping = env.mag("2016-01-01T00:30:00", "2016-01-01T00:45:00")
 
-    def failing_commit(self: ProductIndex, manifest: object) -> None:
+    def failing_commit(self: ProductIndex, manifest: object, read: object) -> None:
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
