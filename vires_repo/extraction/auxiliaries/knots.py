@@ -61,10 +61,11 @@ def place_knots(
     step = int(spacing / np.timedelta64(1, "ns"))
     count = ns.size
     time_step = np.diff(ns)
-    longitude_step = np.abs((np.diff(longitude) + 180.0) % 360.0 - 180.0)
-    longitude_step *= np.cos(np.radians(latitude[1:]))  # as an arc
     breaks = (time_step > step) | (time_step <= 0) | (np.abs(np.diff(latitude)) > MAX_STEP_DEG)
-    breaks |= longitude_step > MAX_STEP_DEG
+    longitude_step = np.abs(np.diff(longitude))
+    wide = np.flatnonzero(longitude_step > MAX_STEP_DEG)  # the arc is shorter: test only these
+    arc = np.abs((longitude_step[wide] + 180.0) % 360.0 - 180.0)
+    breaks[wide] |= arc * np.cos(np.radians(latitude[wide + 1])) > MAX_STEP_DEG
     segment = np.concatenate(([0], np.cumsum(breaks))).astype(np.int64)
     starts = np.flatnonzero(np.concatenate(([True], breaks)))
     bins = (ns - ns[starts][segment]) // step
@@ -82,53 +83,62 @@ def place_knots(
 
 
 def interpolate(knots: Knots, values: FloatArray) -> FloatArray:
-    """Values (one row per knot, any number of columns) at every sample."""
+    """Values (one row per knot, any number of columns) at every sample.
+
+    Between two knots every sample uses the same stencil, so each knot interval gets its
+    polynomial once (coefficients in the time from its first knot) and the samples evaluate
+    it by Horner's rule: a few passes over the samples instead of per-sample weights."""
+    coefficients = _interval_polynomials(knots, values)  # (knots, order, columns)
+    runs = np.diff(np.append(knots.indices, knots.seconds.size))
     knot_times = knots.seconds[knots.indices]
-    segment = knots.segment_of_sample
+    offset = knots.seconds - np.repeat(knot_times, runs)
+    result = np.empty((knots.seconds.size, values.shape[1]), dtype=np.float64)
+    for column in range(values.shape[1]):
+        total = np.repeat(coefficients[:, -1, column], runs)
+        for power in range(coefficients.shape[1] - 2, -1, -1):
+            total *= offset
+            total += np.repeat(coefficients[:, power, column], runs)
+        result[:, column] = total
+    return result
+
+
+def _interval_polynomials(knots: Knots, values: FloatArray) -> FloatArray:
+    """Per knot, the monomial coefficients (in seconds after the knot) of the Lagrange
+    polynomial through its stencil: the knot before it to two after it, moved inside its
+    segment at the ends, fewer points in a segment of fewer than four knots."""
+    knot_times = knots.seconds[knots.indices]
+    segment = knots.segment_of_sample[knots.indices]
     first, count = knots.first_knot[segment], knots.knot_count[segment]
     order = np.minimum(count, _STENCIL)
-    start = np.clip(knots.knot_before - 1, first, first + count - order)
-    if knots.knot_count.min() >= _STENCIL:  # the usual case: one pass over all samples
-        return _lagrange(knots.seconds, start, _STENCIL, knot_times, values)
-    result = np.empty((knots.seconds.size, values.shape[1]), dtype=np.float64)
+    own = np.arange(knot_times.size)
+    start = np.clip(own - 1, first, first + count - order)
+    result = np.zeros((knot_times.size, _STENCIL, values.shape[1]), dtype=np.float64)
     for points in range(1, _STENCIL + 1):
         selected = np.flatnonzero(order == points)
         if selected.size:
-            result[selected] = _lagrange(
-                knots.seconds[selected], start[selected], points, knot_times, values
-            )
+            stencil = start[selected, None] + np.arange(points)
+            nodes = knot_times[stencil] - knot_times[selected, None]
+            result[selected, :points] = _monomial(nodes, values[stencil])
     return result
 
 
-def _lagrange(
-    times: FloatArray, start: IntArray, points: int, knot_times: FloatArray, values: FloatArray
-) -> FloatArray:
-    """Lagrange interpolation through knots ``start .. start + points - 1`` of each time."""
-    stencils = knot_times.size - points + 1  # the possible values of ``start``
-    reciprocal = []  # per stencil, 1 / prod(t_i - t_j) of each of its knots i
-    for i in range(points):
-        denominator = np.ones(stencils)
-        for j in range(points):
-            if i != j:
-                denominator *= knot_times[i : i + stencils] - knot_times[j : j + stencils]
-        reciprocal.append((1.0 / denominator)[start])
-    indices = [start + i for i in range(points)]
-    offsets = [times - knot_times[index] for index in indices]
-    before = [np.ones(times.size)]  # products of the offsets before / after each knot
-    for offset in offsets[:-1]:
-        before.append(before[-1] * offset)
-    after = [np.ones(times.size)]
-    for offset in offsets[:0:-1]:
-        after.append(after[-1] * offset)
-    weights = [before[i] * after[points - 1 - i] * reciprocal[i] for i in range(points)]
-    columns = np.ascontiguousarray(values.T)
-    result = np.empty((times.size, values.shape[1]), dtype=np.float64)
-    for column in range(values.shape[1]):
-        total = weights[0] * columns[column][indices[0]]
-        for i in range(1, points):
-            total += weights[i] * columns[column][indices[i]]
-        result[:, column] = total
-    return result
+def _monomial(nodes: FloatArray, values: FloatArray) -> FloatArray:
+    """Coefficients (rows, points, columns) of the polynomials through ``values`` (rows,
+    points, columns) at ``nodes`` (rows, points): Newton's divided differences, expanded."""
+    points = nodes.shape[1]
+    table = values.copy()  # divided differences, in place
+    for level in range(1, points):
+        width = (nodes[:, level:] - nodes[:, :-level])[:, :, None]
+        table[:, level:] = (table[:, level:] - table[:, level - 1 : -1]) / width
+    coefficients = np.zeros_like(values)
+    coefficients[:, 0] = table[:, points - 1]
+    for level in range(points - 2, -1, -1):  # p = p * (t - node[level]) + difference[level]
+        shifted = np.zeros_like(coefficients)
+        shifted[:, 1:] = coefficients[:, :-1]
+        shifted -= nodes[:, level, None, None] * coefficients
+        shifted[:, 0] += table[:, level]
+        coefficients = shifted
+    return coefficients
 
 
 def unit_vectors(latitude_deg: FloatArray, longitude_deg: FloatArray) -> FloatArray:
