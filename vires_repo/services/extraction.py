@@ -18,6 +18,7 @@ from pathlib import Path
 
 from vires_repo import __version__
 from vires_repo.catalog import Catalog
+from vires_repo.definitions.models import grade_of
 from vires_repo.errors import ExtractionRequestError
 from vires_repo.extraction.auxiliaries import AUXILIARY_VARIABLES, AuxiliarySource
 from vires_repo.extraction.filters import format_node, parse_filter
@@ -121,12 +122,22 @@ def extract(
     row_filter = parse_filter(request.filters)
     for source in sources:
         row_filter.check_variables([*source.variables, *AUXILIARY_VARIABLES, *MANDATORY])
+    auxiliaries = AuxiliarySource(catalog, begin, end)
     columns, plans = plan_variables(
-        sources, request.variables, AUXILIARY_VARIABLES, sorted(row_filter.variables)
+        sources,
+        request.variables,
+        AUXILIARY_VARIABLES,
+        sorted(row_filter.variables),
+        offered=lambda source, name: auxiliaries.available(
+            name,
+            mission=str(source.master.definition.get("mission") or ""),
+            spacecraft=source.master.definition.get("spacecraft") or None,
+            grade=grade_of(dict(source.master.definition)),
+        ),
     )
     slices = plan_slices(catalog, plans, to_datetime64(begin), to_datetime64(end))
     processing = Processing(
-        auxiliaries=AuxiliarySource(catalog, begin, end),
+        auxiliaries=auxiliaries,
         row_filter=row_filter or None,
         sampling_step=step or None,
         sampler=sample_indices,

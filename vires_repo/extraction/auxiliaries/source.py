@@ -61,6 +61,14 @@ _MARGIN_ROWS = 3
 """Table rows kept on each side of a product's span: every lookup reads at most the two
 samples around a time and their neighbours, so the cut table gives the whole table's values."""
 _MAGNETIC = ("QDLat", "QDLon", "MLT")
+_SUN = tuple(name for name in AUXILIARY_VARIABLES if name.startswith("Sun"))
+_EVALUATED_TOGETHER = (
+    _MAGNETIC,
+    _SUN,
+    ("Kp", "Kp10"),
+    ("OrbitDirection", "OrbitDirectionBoundaryType"),
+    ("QDOrbitDirection", "QDOrbitDirectionBoundaryType"),
+)
 _ORBIT_COUNTERS: dict[tuple[str, str | None], str] = {
     owner: identifier for identifier, owner in ORBIT_COUNTER_SPACECRAFT.items()
 }
@@ -93,6 +101,12 @@ class AuxiliarySource:
         if name == "OrbitNumber":
             return (mission, spacecraft) in _ORBIT_COUNTERS
         return name in AUXILIARY_VARIABLES
+
+    @staticmethod
+    def computed_with(name: str) -> tuple[str, ...]:
+        """The variables one evaluation of ``name`` gives as well (they cost nothing more
+        while the product's columns stay the same arrays)."""
+        return next((group for group in _EVALUATED_TOGETHER if name in group), (name,))
 
     def compute(
         self,
