@@ -160,11 +160,12 @@ def extract(
         except BaseException:
             writer.discard()
             raise
-        writer.close(result.source_products)
+        source_products = sorted({*result.source_products, *auxiliaries.source_products})
+        writer.close(source_products)
         if sources_output is not None:
             listing = stack.enter_context(_replacing(Path(sources_output)))
-            listing.write_text(source_products_text(result.source_products), newline="")
-    return ExtractionResult(str(output), result.source_products, result.records, result.products)
+            listing.write_text(source_products_text(source_products), newline="")
+    return ExtractionResult(str(output), source_products, result.records, result.products)
 
 
 @contextlib.contextmanager

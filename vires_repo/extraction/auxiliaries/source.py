@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from vires_repo.cached_products.orbit_counter import orbit_number_at
+from vires_repo.cached_products.store import load_manifest
 from vires_repo.cached_products.tables import sample_times
 from vires_repo.cached_products.views import ORBIT_COUNTER_SPACECRAFT, cached_product_table
 from vires_repo.catalog import Catalog
@@ -83,6 +84,12 @@ class AuxiliarySource:
         self.end = to_datetime64(end, "ms")
         self._cached_tables: dict[str, pa.Table] = {}
         self._cached_times: dict[str, npt.NDArray[np.float64]] = {}
+        self._cached_sources: dict[str, tuple[str, ...]] = {}
+        self.source_products: set[str] = set()
+        """The products the computed values came from, as VirES lists them with the data
+        products (reference 6.3): the sources of the cached products used (orbit counter,
+        F10.7, and Kp and Dst, which VirES reads from their collections) and the products
+        behind the orbit-direction points read."""
         self._orbit_direction_tables: dict[TableKey, OrbitDirectionTable] = {}
         self._memo: dict[str, tuple[tuple[Any, ...], npt.NDArray[Any]]] = {}
         """Per variable, the inputs it was last computed from and its values."""
@@ -144,8 +151,9 @@ class AuxiliarySource:
             table = self._orbit_direction_table(TableKey(mission, spacecraft, grade or None, kind))
             times_ms = np.asarray(times).astype("datetime64[ms]")
             if times_ms.size:  # the table's points around the product's span (lookup's rule)
-                around = table.subset(times_ms.min(), times_ms.max())
-                table = OrbitDirectionTable(table.key, boundaries=around)
+                first, last = times_ms.min(), times_ms.max()
+                self._note_table_sources(table, first, last)
+                table = OrbitDirectionTable(table.key, boundaries=table.subset(first, last))
             directions, types = table.lookup(times_ms)
             prefix = "QD" if kind == "QD" else ""
             return {
@@ -194,6 +202,7 @@ class AuxiliarySource:
         table = self._cached_table(identifier)
         if not mjd2000.size:
             return table
+        self.source_products.update(self._cached_sources[identifier])
         times = self._cached_times[identifier]
         low, high = np.searchsorted(times, [mjd2000.min(), mjd2000.max()], side="right")
         low, high = max(int(low) - _MARGIN_ROWS, 0), min(int(high) + _MARGIN_ROWS, len(times))
@@ -210,7 +219,19 @@ class AuxiliarySource:
                 )
             self._cached_tables[identifier] = table
             self._cached_times[identifier] = sample_times(table)
+            record = load_manifest(self.catalog.storage).get(identifier)
+            self._cached_sources[identifier] = record.sources if record is not None else ()
         return table
+
+    def _note_table_sources(
+        self, table: OrbitDirectionTable, first: np.datetime64, last: np.datetime64
+    ) -> None:
+        """The table's products whose samples overlap ``[first, last]``."""
+        self.source_products.update(
+            source.product_id
+            for source in table.sources
+            if source.start <= last and source.end >= first
+        )
 
     def _orbit_direction_table(self, key: TableKey) -> OrbitDirectionTable:
         table = self._orbit_direction_tables.get(key)
