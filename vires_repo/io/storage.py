@@ -295,6 +295,35 @@ def write_location(location: str, text: str) -> None:
         stream.write(text)
 
 
+_OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "abfs", "az"}
+
+
+def is_url(location: str) -> bool:
+    """Whether ``location`` is an fsspec URL (``s3://...``) rather than a local path."""
+    return "://" in location and not location.startswith("file://")
+
+
+def put_location(local_path: str | os.PathLike[str], location: str) -> None:
+    """Publish a finished local file at a URL, whole or not at all: an object store creates
+    the object when its upload completes (one request, or the completion of a multipart
+    upload); other filesystems get it under a temporary name first, then moved."""
+    fs, path = fsspec.core.url_to_fs(location)
+    parent = path.rsplit("/", 1)[0]
+    fs.makedirs(parent, exist_ok=True)
+    protocols = {fs.protocol} if isinstance(fs.protocol, str) else set(fs.protocol)
+    if protocols & _OBJECT_STORES:
+        fs.put_file(os.fspath(local_path), path)
+        return
+    scratch = f"{parent}/.{path.rsplit('/', 1)[-1]}.{os.getpid()}-{threading.get_ident()}.part"
+    try:
+        fs.put_file(os.fspath(local_path), scratch)
+        fs.mv(scratch, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            fs.rm_file(scratch)
+        raise
+
+
 def is_file(location: str) -> bool:
     """Whether a local path or URL names an existing file."""
     if "://" not in location:
