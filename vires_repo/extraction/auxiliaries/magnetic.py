@@ -9,7 +9,7 @@ half an hour), so a sample's value does not depend on the products or windows it
 
 MLT is apexpy's: ``(180 + QDLon - QD longitude of the sub-solar point) / 15`` modulo 24 h,
 the sub-solar point evaluated every :data:`SUBSOLAR_SPACING` and interpolated (it moves
-smoothly, 15 deg an hour). Both go through :mod:`.knots` (apexpy at knots, cubic
+smoothly, 15 deg an hour). QD coordinates go through :mod:`.knots` (apexpy at knots, polynomial
 interpolation between them), which keeps a month of 1 Hz data under a second.
 """
 
