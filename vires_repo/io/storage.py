@@ -300,7 +300,7 @@ _OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "abfs", "az"}
 
 def is_url(location: str) -> bool:
     """Whether ``location`` is an fsspec URL (``s3://...``) rather than a local path."""
-    return "://" in location and not location.startswith("file://")
+    return "://" in location
 
 
 def put_location(local_path: str | os.PathLike[str], location: str) -> None:
@@ -308,12 +308,12 @@ def put_location(local_path: str | os.PathLike[str], location: str) -> None:
     the object when its upload completes (one request, or the completion of a multipart
     upload); other filesystems get it under a temporary name first, then moved."""
     fs, path = fsspec.core.url_to_fs(location)
-    parent = path.rsplit("/", 1)[0]
-    fs.makedirs(parent, exist_ok=True)
     protocols = {fs.protocol} if isinstance(fs.protocol, str) else set(fs.protocol)
-    if protocols & _OBJECT_STORES:
+    if protocols & _OBJECT_STORES:  # no folders to make (s3fs would create a missing bucket)
         fs.put_file(os.fspath(local_path), path)
         return
+    parent = path.rsplit("/", 1)[0]
+    fs.makedirs(parent, exist_ok=True)
     scratch = f"{parent}/.{path.rsplit('/', 1)[-1]}.{os.getpid()}-{threading.get_ident()}.part"
     try:
         fs.put_file(os.fspath(local_path), scratch)
