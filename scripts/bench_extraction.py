@@ -2,13 +2,15 @@
 
 Builds (once, under ``--root``) a catalogue with ``--days`` daily 1 Hz ``SW_OPER_MAGA_LR_1B``
 products registered with their orbit-direction tables, and the cached orbit counter, Kp, Dst
-and F10.7 products covering them; then prints, as the minimum of ``--repeat`` runs:
+and F10.7 products covering them; then runs ``--repeat`` rounds of all the measurements in
+turn (the load of a shared machine changes between minutes: each time is compared with the
+floor of its own round) and prints the minimum wall-clock and CPU time (all threads) of each:
 
 * the floor: reading the same product variables of the same records with cdflib alone and
   writing them with pyarrow alone;
 * the window to Parquet, CDF and CSV with the issue's variable list (``F``, ``B_NEC``,
   ``Flags_B``, positions, ``OrbitDirection``, ``QDOrbitDirection``, ``OrbitNumber``, ``Kp``,
-  ``Dst``, ``F107``, ``QDLat``, ``MLT``), and the Parquet time over the floor;
+  ``Dst``, ``F107``, ``QDLat``, ``MLT``), and each time over the floor;
 * the same to Parquet with the product variables only (the pipeline without auxiliaries);
 * a one-hour window inside the span.
 
@@ -23,8 +25,10 @@ Usage: ``python scripts/bench_extraction.py [--root DIR] [--days 30] [--repeat 3
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -162,7 +166,7 @@ def floor(root: Path, begin: datetime, end: datetime, output: Path) -> float:
 
 def run_extraction(
     catalog: Catalog, begin: datetime, end: datetime, variables: str, fmt: str, output: Path
-) -> tuple[float, int]:
+) -> int:
     request = extraction.ExtractionRequest(
         collection_ids={"A": [COLLECTION]},
         begin=begin,
@@ -171,13 +175,26 @@ def run_extraction(
         output_format=fmt,  # type: ignore[arg-type]
         limits=extraction.Limits(max_samples=10**9),
     )
-    started = time.perf_counter()
-    result = extraction.extract(catalog, request, output)
-    return time.perf_counter() - started, result.records
+    return extraction.extract(catalog, request, output).records
 
 
-def best(repeat: int, work: Callable[[], float]) -> float:
-    return min(work() for _ in range(repeat))
+def timed(work: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (all threads of the process) of ``work``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def rounds(
+    repeat: int, jobs: dict[str, Callable[[], object]]
+) -> dict[str, list[tuple[float, float]]]:
+    """``repeat`` rounds of every job in turn: on a shared machine the load changes from
+    minute to minute, so a job is compared with the floor of its own round."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in jobs}
+    for _ in range(repeat):
+        for name, job in jobs.items():
+            times[name].append(timed(job))
+    return times
 
 
 def year_memory(root: Path, variables: str) -> None:
@@ -222,32 +239,35 @@ def main() -> None:
     begin, end = START, START + timedelta(days=args.days)
     out = root / "out"
     out.mkdir(exist_ok=True)
-    print(f"{args.days} days of 1 Hz MAG LR, variables {args.variables}; min of {args.repeat}")
-    floor_s = best(args.repeat, lambda: floor(root, begin, end, out / "floor.parquet"))
-    print(f"floor (cdflib read + pyarrow write): {floor_s:.2f} s")
-    for fmt in args.formats.split(","):
-        runs = [
-            run_extraction(catalog, begin, end, args.variables, fmt, out / f"month.{fmt}")
-            for _ in range(args.repeat)
-        ]
-        seconds = min(run[0] for run in runs)
-        ratio = f", {seconds / floor_s:.2f}x the floor" if fmt == "parquet" else ""
-        print(f"{fmt}: {runs[0][1]:,} records in {seconds:.2f} s{ratio}")
+    print(f"{args.days} days of 1 Hz MAG LR, variables {args.variables}; min of {args.repeat}"
+          " rounds (wall, CPU of all threads); ratios: min and median over the rounds of the"
+          " wall time over the floor's of the same round")  # fmt: skip
     plain = ",".join(name for name in PRODUCT_VARIABLES if name not in MANDATORY)
-    plain_s = best(
-        args.repeat,
-        lambda: run_extraction(catalog, begin, end, plain, "parquet", out / "plain.parquet")[0],
-    )
-    print(f"parquet, product variables only ({plain}): {plain_s:.2f} s, "
-          f"{plain_s / floor_s:.2f}x the floor")  # fmt: skip
     hour = begin + timedelta(days=args.days // 2, hours=5)
-    hour_s = best(
-        args.repeat,
-        lambda: run_extraction(
-            catalog, hour, hour + timedelta(hours=1), args.variables, "parquet", out / "hour.pq"
-        )[0],
+    jobs: dict[str, Callable[[], object]] = {
+        "floor": lambda: floor(root, begin, end, out / "floor.parquet")
+    }
+    for fmt in args.formats.split(","):
+        jobs[fmt] = functools.partial(
+            run_extraction, catalog, begin, end, args.variables, fmt, out / f"month.{fmt}"
+        )
+    jobs[f"parquet, product variables only ({plain})"] = functools.partial(
+        run_extraction, catalog, begin, end, plain, "parquet", out / "plain.parquet"
     )
-    print(f"one-hour window to Parquet: {hour_s:.3f} s")
+    jobs["one-hour window to Parquet"] = functools.partial(
+        run_extraction,
+        catalog, hour, hour + timedelta(hours=1), args.variables, "parquet", out / "hour.pq",
+    )  # fmt: skip
+    times = rounds(args.repeat, jobs)
+    floors = [wall for wall, _ in times["floor"]]
+    for name, runs in times.items():
+        walls = [wall for wall, _ in runs]
+        line = f"{name}: {min(walls):.3f} s, CPU {min(cpu for _, cpu in runs):.2f} s"
+        if name != "floor" and not name.startswith("one-hour"):
+            ratios = sorted(wall / base for wall, base in zip(walls, floors, strict=True))
+            line += (f"; {ratios[0]:.2f}x the floor (median {statistics.median(ratios):.2f}x,"
+                     f" of the minima {min(walls) / min(floors):.2f}x)")  # fmt: skip
+        print(line, flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     print(f"peak RSS of this process: {peak:.2f} GiB")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import cdflib
 import numpy as np
@@ -160,3 +161,30 @@ def test_a_column_one_source_lacks_is_nan(env: ExtractionEnv, tmp_path: Path) ->
     assert [line.split(",")[:2] for line in lines[1:]] == [["0", "A"], ["nan", "B"]]
     assert list(cdflib.CDF(str(cdf_path)).varget("DataSource")) == [0, 0]
     assert pq.read_table(parquet_path)["DataSource"].to_pylist() == [0, None]
+
+
+def test_output_to_a_url_appears_whole_or_not_at_all(env: ExtractionEnv, tmp_path: Path) -> None:
+    import fsspec
+
+    memory = fsspec.filesystem("memory")
+
+    def request(**options: Any) -> extraction.ExtractionRequest:
+        return extraction.ExtractionRequest(
+            collection_ids={"A": [OPER_A]}, begin=utc(BEGIN), end=utc(END),
+            variables=VARIABLES, output_format="parquet", **options,
+        )  # fmt: skip
+
+    result = extraction.extract(env.catalog, request(), "memory://results/out.parquet")
+
+    with fsspec.open("memory://results/out.parquet", "rb") as stream:
+        table = pq.read_table(stream)
+    assert table.num_rows == result.records == 5
+    assert memory.ls("/results", detail=False) == ["/results/out.parquet"]  # no scratch left
+
+    with pytest.raises(extraction.ExtractionRequestError, match="maximum limit of 3 records"):
+        extraction.extract(
+            env.catalog,
+            request(limits=extraction.Limits(max_samples=3)),
+            "memory://results/failed.parquet",
+        )
+    assert memory.ls("/results", detail=False) == ["/results/out.parquet"]

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from extraction_env import ExtractionEnv, build_env, source_records, utc
 
+from vires_repo.extraction.selection import QUERY_TOLERANCE, query_window
 from vires_repo.services import extraction
 from vires_repo.testing.sampling import CircularOrbit
 
@@ -218,3 +219,36 @@ def test_progress_is_told_per_product(env: ExtractionEnv, tmp_path: Path) -> Non
     )
 
     assert told == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+
+@pytest.mark.parametrize(
+    ("product_type", "minutes"),
+    [("GFZ_KP", 181), ("WDC_DST", 61), ("SW_AUX_IMF_2_", 61), ("SW_MAGx_LR_1B", 0)],
+)
+def test_the_product_query_widens_the_window_by_the_type_tolerance(
+    product_type: str, minutes: int
+) -> None:
+    start, stop = np.datetime64("2016-01-01T00:00:00", "us"), np.datetime64("2016-01-02", "us")
+    tolerance = np.timedelta64(minutes, "m")
+
+    assert query_window(product_type, start, stop) == (start - tolerance, stop + tolerance)
+
+
+def test_products_outside_the_window_but_within_tolerance_give_no_records(
+    env: ExtractionEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # MAG LR with the Kp type's tolerance: the product ending an hour before is queried, and
+    # clipped to the window it gives nothing (VirES's product records are cut the same way)
+    monkeypatch.setitem(QUERY_TOLERANCE, "SW_MAGx_LR_1B", np.timedelta64(181, "m"))
+    before = env.add(OPER_A, "2016-01-01T00:00:00", "2016-01-01T00:59:59")
+    inside = env.add(OPER_A, "2016-01-01T02:00:00", "2016-01-01T02:59:59")
+    output = tmp_path / "out.parquet"
+
+    result = env.extract(
+        output, {"A": [OPER_A]}, "2016-01-01T02:00:00", "2016-01-01T02:00:10",
+        variables=["F"], output_format="parquet",
+    )  # fmt: skip
+
+    assert result.products == 1 and result.source_products == [inside]
+    assert before not in result.source_products
+    assert result.records == 10

@@ -78,7 +78,8 @@ def extract(
     csv_time_format
         How CSV writes times.
     output
-        Output file ('-' writes standard output).
+        Output file: a local path, an fsspec URL (s3://bucket/key: uploaded once complete)
+        or '-' (standard output).
     sources_output
         Also write the source products, one per line, to this file.
     max_samples

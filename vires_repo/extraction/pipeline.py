@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vires_repo.catalog import Catalog
+from vires_repo.definitions.models import grade_of
 from vires_repo.extraction.reading import TIMESTAMP, Columns, read_slice
 from vires_repo.extraction.request import rejected
 from vires_repo.extraction.selection import ProductSlice, select_slices
@@ -41,8 +42,15 @@ class RowFilter(Protocol):
 class AuxiliaryComputer(Protocol):
     """The auxiliary variables of one request (extraction.auxiliaries)."""
 
+    def computed_with(self, name: str) -> Collection[str]: ...
     def compute(
-        self, name: str, columns: Columns, *, mission: str, spacecraft: str | None
+        self,
+        name: str,
+        columns: Columns,
+        *,
+        mission: str,
+        spacecraft: str | None,
+        grade: str | None = None,
     ) -> npt.NDArray[Any]: ...
 
 
@@ -180,28 +188,46 @@ def _process(
     columns[SPACECRAFT] = np.full(count, spacecraft_letter(source), dtype="U1")
     columns[DATA_SOURCE] = np.full(count, piece.source_index, dtype=np.uint8)
     row_filter = processing.row_filter
-    first = [name for name in plan.auxiliaries if row_filter and name in row_filter.variables]
-    _compute(plan, columns, first, processing)
+    first = _filter_auxiliaries(plan, processing)
+    owner = source.collections[piece.source_index].definition
+    _compute(owner, columns, first, processing)
     if row_filter is not None and count:
         columns = _take(columns, np.flatnonzero(row_filter.evaluate(columns)))
-    _compute(plan, columns, [name for name in plan.auxiliaries if name not in first], processing)
+    rest = [name for name in plan.auxiliaries if name not in first]
+    _compute(owner, columns, rest, processing)
     return columns, read, state
 
 
+def _filter_auxiliaries(plan: SourcePlan, processing: Processing) -> list[str]:
+    """The auxiliaries to compute before filtering: those the filter tests, and the planned
+    ones their evaluation gives as well (``MLT`` with ``QDLat``), filtered with the rows
+    rather than evaluated a second time on the rows that pass."""
+    row_filter, auxiliaries = processing.row_filter, processing.auxiliaries
+    if row_filter is None or auxiliaries is None:
+        return []
+    tested = {name for name in plan.auxiliaries if name in row_filter.variables}
+    along = {other for name in tested for other in auxiliaries.computed_with(name)}
+    return [name for name in plan.auxiliaries if name in tested or name in along]
+
+
 def _compute(
-    plan: SourcePlan, columns: dict[str, Any], names: Sequence[str], processing: Processing
+    owner: Mapping[str, Any],
+    columns: dict[str, Any],
+    names: Sequence[str],
+    processing: Processing,
 ) -> None:
+    """Compute ``names`` for the records of ``owner``, the definition of the collection the
+    product belongs to: its grade picks the tables (a FAST product reads the FAST orbit
+    directions, also when it fills the gaps of an OPER master)."""
     if not names:
         return
     if processing.auxiliaries is None:
         raise RuntimeError("auxiliary variables planned without an auxiliary source")
-    definition = plan.source.master.definition
+    mission, spacecraft = str(owner.get("mission") or ""), owner.get("spacecraft") or None
+    grade = grade_of(dict(owner))
     for name in names:
         columns[name] = processing.auxiliaries.compute(
-            name,
-            columns,
-            mission=str(definition.get("mission") or ""),
-            spacecraft=definition.get("spacecraft") or None,
+            name, columns, mission=mission, spacecraft=spacecraft, grade=grade
         )
 
 

@@ -1,7 +1,8 @@
 """Which products of a source a window reads, and which part of each (reference 2.1-2.3).
 
-* Time window: the products with ``end_time >= start`` and ``begin_time < stop`` in begin-time
-  order; a product covers ``[begin_time, end_time + 1 ms)``.
+* Time window: the products with ``end_time >= start - tol`` and ``begin_time < stop + tol``
+  in begin-time order, ``tol`` VirES's per-type tolerance (:data:`QUERY_TOLERANCE`); a product
+  covers ``[begin_time, end_time + 1 ms)``.
 * Overlaps within a collection: "later acquisitions take precedence": a product is clipped at
   the begin time of the next one.
 * Several collections (master first, then gap fillers): one stream in begin-time order (ties:
@@ -24,6 +25,21 @@ from vires_repo.products import ProductRecord
 from vires_repo.timescales import to_datetime64
 
 _TIME_PRECISION = np.timedelta64(1, "ms")
+QUERY_TOLERANCE: dict[str, np.timedelta64] = {
+    "SW_AUX_IMF_2_": np.timedelta64(61, "m"),
+    "GFZ_KP": np.timedelta64(181, "m"),
+    "WDC_DST": np.timedelta64(61, "m"),
+}
+"""VirES's time tolerance of the product query per product type (reference 2.4; 0 for the
+others): products of hourly or three-hourly records are found from just beyond the window."""
+
+
+def query_window(
+    product_type: str, start: np.datetime64, stop: np.datetime64
+) -> tuple[np.datetime64, np.datetime64]:
+    """The ``[start, stop)`` the product query of a type uses for the window ``[start, stop)``."""
+    tolerance = QUERY_TOLERANCE.get(product_type, np.timedelta64(0, "m"))
+    return start - tolerance, stop + tolerance
 
 
 @dataclass(frozen=True)
@@ -68,7 +84,8 @@ def _records(
     catalog: Catalog, source: Source, index: int, start: np.datetime64, stop: np.datetime64
 ) -> Iterator[ProductSlice]:
     collection = source.collections[index]
-    records = catalog.products.in_window(collection.name, start.astype(object), stop.astype(object))
+    low, high = query_window(collection.type_name, start, stop)
+    records = catalog.products.in_window(collection.name, low.astype(object), high.astype(object))
     for record in records:
         entry = record.datasets.get(source.dataset) or {}
         if source.site is not None and "indexRange" not in entry:

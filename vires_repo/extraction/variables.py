@@ -11,7 +11,7 @@ a magnetic model is refused: model evaluation is out of scope here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -102,15 +102,26 @@ def _model_error(what: str) -> ExtractionRequestError:
     )
 
 
+Offered = Callable[[Source, str], bool]
+"""Whether an auxiliary can be computed for a source (orbit directions and numbers need the
+mission's tables)."""
+
+
 def plan_variables(
     sources: Sequence[Source],
     requested: Sequence[str],
     auxiliaries: Mapping[str, Auxiliary],
     extra: Iterable[str] = (),
+    offered: Offered | None = None,
 ) -> tuple[list[ColumnSpec], list[SourcePlan]]:
     """The output columns and each source's plan; ``extra`` are variables needed beyond the
-    output (those a filter tests), read or computed but not written."""
-    plans = [_plan_source(source, requested, auxiliaries, tuple(extra)) for source in sources]
+    output (those a filter tests), read or computed but not written. An auxiliary not
+    ``offered`` for a source is left out of its output, as VirES leaves it out (it offers
+    orbit directions and numbers only for the missions with tables)."""
+    offered = offered or (lambda _source, _name: True)
+    plans = [
+        _plan_source(source, requested, auxiliaries, tuple(extra), offered) for source in sources
+    ]
     columns: dict[str, ColumnSpec] = {}
     for plan in plans:
         for name in plan.outputs:
@@ -124,6 +135,7 @@ def _plan_source(
     requested: Sequence[str],
     auxiliaries: Mapping[str, Auxiliary],
     extra: tuple[str, ...],
+    offered: Offered,
 ) -> SourcePlan:
     definitions = source.variables
     time_variable = next(
@@ -146,7 +158,12 @@ def _plan_source(
         name for name, variable in definitions.items() if variable.get("essentialVariable")
     ]
     wanted = list(dict.fromkeys([*MANDATORY, *essential, *requested]))
-    outputs = [name for name in wanted if _available(source, name, definitions, auxiliaries)]
+    outputs = [
+        name
+        for name in wanted
+        if _available(source, name, definitions, auxiliaries)
+        and (name in definitions or name not in auxiliaries or offered(source, name))
+    ]
     needed = list(dict.fromkeys([*outputs, *extra]))
     computed = [name for name in needed if name not in definitions and name in auxiliaries]
     read_names = [name for name in needed if name in definitions]

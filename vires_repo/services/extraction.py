@@ -3,7 +3,8 @@
 VirES's ``fetch_filtered_data`` (reference vires-data-extraction.md). :func:`extract` is the
 whole use case: synchronous from the CLI, and what the ``fetch_filtered_data`` job type wraps
 (an output path, a progress callback and the owner's permissions). The output is written to a
-temporary file next to it and renamed at the end, so a failed request leaves no file.
+temporary file next to it and renamed at the end, so a failed request leaves no file; an
+output URL (object storage) gets the finished file in one upload.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import tempfile
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from vires_repo import __version__
 from vires_repo.catalog import Catalog
+from vires_repo.definitions.models import grade_of
 from vires_repo.errors import ExtractionRequestError
 from vires_repo.extraction.auxiliaries import AUXILIARY_VARIABLES, AuxiliarySource
 from vires_repo.extraction.filters import format_node, parse_filter
@@ -42,6 +45,7 @@ from vires_repo.extraction.writers.base import (
     OutputHeader,
     source_products_text,
 )
+from vires_repo.io.storage import is_url, put_location
 from vires_repo.timescales import to_datetime64, to_utc
 
 __all__ = [
@@ -99,8 +103,8 @@ def extract(
     sources_output: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
 ) -> ExtractionResult:
-    """Run ``request`` into the local file ``output`` (and the source product list into
-    ``sources_output``, one identifier per CRLF line, if given).
+    """Run ``request`` into ``output``, a local file or an fsspec URL (and the source product
+    list into ``sources_output``, one identifier per CRLF line, if given).
 
     Raises :class:`~vires_repo.errors.ExtractionRequestError` for a request VirES rejects;
     on any failure no output file is left behind.
@@ -121,12 +125,22 @@ def extract(
     row_filter = parse_filter(request.filters)
     for source in sources:
         row_filter.check_variables([*source.variables, *AUXILIARY_VARIABLES, *MANDATORY])
+    auxiliaries = AuxiliarySource(catalog, begin, end)
     columns, plans = plan_variables(
-        sources, request.variables, AUXILIARY_VARIABLES, sorted(row_filter.variables)
+        sources,
+        request.variables,
+        AUXILIARY_VARIABLES,
+        sorted(row_filter.variables),
+        offered=lambda source, name: auxiliaries.available(
+            name,
+            mission=str(source.master.definition.get("mission") or ""),
+            spacecraft=source.master.definition.get("spacecraft") or None,
+            grade=grade_of(dict(source.master.definition)),
+        ),
     )
     slices = plan_slices(catalog, plans, to_datetime64(begin), to_datetime64(end))
     processing = Processing(
-        auxiliaries=AuxiliarySource(catalog, begin, end),
+        auxiliaries=auxiliaries,
         row_filter=row_filter or None,
         sampling_step=step or None,
         sampler=sample_indices,
@@ -142,28 +156,37 @@ def extract(
         creator=f"vires-repo {__version__}",
     )
     with contextlib.ExitStack() as stack:
-        scratch = stack.enter_context(_replacing(Path(output)))
+        scratch = stack.enter_context(_replacing(os.fspath(output)))
         writer = open_writer(request.output_format, str(scratch), columns, header)
         try:
             result = run(plans, slices, writer, processing, progress)
         except BaseException:
             writer.discard()
             raise
-        writer.close(result.source_products)
+        source_products = sorted({*result.source_products, *auxiliaries.source_products})
+        writer.close(source_products)
         if sources_output is not None:
-            listing = stack.enter_context(_replacing(Path(sources_output)))
-            listing.write_text(source_products_text(result.source_products), newline="")
-    return ExtractionResult(str(output), result.source_products, result.records, result.products)
+            listing = stack.enter_context(_replacing(os.fspath(sources_output)))
+            listing.write_text(source_products_text(source_products), newline="")
+    return ExtractionResult(str(output), source_products, result.records, result.products)
 
 
 @contextlib.contextmanager
-def _replacing(target: Path) -> Iterator[Path]:
-    """A scratch path next to ``target``, renamed onto it when the block succeeds and
-    removed when it fails."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = target.with_name(f".{target.name}.{secrets.token_hex(8)}.part")
+def _replacing(target: str) -> Iterator[Path]:
+    """A local scratch path for ``target``, which appears whole when the block succeeds and
+    not at all when it fails: a local file is renamed onto it (same folder), a URL gets the
+    finished file through the storage seam (one upload, or a temporary name then a move)."""
+    if is_url(target):
+        with tempfile.TemporaryDirectory(prefix="vires-extract-") as folder:
+            scratch = Path(folder) / target.rsplit("/", 1)[-1]
+            yield scratch
+            put_location(scratch, target)
+        return
+    path = Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f".{path.name}.{secrets.token_hex(8)}.part")
     try:
         yield scratch
-        scratch.replace(target)
+        scratch.replace(path)
     finally:
         scratch.unlink(missing_ok=True)

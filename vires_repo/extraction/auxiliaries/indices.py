@@ -14,7 +14,8 @@
   the catalogue's daily F10.7 is the cached ``AUX_F10_2_``, so here it is the last daily value
   at or before the time, held for one day after the last.
 
-Times are MJD2000 (days); no value is NaN.
+Times are MJD2000 (days). Each function computes only what it names: a request rarely
+wants both of a pair, and each costs a pass over the product's times.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from vires_repo.cached_products.f107 import f107_at
-from vires_repo.cached_products.interpolation import segmented_value
+from vires_repo.cached_products.interpolation import linear_value, segmented_value
 from vires_repo.cached_products.tables import column, sample_times
 
 FloatArray = npt.NDArray[np.float64]
@@ -51,30 +51,38 @@ def kp(table: pa.Table, mjd2000: FloatArray) -> dict[str, FloatArray]:
 
 
 def dst(table: pa.Table, mjd2000: FloatArray) -> dict[str, FloatArray]:
-    """``Dst`` and ``dDst`` from the ``GFZ_AUX_DST`` table."""
-    times = sample_times(table)
-    return {
-        "Dst": segmented_value(
-            mjd2000,
-            times,
-            column(table, "dst"),
-            "linear",
-            gap_threshold=DST_GAP,
-            neighbourhood=DST_REACH,
-        ),
-        "dDst": segmented_value(
-            mjd2000,
-            times,
-            column(table, "ddst"),
-            "previous",
-            gap_threshold=DST_GAP,
-            neighbourhood=DST_REACH,
-        ),
-    }
+    """``Dst`` from the ``GFZ_AUX_DST`` table."""
+    values = segmented_value(
+        mjd2000,
+        sample_times(table),
+        column(table, "dst"),
+        "linear",
+        gap_threshold=DST_GAP,
+        neighbourhood=DST_REACH,
+    )
+    return {"Dst": values}
+
+
+def ddst(table: pa.Table, mjd2000: FloatArray) -> dict[str, FloatArray]:
+    """``dDst`` from the ``GFZ_AUX_DST`` table."""
+    values = segmented_value(
+        mjd2000,
+        sample_times(table),
+        column(table, "ddst"),
+        "previous",
+        gap_threshold=DST_GAP,
+        neighbourhood=DST_REACH,
+    )
+    return {"dDst": values}
 
 
 def f107(table: pa.Table, mjd2000: FloatArray) -> dict[str, FloatArray]:
-    """``F107`` and ``F10_INDEX`` from the ``AUX_F10_2_`` table."""
+    """``F107`` from the ``AUX_F10_2_`` table (as :func:`f107_at` reads it)."""
+    return {"F107": linear_value(mjd2000, sample_times(table), column(table, "f107"))}
+
+
+def f10_index(table: pa.Table, mjd2000: FloatArray) -> dict[str, FloatArray]:
+    """``F10_INDEX`` from the ``AUX_F10_2_`` table."""
     daily = segmented_value(
         mjd2000,
         sample_times(table),
@@ -83,4 +91,4 @@ def f107(table: pa.Table, mjd2000: FloatArray) -> dict[str, FloatArray]:
         gap_threshold=F107_STEP,
         neighbourhood=F107_STEP,
     )
-    return {"F107": f107_at(table, mjd2000)["f107"], "F10_INDEX": daily}
+    return {"F10_INDEX": daily}

@@ -19,6 +19,8 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from vires_repo.cached_products.orbit_counter import orbit_number_at
+from vires_repo.cached_products.store import load_manifest
+from vires_repo.cached_products.tables import sample_times
 from vires_repo.cached_products.views import ORBIT_COUNTER_SPACECRAFT, cached_product_table
 from vires_repo.catalog import Catalog
 from vires_repo.errors import ExtractionRequestError, NotFoundError
@@ -48,8 +50,26 @@ _INDEX_TABLES = {
     "F107": "AUX_F10_2_",
     "F10_INDEX": "AUX_F10_2_",
 }
-_INDEX_LOOKUPS = {"GFZ_AUX_KP": indices.kp, "GFZ_AUX_DST": indices.dst, "AUX_F10_2_": indices.f107}
+_INDEX_LOOKUPS = {
+    "Kp": indices.kp,
+    "Kp10": indices.kp,
+    "Dst": indices.dst,
+    "dDst": indices.ddst,
+    "F107": indices.f107,
+    "F10_INDEX": indices.f10_index,
+}
+_MARGIN_ROWS = 3
+"""Table rows kept on each side of a product's span: every lookup reads at most the two
+samples around a time and their neighbours, so the cut table gives the whole table's values."""
 _MAGNETIC = ("QDLat", "QDLon", "MLT")
+_SUN = tuple(name for name in AUXILIARY_VARIABLES if name.startswith("Sun"))
+_EVALUATED_TOGETHER = (
+    _MAGNETIC,
+    _SUN,
+    ("Kp", "Kp10"),
+    ("OrbitDirection", "OrbitDirectionBoundaryType"),
+    ("QDOrbitDirection", "QDOrbitDirectionBoundaryType"),
+)
 _ORBIT_COUNTERS: dict[tuple[str, str | None], str] = {
     owner: identifier for identifier, owner in ORBIT_COUNTER_SPACECRAFT.items()
 }
@@ -63,6 +83,13 @@ class AuxiliarySource:
         self.begin = to_datetime64(begin, "ms")
         self.end = to_datetime64(end, "ms")
         self._cached_tables: dict[str, pa.Table] = {}
+        self._cached_times: dict[str, npt.NDArray[np.float64]] = {}
+        self._cached_sources: dict[str, tuple[str, ...]] = {}
+        self.source_products: set[str] = set()
+        """The products the computed values came from, as VirES lists them with the data
+        products (reference 6.3): the sources of the cached products used (orbit counter,
+        F10.7, and Kp and Dst, which VirES reads from their collections) and the products
+        behind the orbit-direction points read."""
         self._orbit_direction_tables: dict[TableKey, OrbitDirectionTable] = {}
         self._memo: dict[str, tuple[tuple[Any, ...], npt.NDArray[Any]]] = {}
         """Per variable, the inputs it was last computed from and its values."""
@@ -81,6 +108,12 @@ class AuxiliarySource:
         if name == "OrbitNumber":
             return (mission, spacecraft) in _ORBIT_COUNTERS
         return name in AUXILIARY_VARIABLES
+
+    @staticmethod
+    def computed_with(name: str) -> tuple[str, ...]:
+        """The variables one evaluation of ``name`` gives as well (they cost nothing more
+        while the product's columns stay the same arrays)."""
+        return next((group for group in _EVALUATED_TOGETHER if name in group), (name,))
 
     def compute(
         self,
@@ -116,7 +149,12 @@ class AuxiliarySource:
         if name in _ORBIT_DIRECTION:
             kind, _ = _ORBIT_DIRECTION[name]
             table = self._orbit_direction_table(TableKey(mission, spacecraft, grade or None, kind))
-            directions, types = table.lookup(np.asarray(times).astype("datetime64[ms]"))
+            times_ms = np.asarray(times).astype("datetime64[ms]")
+            if times_ms.size:  # the table's points around the product's span (lookup's rule)
+                first, last = times_ms.min(), times_ms.max()
+                self._note_table_sources(table, first, last)
+                table = OrbitDirectionTable(table.key, boundaries=table.subset(first, last))
+            directions, types = table.lookup(times_ms)
             prefix = "QD" if kind == "QD" else ""
             return {
                 f"{prefix}OrbitDirection": directions,
@@ -129,12 +167,12 @@ class AuxiliarySource:
                     f"Invalid input value of 'variables'! OrbitNumber is not available for "
                     f"{mission} {spacecraft or ''}".rstrip()
                 )
-            numbers = orbit_number_at(self._cached_table(identifier), self._mjd2000(times))
+            mjd2000 = self._mjd2000(times)
+            numbers = orbit_number_at(self._table_around(identifier, mjd2000), mjd2000)
             return {"OrbitNumber": numbers.astype(np.int32)}
         if name in _INDEX_TABLES:
-            identifier = _INDEX_TABLES[name]
             mjd2000 = self._mjd2000(times)
-            return _INDEX_LOOKUPS[identifier](self._cached_table(identifier), mjd2000)
+            return _INDEX_LOOKUPS[name](self._table_around(_INDEX_TABLES[name], mjd2000), mjd2000)
         if name in _MAGNETIC:
             return magnetic_coordinates(
                 times,
@@ -158,6 +196,18 @@ class AuxiliarySource:
             self._times, self._times_mjd2000 = times, datetime64_to_mjd2000(times)
         return self._times_mjd2000
 
+    def _table_around(self, identifier: str, mjd2000: npt.NDArray[np.float64]) -> pa.Table:
+        """The rows of a cached product's table that lookups at ``mjd2000`` read (a zero-copy
+        slice: searching and segmenting the whole table for every product cost the most)."""
+        table = self._cached_table(identifier)
+        if not mjd2000.size:
+            return table
+        self.source_products.update(self._cached_sources[identifier])
+        times = self._cached_times[identifier]
+        low, high = np.searchsorted(times, [mjd2000.min(), mjd2000.max()], side="right")
+        low, high = max(int(low) - _MARGIN_ROWS, 0), min(int(high) + _MARGIN_ROWS, len(times))
+        return table.slice(low, high - low)
+
     def _cached_table(self, identifier: str) -> pa.Table:
         table = self._cached_tables.get(identifier)
         if table is None:
@@ -168,7 +218,20 @@ class AuxiliarySource:
                     f"(add it with 'vires-repo cached_product update {identifier} FILE')"
                 )
             self._cached_tables[identifier] = table
+            self._cached_times[identifier] = sample_times(table)
+            record = load_manifest(self.catalog.storage).get(identifier)
+            self._cached_sources[identifier] = record.sources if record is not None else ()
         return table
+
+    def _note_table_sources(
+        self, table: OrbitDirectionTable, first: np.datetime64, last: np.datetime64
+    ) -> None:
+        """The table's products whose samples overlap ``[first, last]``."""
+        self.source_products.update(
+            source.product_id
+            for source in table.sources
+            if source.start <= last and source.end >= first
+        )
 
     def _orbit_direction_table(self, key: TableKey) -> OrbitDirectionTable:
         table = self._orbit_direction_tables.get(key)

@@ -87,9 +87,16 @@ def _array(
     if spec.is_time:
         flat: pa.Array = pa.array(values.reshape(-1).astype("datetime64[us]"), TIME_TYPE)
     elif spec.is_text:
-        flat = pa.array(values.reshape(-1), pa.string())
+        flat = _strings(values.reshape(-1))
     else:
         flat = pa.array(values.reshape(-1).astype(spec.dtype, copy=False))
     for size in reversed(spec.shape):
         flat = pa.FixedSizeListArray.from_arrays(flat, size)
     return flat
+
+
+def _strings(values: npt.NDArray[np.str_]) -> pa.Array:
+    """Text as Arrow strings; one repeated value (``Spacecraft``) without converting each."""
+    if values.size and bool((values == values[0]).all()):
+        return pa.repeat(pa.scalar(str(values[0]), pa.string()), values.size)
+    return pa.array(values, pa.string())
