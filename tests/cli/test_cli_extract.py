@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import CliRunner
 from extraction_env import ExtractionEnv, build_env
+from od_env import CliRunner
 
 OPER_A = "SW_OPER_MAGA_LR_1B"
 FAST_A = "SW_FAST_MAGA_LR_1B"

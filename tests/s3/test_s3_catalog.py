@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow.dataset as ds
 import pytest
 from ci_env import hourly_mag_files
-from conftest import MAG_COLLECTIONS, s3_environment
+from s3_env import MAG_COLLECTIONS, s3_environment
 
 from vires_repo.catalog import Catalog
 from vires_repo.cli import main

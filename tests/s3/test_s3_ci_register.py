@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ci_env import git, hourly_mag_files, import_mag_definitions
-from conftest import MAG_COLLECTIONS, s3_environment
+from s3_env import MAG_COLLECTIONS, s3_environment
 
 from vires_repo.catalog import Catalog
 

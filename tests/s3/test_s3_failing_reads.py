@@ -16,8 +16,8 @@ import fsspec
 import fsspec.config
 import pytest
 from ci_env import hourly_mag_files, import_mag_definitions
-from conftest import MAG_COLLECTIONS, s3fs_options
 from moto.server import ThreadedMotoServer
+from s3_env import MAG_COLLECTIONS, s3fs_options
 
 import vires_repo.io.duckdb as duckdb_seam
 from vires_repo.catalog import Catalog

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pytest
 from ci_env import hourly_mag_files
-from conftest import MAG_COLLECTIONS, s3_environment
+from s3_env import MAG_COLLECTIONS, s3_environment
 from testdata import TESTDATA
 
 from vires_repo.cached_products.store import load_manifest
