@@ -24,6 +24,6 @@ def product_identifier(location: str) -> str:
 
 
 def data_file_exists(location: str) -> bool:
-    from vires_repo.io.storage import is_file  # imports fsspec, which lookups do not need
+    from vires_repo.io.locations import is_file  # imports fsspec, which lookups do not need
 
     return is_file(location)
