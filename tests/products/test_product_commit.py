@@ -12,7 +12,8 @@ import pytest
 from product_samples import daily
 
 from vires_repo.errors import IndexFormatError
-from vires_repo.io.storage import Snapshot, Storage
+from vires_repo.io.object_commit import Snapshot
+from vires_repo.io.storage import Storage
 from vires_repo.products import ProductIndex, ProductSelection
 from vires_repo.products.manifest import FileEntry, Manifest, manifest_name, manifest_path
 

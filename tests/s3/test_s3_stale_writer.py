@@ -30,8 +30,9 @@ from testdata import TESTDATA
 from vires_repo.cached_products.store import load_manifest
 from vires_repo.catalog import Catalog
 from vires_repo.errors import CommitConflictError
+from vires_repo.io.object_commit import Snapshot
 from vires_repo.io.object_lock import ObjectStoreLock
-from vires_repo.io.storage import Snapshot, Storage
+from vires_repo.io.storage import Storage
 from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.missions import TableKey
 from vires_repo.orbit_direction.store import TableStore, read_table, write_table

@@ -41,7 +41,8 @@ from pydantic import (
 )
 
 from vires_repo.errors import IndexFormatError
-from vires_repo.io.storage import Snapshot, Storage
+from vires_repo.io.object_commit import Snapshot
+from vires_repo.io.storage import Storage
 from vires_repo.manifest_model import ManifestModel, validate
 from vires_repo.manifests import manifest_text, parse_manifest, plain_file_name
 from vires_repo.timespec import format_datetime, parse_datetime

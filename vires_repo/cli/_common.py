@@ -228,7 +228,7 @@ def read_input(file: str, *, has_default: bool = False) -> tuple[bytes, str]:
                 f"no input: give --file FILE or pipe the data to standard input{alternative}"
             )
         return sys.stdin.buffer.read(), "<stdin>"
-    from vires_repo.io.storage import read_location
+    from vires_repo.io.locations import read_location
 
     try:
         return read_location(file), file
@@ -259,7 +259,7 @@ def write_output(file: str, text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from vires_repo.io.storage import write_location
+    from vires_repo.io.locations import write_location
 
     try:
         write_location(file, text)

@@ -304,7 +304,8 @@ def _blobs(toplevel: Path, names: list[str]) -> list[bytes | None]:
 
 
 def _rows_of(data: bytes, name: str) -> dict[str, Row]:
-    from vires_repo.products.schema import COLUMNS, read_data_file
+    from vires_repo.products.data_files import read_data_file
+    from vires_repo.products.schema import COLUMNS
 
     # Single-threaded: under git, a short-lived driver process whose pyarrow thread pool was
     # used could abort at exit ("terminate called without an active exception").

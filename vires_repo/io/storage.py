@@ -3,9 +3,8 @@
 A catalogue root is a local folder (the default) or any fsspec URL (``memory://cat``,
 ``s3://bucket/cat``). Paths given to the methods are relative POSIX paths below the root.
 
-A local folder is read and written with :mod:`os` directly (:class:`_LocalFiles`): importing
-fsspec costs 10-30 ms, a tenth of a lookup command, so it is imported only for a URL or
-when a caller asks for :attr:`Storage.fs`.
+A local folder is read and written with :mod:`os` directly (:mod:`vires_repo.io.local_files`
+says why); fsspec is imported only for a URL or when a caller asks for :attr:`Storage.fs`.
 
 Writes are atomic: a reader sees either the old or the new content of a file, never a part.
 On a local disk the data go to a temporary file in the same folder, are flushed to disk and then
@@ -14,11 +13,11 @@ renamed over the target; object stores replace an object in one request anyway.
 Writers serialize on the catalogue lock (:meth:`Storage.lock`, see :mod:`vires_repo.io.locks`);
 readers never take it. The files that commit a store's state (its manifests) are read with
 :meth:`Storage.read_snapshot` and replaced with :meth:`Storage.commit`, which on an object store
-is a conditional write on the version read (``If-Match: <ETag>``, ``If-None-Match: *`` for a
-file that did not exist), and a commit point read again in the same hold of the lock must still
-be the version read first: a writer that lost its lease (it stalled past the lock's stale time
-and another writer broke the lock and committed) is refused instead of overwriting the newer
-commit or committing a plan made from an older one. A local lock cannot be lost while its
+is a conditional write on the version read (:mod:`vires_repo.io.object_commit`), and a
+commit point read again in the same hold of the lock must still be the version read first: a
+writer that lost its lease (it stalled past the lock's stale time and another writer broke the
+lock and committed) is refused instead of overwriting the newer commit or committing a plan
+made from an older one. A local lock cannot be lost while its
 holder lives, so local commits keep the plain atomic rename.
 """
 
@@ -29,29 +28,28 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vires_repo.errors import CommitConflictError, NotFoundError, StorageError
+from vires_repo.errors import NotFoundError
+from vires_repo.io.local_files import LocalFiles, absolute_local_path, is_local_path
 from vires_repo.io.locks import CatalogueLock, LockStatus
+from vires_repo.io.object_commit import (
+    Snapshot,
+    commit_conflict,
+    get_object,
+    is_changed_meanwhile,
+    put_object_if_unchanged,
+)
+from vires_repo.io.store_failures import StoreFailures
 
 STATE_FOLDER = ".state"
 """Runtime state below the root (lock, temporary files); it ignores itself in git."""
 LOCK_FILE = f"{STATE_FOLDER}/lock"
 FILE_MODE = 0o644
-
-
-def _object_store_failures() -> tuple[type[Exception], ...]:
-    """The exceptions of the object-store clients that s3fs lets through untranslated
-    (connection refused, unknown host, timeouts, missing credentials: botocore's own)."""
-    try:
-        from botocore.exceptions import BotoCoreError  # type: ignore[import-untyped]
-    except ImportError:  # installed without the s3 extra: no object store to fail
-        return ()
-    return (BotoCoreError,)
 
 
 @dataclass(frozen=True)
@@ -69,71 +67,15 @@ class FileStamp:
         return None if self.version is None else f"{self.size}/{self.version}"
 
 
-def _is_local_path(location: str) -> bool:
-    """Whether ``location`` is a plain local path (no URL), which needs no fsspec."""
-    return "://" not in location and os.name == "posix"
-
-
-def _local_path(location: str) -> str:
-    """A local path made absolute as fsspec makes it (``~`` expanded, no other normalizing)."""
-    path = os.path.expanduser(location) if location.startswith("~") else location  # noqa: PTH111
-    if path.startswith("/"):
-        return path
-    relative = "" if path == "." else path.removeprefix("./")
-    return f"{os.getcwd()}/{relative}"  # noqa: PTH109
-
-
-class _LocalFiles:
-    """The few fsspec filesystem methods :class:`Storage` calls, for a local folder, with
-    :mod:`os`: the same results and exceptions as fsspec's ``LocalFileSystem`` gives."""
-
-    protocol = "file"
-
-    def exists(self, path: str) -> bool:
-        return os.path.exists(path)  # noqa: PTH110
-
-    def cat_file(self, path: str) -> bytes:
-        with open(path, "rb") as stream:  # noqa: PTH123
-            return stream.read()
-
-    def ls(self, path: str, detail: bool = True, refresh: bool = True) -> list[dict[str, str]]:
-        with os.scandir(path) as entries:
-            return [
-                {
-                    "name": f"{path}/{entry.name}",
-                    "type": "directory" if entry.is_dir() else "file",
-                }
-                for entry in entries
-            ]
-
-    def size(self, path: str) -> int:
-        return os.path.getsize(path)  # noqa: PTH202
-
-    def makedirs(self, path: str, exist_ok: bool = True) -> None:
-        os.makedirs(path, exist_ok=exist_ok)  # noqa: PTH103
-
-    def rm_file(self, path: str) -> None:
-        os.remove(path)  # noqa: PTH107
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A commit point as a writer read it: its bytes (None: the file did not exist) and, on an
-    object store, its ETag, on which the write that replaces it is conditional."""
-
-    data: bytes | None
-    etag: str | None = None
-
-
 class Storage:
     """A catalogue root on some filesystem."""
 
     def __init__(self, root: str | os.PathLike[str], fs: Any = None) -> None:
         root = os.fspath(root)
         self._fs: Any = fs
-        if fs is None and _is_local_path(root):
-            self._files: Any = _LocalFiles()
-            path = _local_path(root)
+        if fs is None and is_local_path(root):
+            self._files: Any = LocalFiles()
+            path = absolute_local_path(root)
         else:
             if fs is None:
                 import fsspec
@@ -144,9 +86,7 @@ class Storage:
             self._files = self._fs
         self.url = root
         self.root = path.rstrip("/") or "/"
-        # botocore is slow to import: only remote catalogues need its exceptions
-        remote_failures = () if self.is_local else _object_store_failures()
-        self._failures: tuple[type[Exception], ...] = (OSError, *remote_failures)
+        self._reaching = StoreFailures(self.url, is_local=self.is_local).reaching
         self._lock = CatalogueLock(
             protocol=self.protocol, fs=self._fs, lock_path=self.path(LOCK_FILE), url=self.url
         )
@@ -183,32 +123,6 @@ class Storage:
         """A URL or local path of ``relpath`` that fsspec (and DuckDB) can open."""
         path = self.path(relpath)
         return path if self.is_local else f"{self.protocol}://{path.lstrip('/')}"
-
-    @contextlib.contextmanager
-    def _reaching(
-        self,
-        action: str,
-        relpath: str = "",
-        unless: Callable[[BaseException], bool] = lambda error: False,
-    ) -> Iterator[None]:
-        """Turn a failure of a remote store into one :class:`StorageError` naming the catalogue
-        and what was being done; a missing file or folder stays as it is for the callers,
-        and local folders keep their ``OSError`` (the CLI reports it with the file name)."""
-        try:
-            yield
-        except (FileNotFoundError, NotADirectoryError):
-            raise
-        except self._failures as error:
-            if self.is_local or unless(error):
-                raise
-            raise self._storage_error(action, relpath, error) from error
-
-    def _storage_error(self, action: str, relpath: str, error: Exception) -> StorageError:
-        what = relpath or "the catalogue root"
-        problem = str(error).strip() or type(error).__name__
-        return StorageError(
-            f"catalogue {self.url}: the object store failed while {action} {what}: {problem}"
-        )
 
     # -- reading -------------------------------------------------------------------------
 
@@ -336,7 +250,7 @@ class Storage:
         if self._pinning_thread == threading.get_ident():
             first = self._pins.setdefault(relpath, snapshot.etag)
             if snapshot.etag != first:
-                raise self._conflict(relpath, "while this writer held the lock")
+                raise commit_conflict(self.url, relpath, "while this writer held the lock")
         return snapshot
 
     def commit(self, relpath: str, data: bytes, read: Snapshot) -> Snapshot:
@@ -351,20 +265,15 @@ class Storage:
         if not self._conditional:
             self.write_bytes(relpath, data)
             return Snapshot(data)
-        bucket, key = self._bucket_key(relpath)
-        condition = {"IfNoneMatch": "*"} if read.data is None else {"IfMatch": str(read.etag)}
         try:
-            with self._reaching("writing", relpath, unless=_is_changed_meanwhile):
-                response = self.fs.call_s3(
-                    "put_object", Bucket=bucket, Key=key, Body=data, **condition
-                )
-            written = Snapshot(data, str(response["ETag"]))
+            with self._reaching("writing", relpath, unless=is_changed_meanwhile):
+                written = put_object_if_unchanged(self.fs, self.path(relpath), data, read)
         except OSError as error:
-            if not _is_changed_meanwhile(error):
+            if not is_changed_meanwhile(error):
                 raise
             written = self._get_object(relpath)
             if written.data != data:  # else our own write, retried by the client
-                raise self._conflict(relpath, "after this writer read it") from None
+                raise commit_conflict(self.url, relpath, "after this writer read it") from None
         finally:
             self.fs.invalidate_cache(self.path(relpath))
         if self._pinning_thread == threading.get_ident():
@@ -372,40 +281,13 @@ class Storage:
         return written
 
     def _get_object(self, relpath: str) -> Snapshot:
-        """An object's bytes and ETag from one request (``Snapshot(None)`` if absent)."""
-        from fsspec.asyn import sync  # (s3fs is asynchronous underneath)
-
-        bucket, key = self._bucket_key(relpath)
-
-        async def get_object() -> tuple[bytes, str]:
-            response = await self.fs._call_s3("get_object", Bucket=bucket, Key=key)
-            try:
-                return bytes(await response["Body"].read()), str(response["ETag"])
-            finally:
-                response["Body"].close()
-
-        try:
-            with self._reaching("reading", relpath):
-                data, etag = sync(self.fs.loop, get_object)
-        except FileNotFoundError:
-            return Snapshot(None)
-        return Snapshot(data, etag)
-
-    def _conflict(self, relpath: str, when: str) -> CommitConflictError:
-        return CommitConflictError(
-            f"catalogue {self.url}: {relpath} was changed by another writer {when} (this "
-            "writer's lock was lost: it stalled longer than the lock's stale time); its write "
-            "was refused and the other writer's commit stands: run the command again"
-        )
+        with self._reaching("reading", relpath):
+            return get_object(self.fs, self.path(relpath))
 
     @property
     def _conditional(self) -> bool:
         """Whether commits are conditional writes (an S3 store; see the module docstring)."""
         return self.protocol in ("s3", "s3a") and hasattr(self.fs, "call_s3")
-
-    def _bucket_key(self, relpath: str) -> tuple[str, str]:
-        bucket, _, key = self.path(relpath).lstrip("/").partition("/")
-        return bucket, key
 
     def remove(self, relpath: str) -> None:
         with contextlib.suppress(FileNotFoundError), self._reaching("removing", relpath):
@@ -528,138 +410,3 @@ class Storage:
                             self._pins.clear()
         finally:
             body_error = None  # no reference cycle through the traceback
-
-
-def _is_changed_meanwhile(error: BaseException) -> bool:
-    """A refused conditional write: the object changed (412) or was deleted (404) since read."""
-    from vires_repo.io.object_lock import is_precondition_failure  # writers to stores only
-
-    return isinstance(error, FileNotFoundError | FileExistsError) or is_precondition_failure(error)
-
-
-# -- single files outside a catalogue (a command's input and output files, data files) ----
-
-
-def read_location(location: str) -> bytes:
-    """The bytes of a file named by a local path or URL (``FileNotFoundError``,
-    ``IsADirectoryError`` as ``open`` raises them)."""
-    if _is_local_path(location):
-        with open(location, "rb") as stream:  # noqa: PTH123
-            return stream.read()
-    import fsspec
-
-    with fsspec.open(location, "rb") as stream:
-        return bytes(stream.read())
-
-
-def write_location(location: str, text: str) -> None:
-    """Write a text file named by a local path or URL (``OSError`` as ``open`` raises it)."""
-    if _is_local_path(location):
-        with open(location, "w", encoding="utf-8") as stream:  # noqa: PTH123
-            stream.write(text)
-        return
-    import fsspec
-
-    with fsspec.open(location, "w", encoding="utf-8") as stream:
-        stream.write(text)
-
-
-def files_in_folder(folder: str) -> list[str]:
-    """The files directly in ``folder`` (a local path or URL), each spelled ``folder/name``
-    so that it compares equal to a location stored that way; dot files are left out; empty if
-    the folder does not exist."""
-    import fsspec
-
-    if "://" not in folder:
-        try:
-            with os.scandir(folder) as entries:
-                names = [e.name for e in entries if e.is_file() and not e.name.startswith(".")]
-        except (FileNotFoundError, NotADirectoryError):
-            return []
-    else:
-        fs, path = fsspec.core.url_to_fs(folder)
-        try:
-            found = fs.ls(path, detail=True)
-        except (FileNotFoundError, NotADirectoryError):
-            return []
-        names = [
-            str(e["name"]).rstrip("/").rsplit("/", 1)[-1] for e in found if e["type"] == "file"
-        ]
-        names = [name for name in names if not name.startswith(".")]
-    return sorted(f"{folder}/{name}" for name in names)
-
-
-def remove_location(location: str) -> None:
-    """Remove a file named by a local path or URL (nothing happens if it is gone)."""
-    import fsspec
-
-    if "://" not in location:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(location)  # noqa: PTH107
-        return
-    fs, path = fsspec.core.url_to_fs(location)
-    with contextlib.suppress(FileNotFoundError):
-        fs.rm_file(path)
-
-
-_OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "abfs", "az"}
-
-
-def is_url(location: str) -> bool:
-    """Whether ``location`` is an fsspec URL (``s3://...``) rather than a local path."""
-    return "://" in location
-
-
-def put_location(local_path: str | os.PathLike[str], location: str) -> None:
-    """Publish a finished local file at a URL, whole or not at all: an object store creates
-    the object when its upload completes (one request, or the completion of a multipart
-    upload); other filesystems get it under a temporary name first, then moved."""
-    import fsspec
-
-    fs, path = fsspec.core.url_to_fs(location)
-    protocols = {fs.protocol} if isinstance(fs.protocol, str) else set(fs.protocol)
-    if protocols & _OBJECT_STORES:  # no folders to make (s3fs would create a missing bucket)
-        fs.put_file(os.fspath(local_path), path)
-        return
-    parent = path.rsplit("/", 1)[0]
-    fs.makedirs(parent, exist_ok=True)
-    scratch = f"{parent}/.{path.rsplit('/', 1)[-1]}.{os.getpid()}-{threading.get_ident()}.part"
-    try:
-        fs.put_file(os.fspath(local_path), scratch)
-        fs.mv(scratch, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            fs.rm_file(scratch)
-        raise
-
-
-def is_file(location: str) -> bool:
-    """Whether a local path or URL names an existing file."""
-    if _is_local_path(location):
-        return Path(location).is_file()
-    import fsspec
-
-    fs, path = fsspec.core.url_to_fs(location)
-    return bool(fs.isfile(path))
-
-
-def list_files(source: str) -> list[str]:
-    """The files a source names, sorted: a folder's files (not its sub-folders), the matches
-    of a glob pattern (``*``, ``?``, ``[...]``), or the one file a path or URL names; local
-    paths stay paths, URLs stay URLs. ``FileNotFoundError`` when it names nothing."""
-    import fsspec
-
-    fs, path = fsspec.core.url_to_fs(source)
-
-    def located(found: str) -> str:
-        return str(fs.unstrip_protocol(found)) if "://" in source else found
-
-    if any(char in path for char in "*?["):
-        matches = [p for p in fs.glob(path) if fs.isfile(p)]
-    elif fs.isdir(path):
-        matches = [e["name"] for e in fs.ls(path, detail=True) if e["type"] == "file"]
-    elif fs.isfile(path):
-        matches = [path]
-    else:
-        raise FileNotFoundError(2, "no such file or folder", source)
-    return sorted(located(str(match)) for match in matches)

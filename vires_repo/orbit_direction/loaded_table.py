@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from vires_repo.errors import OrbitDirectionIntegrityError
-from vires_repo.io.storage import Snapshot
+from vires_repo.io.object_commit import Snapshot
 from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.invariants import verify_boundaries
 from vires_repo.orbit_direction.manifest import MANIFEST_NAME, MonthEntry, TableManifest

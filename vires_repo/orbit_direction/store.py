@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from vires_repo.errors import IndexFormatError, NotFoundError
-from vires_repo.io.storage import Snapshot, Storage
+from vires_repo.io.object_commit import Snapshot
+from vires_repo.io.storage import Storage
 from vires_repo.manifests import plain_file_name
 from vires_repo.orbit_direction.extract import Boundaries
 from vires_repo.orbit_direction.loaded_table import LoadedTable

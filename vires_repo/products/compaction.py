@@ -15,7 +15,15 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from vires_repo.io.storage import Snapshot, Storage
+from vires_repo.io.object_commit import Snapshot
+from vires_repo.io.storage import Storage
+from vires_repo.products.data_files import (
+    JSONL_SUFFIX,
+    PARQUET_SUFFIX,
+    content_name,
+    jsonl_bytes,
+    parquet_bytes,
+)
 from vires_repo.products.lookups import IndexLookups
 from vires_repo.products.manifest import (
     DeletedEntry,
@@ -27,15 +35,7 @@ from vires_repo.products.manifest import (
     partition_folder,
 )
 from vires_repo.products.row_filter import RowFilter
-from vires_repo.products.schema import (
-    JSONL_SUFFIX,
-    PARQUET_SUFFIX,
-    SCHEMA,
-    content_name,
-    jsonl_bytes,
-    parquet_bytes,
-    sort_rows,
-)
+from vires_repo.products.schema import SCHEMA, sort_rows
 from vires_repo.timescales import to_micros
 
 COMPACTION_FILE_THRESHOLD = 10  # measured: fewer manifest lines outweigh more compactions

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 
-
-def is_url(location: str) -> bool:
-    return "://" in location
+from vires_repo.io.locations import is_url
 
 
 def normalize_location(location: str) -> str:
@@ -24,6 +22,6 @@ def product_identifier(location: str) -> str:
 
 
 def data_file_exists(location: str) -> bool:
-    from vires_repo.io.storage import is_file  # imports fsspec, which lookups do not need
+    from vires_repo.io.locations import is_file  # imports fsspec, which lookups do not need
 
     return is_file(location)

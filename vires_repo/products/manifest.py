@@ -36,15 +36,25 @@ from __future__ import annotations
 import builtins
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
 from typing import Any
 
-from vires_repo.errors import DefinitionError, IndexFormatError
+from vires_repo.errors import DefinitionError
 from vires_repo.manifests import manifest_text, parse_manifest, plain_file_name
+from vires_repo.products.manifest_checks import (
+    checked_field,
+    file_name,
+    integer,
+    json_list,
+    malformed,
+    micros,
+    names,
+    only_keys,
+    string,
+)
 from vires_repo.products.schema import FORMAT_VERSION
-from vires_repo.timescales import from_micros, to_micros
+from vires_repo.timescales import from_micros
 from vires_repo.timespec import format_datetime
 
 PRODUCTS_FOLDER = "products"
@@ -248,14 +258,14 @@ class Manifest:
         first wrong key (``files.0.rows: Input should be a valid integer``)."""
         document = parse_manifest(text, where, "product index", FORMAT_VERSION)
         del document["format_version"]
-        _only_keys(document, ("collection", "files", "deleted"), where, "")
-        collection = _field(document, "collection", _string, where, "")
-        files = _field(document, "files", _list, where, "")
+        only_keys(document, ("collection", "files", "deleted"), where, "")
+        collection = checked_field(document, "collection", string, where, "")
+        files = checked_field(document, "files", json_list, where, "")
         entries = tuple(_entry_of(entry, where, f"files.{n}.") for n, entry in enumerate(files))
         deleted = (
             tuple(
                 _deleted_of(record, where, f"deleted.{n}.")
-                for n, record in enumerate(_field(document, "deleted", _list, where, ""))
+                for n, record in enumerate(checked_field(document, "deleted", json_list, where, ""))
             )
             if "deleted" in document
             else ()
@@ -263,7 +273,7 @@ class Manifest:
         tombstones = {entry.file: entry.tombstones for entry in entries}
         for n, record in enumerate(deleted):
             if record.identifier not in tombstones.get(record.file, ()):
-                raise _malformed(
+                raise malformed(
                     where,
                     f"deleted.{n}",
                     f"deleted product {record.identifier} is not a tombstone of {record.file}",
@@ -274,98 +284,35 @@ class Manifest:
 # -- checking a manifest read from JSON ---------------------------------------------------
 
 _ENTRY_KEYS = tuple(field.name for field in fields(FileEntry))
-
-
-def _malformed(where: str, location: str, message: str) -> IndexFormatError:
-    return IndexFormatError(f"{where} is malformed: {location}: {message}")
-
-
-def _only_keys(value: Mapping[str, Any], keys: Sequence[str], where: str, prefix: str) -> None:
-    for key in value:
-        if key not in keys:
-            raise _malformed(where, f"{prefix}{key}", "Extra inputs are not permitted")
-
-
-def _field(
-    value: Mapping[str, Any], key: str, check: Callable[[Any], Any], where: str, prefix: str
-) -> Any:
-    if key not in value:
-        raise _malformed(where, f"{prefix}{key}", "Field required")
-    try:
-        return check(value[key])
-    except ValueError as error:
-        raise _malformed(where, f"{prefix}{key}", str(error)) from None
-
-
-def _string(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("Input should be a valid string")
-    return value
-
-
-def _integer(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError("Input should be a valid integer")
-    return value
-
-
-def _micros(value: Any) -> int:
-    """A time in microseconds: an integer, or ISO 8601 as the manifest writes it."""
-    if isinstance(value, str):
-        try:
-            return to_micros(datetime.fromisoformat(value))
-        except ValueError as error:
-            raise ValueError(f"Value error, {error}") from None
-    return _integer(value)
-
-
-def _file_name(value: Any) -> str:
-    name = _string(value)
-    try:
-        return plain_file_name(name)
-    except ValueError as error:
-        raise ValueError(f"Value error, {error}") from None
-
-
-def _list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise ValueError("Input should be a valid list")
-    return value
-
-
-def _names(value: Any) -> frozenset[str]:
-    return frozenset(_string(name) for name in _list(value))
-
-
 _ENTRY_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "file": _file_name,
-    "rows": _integer,
-    "bytes": _integer,
-    "sha256": _string,
-    "min_begin_time": _micros,
-    "max_end_time": _micros,
-    "min_identifier": _string,
+    "file": file_name,
+    "rows": integer,
+    "bytes": integer,
+    "sha256": string,
+    "min_begin_time": micros,
+    "max_end_time": micros,
+    "min_identifier": string,
 }
 _OPTIONAL_ENTRY_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "max_identifier": _string,
-    "tombstones": _names,
+    "max_identifier": string,
+    "tombstones": names,
 }
 
 
 def _entry_of(value: Any, where: str, prefix: str) -> FileEntry:
     if not isinstance(value, dict):
-        raise _malformed(where, prefix.rstrip("."), "Input should be a valid dictionary")
-    _only_keys(value, _ENTRY_KEYS, where, prefix)
+        raise malformed(where, prefix.rstrip("."), "Input should be a valid dictionary")
+    only_keys(value, _ENTRY_KEYS, where, prefix)
     checked = {
-        key: _field(value, key, check, where, prefix) for key, check in _ENTRY_CHECKS.items()
+        key: checked_field(value, key, check, where, prefix) for key, check in _ENTRY_CHECKS.items()
     }
     for key, check in _OPTIONAL_ENTRY_CHECKS.items():
         if key in value:
-            checked[key] = _field(value, key, check, where, prefix)
+            checked[key] = checked_field(value, key, check, where, prefix)
     entry = FileEntry(**checked)
     problem = _inconsistency(entry)
     if problem:
-        raise _malformed(where, prefix.rstrip("."), f"Value error, {problem}")
+        raise malformed(where, prefix.rstrip("."), f"Value error, {problem}")
     return entry
 
 
@@ -384,20 +331,21 @@ def _inconsistency(entry: FileEntry) -> str | None:
 
 
 _DELETED_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "identifier": _string,
-    "file": _file_name,
-    "deleted_at": _micros,
-    "deleted_by": _string,
+    "identifier": string,
+    "file": file_name,
+    "deleted_at": micros,
+    "deleted_by": string,
 }
 
 
 def _deleted_of(value: Any, where: str, prefix: str) -> DeletedEntry:
     if not isinstance(value, dict):
-        raise _malformed(where, prefix.rstrip("."), "Input should be a valid dictionary")
-    _only_keys(value, (*_DELETED_CHECKS, "reason"), where, prefix)
+        raise malformed(where, prefix.rstrip("."), "Input should be a valid dictionary")
+    only_keys(value, (*_DELETED_CHECKS, "reason"), where, prefix)
     checked = {
-        key: _field(value, key, check, where, prefix) for key, check in _DELETED_CHECKS.items()
+        key: checked_field(value, key, check, where, prefix)
+        for key, check in _DELETED_CHECKS.items()
     }
     if "reason" in value:
-        checked["reason"] = _field(value, "reason", _string, where, prefix)
+        checked["reason"] = checked_field(value, "reason", string, where, prefix)
     return DeletedEntry(**checked)

@@ -15,8 +15,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vires_repo.errors import IndexFormatError, NotFoundError
-from vires_repo.io.storage import Snapshot, Storage
+from vires_repo.io.object_commit import Snapshot
+from vires_repo.io.storage import Storage
 from vires_repo.products import kernels
+from vires_repo.products.data_files import JSONL_SUFFIX, check_format, read_jsonl
 from vires_repo.products.manifest import (
     LEGACY_MANIFEST_NAME,
     PRODUCTS_FOLDER,
@@ -29,13 +31,10 @@ from vires_repo.products.manifest import (
 )
 from vires_repo.products.row_filter import RowFilter
 from vires_repo.products.schema import (
-    JSONL_SUFFIX,
     MAX_IDENTIFIER_BYTES,
     SCHEMA,
     ProductRecord,
-    check_format,
     first_row_problem,
-    read_jsonl,
     shortened,
     table_to_records,
 )

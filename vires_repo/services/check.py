@@ -110,7 +110,8 @@ def _index_files(catalog: Catalog, _options: CheckOptions) -> Iterator[str]:
     valid live rows."""
     import pyarrow.parquet as pq
 
-    from vires_repo.products.schema import JSONL_SUFFIX, SCHEMA, check_format, read_jsonl
+    from vires_repo.products.data_files import JSONL_SUFFIX, check_format, read_jsonl
+    from vires_repo.products.schema import SCHEMA
 
     index = catalog.products
     for collection in index.collections():

@@ -45,7 +45,7 @@ from vires_repo.extraction.writers.base import (
     OutputHeader,
     source_products_text,
 )
-from vires_repo.io.storage import is_url, put_location
+from vires_repo.io.locations import is_url, put_location
 from vires_repo.timescales import to_datetime64, to_utc
 
 __all__ = [

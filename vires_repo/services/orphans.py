@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from vires_repo.io.storage import files_in_folder, remove_location
+from vires_repo.io.locations import files_in_folder, remove_location
 from vires_repo.maintenance import current_user
 from vires_repo.products import Deletion, ProductSelection
 

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from vires_repo.catalog import Catalog
 from vires_repo.errors import DefinitionError, NotFoundError, ViresRepoError
+from vires_repo.io.locations import is_url
 from vires_repo.parallel import TimeLimitExceeded, ordered_map, time_limit
 from vires_repo.products import ProductRecord
-from vires_repo.products.locations import is_url, normalize_location, product_identifier
+from vires_repo.products.locations import normalize_location, product_identifier
 from vires_repo.products.schema import identifier_problem, record_problem, shortened
 from vires_repo.services._batch import BatchResult
 from vires_repo.services._overlaps import plan_registration

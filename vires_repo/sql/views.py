@@ -38,7 +38,8 @@ from vires_repo.catalog import Catalog
 from vires_repo.io.duckdb import Connection, open_connection, sql_list, sql_literal
 from vires_repo.io.storage import Storage
 from vires_repo.products import ProductIndex
-from vires_repo.products.schema import JSONL_SUFFIX, SCHEMA
+from vires_repo.products.data_files import JSONL_SUFFIX
+from vires_repo.products.schema import SCHEMA
 
 _PARQUET_VARIABLE = "vires_product_files"
 _JSONL_VARIABLE = "vires_product_text_files"

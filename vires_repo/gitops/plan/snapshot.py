@@ -105,7 +105,7 @@ class Snapshot:
 
     def live_rows(self, collection: str, entries: Iterable[FileEntry]) -> dict[str, dict[str, Any]]:
         """Live rows (identifier -> row) of some data files of a collection."""
-        from vires_repo.products.schema import read_data_file
+        from vires_repo.products.data_files import read_data_file
 
         rows: dict[str, dict[str, Any]] = {}
         for entry in entries:

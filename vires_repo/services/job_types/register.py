@@ -27,7 +27,7 @@ class RegisterParameters(BaseModel):
 
 def run(context: JobContext, parameters: RegisterParameters) -> JobOutcome:
     from vires_repo.catalog import Catalog
-    from vires_repo.io.storage import list_files
+    from vires_repo.io.locations import list_files
     from vires_repo.products.locations import product_identifier
     from vires_repo.services.product_registration import register_products
 
