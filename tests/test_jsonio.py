@@ -92,3 +92,12 @@ def test_dumps_rows_is_dumps_of_the_objects(rows: list[tuple[object, ...]]) -> N
     assert jsonio.dumps_rows(keys, rows) == jsonio.dumps(
         [dict(zip(keys, r, strict=True)) for r in rows]
     )
+
+
+def test_dumps_rows_of_uniform_columns() -> None:
+    keys = ["id", "owner", "flag", "count"]
+    rows = [('a"1', None, True, 1), ("b", "ü", False, 2), ("c", "x", True, 3)]
+
+    assert jsonio.dumps_rows(keys, rows) == jsonio.dumps(
+        [dict(zip(keys, row, strict=True)) for row in rows]
+    )

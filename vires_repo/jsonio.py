@@ -63,9 +63,21 @@ def dumps_rows(keys: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
             return "true" if value else "false"
         return json.dumps(value, ensure_ascii=False)
 
+    def encoded(column: tuple[Any, ...]) -> list[str]:
+        """A column's JSON values; a column of strings (or of booleans) without a Python
+        call per value."""
+        kinds = set(map(type, column))
+        if kinds == {str}:
+            return list(map(encode_basestring, column))
+        if kinds <= {str, type(None)}:
+            return ["null" if value is None else encode_basestring(value) for value in column]
+        if kinds == {bool}:
+            return list(map({True: "true", False: "false"}.__getitem__, column))
+        return list(map(scalar, column))
+
     names = [str(encode_basestring(key)).replace("%", "%%") for key in keys]
     template = "  {\n" + ",\n".join(f"    {name}: %s" for name in names) + "\n  }"
-    columns = [list(map(scalar, column)) for column in zip(*rows, strict=True)]
+    columns = [encoded(column) for column in zip(*rows, strict=True)]
     if not columns:
         return "[]\n"
     return "[\n" + ",\n".join(map(template.__mod__, zip(*columns, strict=True))) + "\n]\n"

