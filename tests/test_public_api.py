@@ -35,6 +35,7 @@ EXPORTED = [
     "MergeConflictError",
     "NotFoundError",
     "OrbitDirectionIntegrityError",
+    "PermissionDeniedError",
     "ProductFileError",
     "ProductIntegrityError",
     "ProductRecord",

@@ -47,6 +47,10 @@ class JobContext(Protocol):
         """Write an output of the job (``perm/<id>/<name>``); its size and sha256 go into the
         response document and the record's output size."""
 
+    def publish_file(self, name: str, local_file: str) -> None:
+        """Move the finished local file ``local_file`` (e.g. written under ``temp_folder``) to
+        ``perm/<id>/<name>`` without reading it into memory; as :meth:`publish` otherwise."""
+
     def set_tasks(self, names: Sequence[str]) -> None:
         """Declare the job's tasks (e.g. one per file), all ACCEPTED."""
 

@@ -73,6 +73,9 @@ class RunningJob:
     def publish(self, name: str, data: bytes) -> None:
         self.outputs.append(self.backend.publish(self.job_id, name, data))
 
+    def publish_file(self, name: str, local_file: str) -> None:
+        self.outputs.append(self.backend.publish_file(self.job_id, name, local_file))
+
     def set_tasks(self, names: Sequence[str]) -> None:
         self.records.set_tasks(self.job_id, names)
         self.records.update(self.job_id, tasks_total=len(names), tasks_done=0, tasks_failed=0)

@@ -16,6 +16,7 @@ def test_types_lists_every_type_with_its_parameters(jq: JqEnv) -> None:
         "cached_product_update",
         "check",
         "compact",
+        "fetch_filtered_data",
         "job_purge",
         "orbit_direction_sync",
         "register",
