@@ -99,6 +99,10 @@ class JobType:
     FAILED."""
     admit: AdmitFunction | None = None
     """Checked before the job is accepted (``job run``, ``job submit``, retries, schedules)."""
+    writes_catalogue: bool = True
+    """False for the readers of the catalogue (checks, extractions, copies *from* it, the jobs'
+    own housekeeping): they keep working while the catalogue is in maintenance mode, when
+    every writer job is refused at submission and at start."""
 
     def parameter_lines(self) -> list[str]:
         """``name: type (required | default value): description`` per parameter, in order."""

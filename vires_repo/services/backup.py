@@ -75,6 +75,16 @@ class CreatedBackup:
     url: str
     pruned: tuple[str, ...]
 
+    def summary(self) -> str:
+        """``backup ID at URL: ... N file(s) recorded, M copied``."""
+        manifest = self.manifest
+        stored = "git bundle and " if manifest.git else ""
+        copied = sum(1 for f in manifest.files if f.stored == "files")
+        return (
+            f"backup {manifest.id} at {self.url}: {stored}{len(manifest.files)} file(s) "
+            f"recorded, {copied} copied"
+        )
+
 
 def create(
     catalog: Catalog,
