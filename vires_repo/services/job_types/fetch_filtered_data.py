@@ -150,4 +150,5 @@ JOB_TYPE = JobType(
     run=run,
     rerun_safe=True,
     admit=admit,
+    writes_catalogue=False,
 )
