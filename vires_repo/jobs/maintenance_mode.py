@@ -9,20 +9,9 @@ with a log line (:func:`vires_repo.jobs.worker.fire_schedules`).
 
 from __future__ import annotations
 
-from vires_repo.errors import IndexFormatError, MaintenanceError
-from vires_repo.io.storage import Storage
+from vires_repo.errors import MaintenanceError
 from vires_repo.jobs.job_type import JobType
-from vires_repo.maintenance import maintenance_state
-
-
-def maintenance_reason(catalog_root: str) -> str | None:
-    """Why the catalogue at ``catalog_root`` is in maintenance mode (``since TIME by WHO:
-    REASON``), or None when it is not (a damaged flag counts as maintenance)."""
-    try:
-        state = maintenance_state(Storage(catalog_root))
-    except IndexFormatError as error:
-        return str(error)
-    return None if state is None else state.describe()
+from vires_repo.maintenance import maintenance_reason
 
 
 def refuse_writer_during_maintenance(job_type: JobType, catalog_root: str) -> None:

@@ -26,7 +26,6 @@ from vires_repo.io.queue import JobQueue, process_label
 from vires_repo.jobs.backend import JobBackend
 from vires_repo.jobs.job_type import JobType
 from vires_repo.jobs.location import JobsLocation
-from vires_repo.jobs.maintenance_mode import maintenance_reason
 from vires_repo.jobs.records import JobQuery, JobRecord, JobRecords, JobStatus
 from vires_repo.jobs.runner import (
     LOG,
@@ -39,6 +38,7 @@ from vires_repo.jobs.runner import (
 )
 from vires_repo.jobs.schedules import Schedule, next_fire_time, previous_fire_time
 from vires_repo.jobs.submission import Limits, accept
+from vires_repo.maintenance import maintenance_reason
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ def test_types_lists_every_type_with_its_parameters(jq: JqEnv) -> None:
         "fetch_filtered_data",
         "job_purge",
         "mirror",
+        "nightly",
         "orbit_direction_sync",
         "purge",
         "register",

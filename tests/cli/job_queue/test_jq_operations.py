@@ -9,6 +9,8 @@ from pathlib import Path
 from jq_env import JqEnv
 from ops_env import build_catalogue, catalogue_files, register_day
 
+from vires_repo.jobs.records import JobRecords
+
 
 def _job_id(err: str) -> str:
     return err.split("INFO: job ", 1)[1].split()[0]
@@ -52,3 +54,36 @@ def test_a_queued_purge_job_lists_what_it_removed(jq: JqEnv) -> None:
     response = json.loads((perm / "response.json").read_text())
     assert [output["name"] for output in response["outputs"]] == ["purged.txt"]
     assert str(jq.record(old).status) == "SUCCEEDED"  # a dry run removes nothing
+
+
+def test_the_nightly_job_runs_the_nightly_steps_as_tasks(jq: JqEnv, tmp_path: Path) -> None:
+    build_catalogue(str(jq.catalog), days=3, data=tmp_path / "data")
+    backups, replica = tmp_path / "backups", tmp_path / "replica"
+
+    code, _out, err = jq.run(
+        "job", "run", "nightly", f"backup_dest={backups}", f"replicas={replica}"
+    )
+
+    assert code == 0, err
+    job_id = _job_id(err)
+    record = jq.record(job_id)
+    assert record.message == "5 step(s) ran, all ok"
+    with JobRecords.open(jq.location.database_url) as records:
+        tasks = [(task.name, str(task.status)) for task in records.tasks(job_id)]
+    assert tasks == [
+        ("info", "SUCCEEDED"),
+        ("check --files", "SUCCEEDED"),
+        ("backup create", "SUCCEEDED"),
+        ("purge --policies", "SUCCEEDED"),
+        (f"sync {replica}", "SUCCEEDED"),
+    ]
+    summary = (Path(jq.location.root, "perm", job_id) / "summary.md").read_text()
+    assert summary.startswith("## Nightly operations\n") and "in step" in summary
+    assert (backups / "latest").exists()
+    assert catalogue_files(str(replica)) == catalogue_files(str(jq.catalog))
+
+    assert jq.run("job", "schedule", "0 2 * * *", "nightly", f"replicas={replica}")[0] == 0
+    assert jq.run("check", "--only", "schedules")[0] == 0
+    assert jq.run("maintenance", "on", "--reason", "upgrade")[0] == 0
+    refused = jq.run("job", "run", "nightly")
+    assert refused[0] == 1 and "maintenance mode" in refused[2] and "upgrade" in refused[2]
