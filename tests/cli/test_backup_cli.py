@@ -253,3 +253,21 @@ def test_a_manifest_naming_a_path_outside_the_catalogue_is_refused(
     assert code == 1
     assert err.count("ERROR:") == 1 and "MANIFEST.json is malformed: files.0.path" in err
     assert not restored.exists() and not (tmp_path / "jobs.sqlite").exists()
+
+
+def test_job_records_outside_the_catalogue_are_named_as_not_backed_up(
+    cli, catalogue, tmp_path, monkeypatch
+) -> None:
+    dest = tmp_path / "backups"
+    inside = cli("--catalog", catalogue, "backup", "create", "--dest", str(dest), "--tag", "a")
+    assert inside.code == 0 and "WARNING" not in inside.err
+
+    monkeypatch.setenv("VIRES_JOBS_ROOT", str(tmp_path / "jobs"))
+    outside = cli("--catalog", catalogue, "backup", "create", "--dest", str(dest), "--tag", "b")
+
+    assert outside.code == 0, outside.err
+    assert outside.err.splitlines()[0] == (
+        f"WARNING: the job records (sqlite:///{tmp_path}/jobs/jobs.sqlite) and outputs "
+        f"({tmp_path}/jobs) are not in the catalogue's .state/jobs/: this backup does not hold "
+        "them; back them up with their own tools (pg_dump, a copy of the jobs root)"
+    )

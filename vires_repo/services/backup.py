@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from vires_repo.catalog import Catalog
-from vires_repo.errors import ConflictError, UsageError
+from vires_repo.errors import ConflictError, SettingsError, UsageError
 from vires_repo.io.storage import FileStamp, Storage
 from vires_repo.replication.backups import (
     BUNDLE_NAME,
@@ -104,6 +104,9 @@ def create(
         raise UsageError(f"--keep-days {keep_days}: keep backups for at least one day")
     catalog.require_existing()
     destination = Storage(destination_url)
+    elsewhere = jobs_outside(catalog)
+    if elsewhere is not None:
+        say.warning(elsewhere)
     with catalog.writing(during_maintenance=True):  # a state no writer changes meanwhile
         check = _check(catalog, force, say)
         storage = catalog.storage
@@ -137,6 +140,27 @@ def create(
         append_event(storage, "backup", backup=identifier, dest=destination.url_of())
     pruned = _prune(destination, keep_days, keep=identifier, now=created)
     return CreatedBackup(manifest, destination.url_of(identifier), pruned)
+
+
+def jobs_outside(catalog: Catalog) -> str | None:
+    """Why this backup misses (some of) the job records: their database (``VIRES_JOBS_DB``)
+    or the jobs root (``VIRES_JOBS_ROOT``) is not the catalogue's ``.state/jobs/``, which
+    is all a backup holds; None when the records are there (or there is no jobs store)."""
+    from vires_repo.io.database import redacted, sqlite_url
+    from vires_repo.jobs.location import JOBS_FOLDER, SQLITE_FILE, JobsLocation
+
+    try:
+        location = JobsLocation.resolve(catalog.url)
+    except SettingsError:  # a catalogue on an object store without VIRES_JOBS_DB: no jobs
+        return None
+    inside = catalog.storage.is_local and location.root == catalog.storage.path(JOBS_FOLDER)
+    if inside and location.database_url == sqlite_url(f"{location.root}/{SQLITE_FILE}"):
+        return None
+    return (
+        f"the job records ({redacted(location.database_url)}) and outputs ({location.root}) "
+        f"are not in the catalogue's {JOBS_FOLDER}/: this backup does not hold them; back "
+        "them up with their own tools (pg_dump, a copy of the jobs root)"
+    )
 
 
 def _check(catalog: Catalog, force: bool, say: Messages) -> CheckSummary:
