@@ -121,9 +121,14 @@ def restore(
         Print the plan and change nothing.
     """
     from vires_repo.services import backup
+    from vires_repo.services.messages import Messages
 
     identifier, result = backup.restore(
-        _common.session.catalog(), backup.destination(dest), wanted, dry_run=dry_run
+        _common.session.catalog(),
+        backup.destination(dest),
+        wanted,
+        dry_run=dry_run,
+        say=_common.console(Messages.logged("backup")),
     )
     _common.info(f"restore from backup {identifier}")
     return report_copy(result, dry_run=dry_run, repaired=True)
