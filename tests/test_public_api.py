@@ -36,6 +36,7 @@ EXPORTED = [
     "MergeConflictError",
     "NotFoundError",
     "OrbitDirectionIntegrityError",
+    "PermissionDeniedError",
     "ProductFileError",
     "ProductIntegrityError",
     "ProductRecord",

@@ -56,6 +56,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
             "MergeConflictError",
             "NotFoundError",
             "OrbitDirectionIntegrityError",
+            "PermissionDeniedError",
             "ProductFileError",
             "ProductIntegrityError",
             "QuasiDipoleRangeError",

@@ -41,6 +41,8 @@ traceback.
                                  that did not fail, abort of a finished one, ...)
   * JobAbortedError              raised inside a running job once its abort was asked (the
                                  runner records it ABORTED; never reaches the CLI)
+  * PermissionDeniedError        a job's owner lacks a permission its request needs (a
+                                 collection's requiredPermission)
 """
 
 from __future__ import annotations
@@ -205,3 +207,8 @@ class JobAbortedError(ViresRepoError):
     def __init__(self, job_id: str) -> None:
         super().__init__(f"job {job_id} aborted")
         self.job_id = job_id
+
+
+class PermissionDeniedError(ViresRepoError):
+    """Raised when a job's owner lacks a permission the job needs (a collection's
+    ``requiredPermission``): at submission and again when the job runs."""

@@ -68,6 +68,16 @@ def maintenance_state(root: str | Storage) -> MaintenanceState | None:
         ) from None
 
 
+def maintenance_reason(root: str | Storage) -> str | None:
+    """Why the catalogue at ``root`` is in maintenance mode, as one line (``since TIME by WHO:
+    REASON``), or None when it is not; a damaged flag counts as maintenance (its error)."""
+    try:
+        state = maintenance_state(root)
+    except IndexFormatError as error:
+        return str(error)
+    return None if state is None else state.describe()
+
+
 def enter_maintenance(root: str | Storage, reason: str, by: str) -> MaintenanceState:
     """Put the catalogue into maintenance (replacing an earlier reason); returns the state."""
     state = MaintenanceState(reason=reason, since=datetime.now(UTC).replace(microsecond=0), by=by)

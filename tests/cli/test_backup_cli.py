@@ -13,6 +13,7 @@ from ci_env import git
 from ops_env import build_catalogue, catalogue_files, register_day
 
 from vires_repo.io.storage import Storage
+from vires_repo.jobs.records import JobRecords
 from vires_repo.replication.events import read_events
 
 JOB_RECORD = ".state/jobs/jobs.sqlite"
@@ -253,3 +254,48 @@ def test_a_manifest_naming_a_path_outside_the_catalogue_is_refused(
     assert code == 1
     assert err.count("ERROR:") == 1 and "MANIFEST.json is malformed: files.0.path" in err
     assert not restored.exists() and not (tmp_path / "jobs.sqlite").exists()
+
+
+def test_job_records_outside_the_catalogue_are_exported_and_restored(
+    cli, catalogue, tmp_path, monkeypatch
+) -> None:
+    dest, jobs = tmp_path / "backups", tmp_path / "jobs"
+    inside = cli("--catalog", catalogue, "backup", "create", "--dest", str(dest), "--tag", "a")
+    assert inside.code == 0 and "WARNING" not in inside.err
+    assert "job_records" not in manifest_of(dest)
+    monkeypatch.setenv("VIRES_JOBS_ROOT", str(jobs))
+    ran = cli("--catalog", catalogue, "job", "run", "check", "only=definitions-valid,schedules")
+    assert ran.code == 0, ran.err
+    job_id = ran.err.split()[2]
+
+    created = cli("--catalog", catalogue, "backup", "create", "--dest", str(dest), "--tag", "b")
+
+    assert created.code == 0, created.err
+    assert created.err.splitlines()[0] == (
+        f"WARNING: the job records (sqlite:///{jobs}/jobs.sqlite) and outputs ({jobs}) are not "
+        "in the catalogue's .state/jobs/: the records are exported into the backup "
+        "(job_records.jsonl), the outputs are not (copy the jobs root with its own tools)"
+    )
+    folder = dest / created.out.strip()
+    manifest = json.loads((folder / "MANIFEST.json").read_text())
+    assert manifest["job_records"]["rows"] == 1
+    assert cli("backup", "verify", "--dest", str(dest)).code == 0
+    before = cli("--catalog", catalogue, "job", "dump", job_id).out
+
+    (jobs / "jobs.sqlite").unlink()
+    restored = cli("--catalog", catalogue, "backup", "restore", "--dest", str(dest))
+
+    assert restored.code == 0, restored.err
+    assert (
+        f"INFO: job records restored into sqlite:///{jobs}/jobs.sqlite: 1 added, 0 already there"
+        in restored.err.splitlines()
+    )
+    assert cli("--catalog", catalogue, "job", "dump", job_id).out == before
+    with JobRecords.open(f"sqlite:///{jobs}/jobs.sqlite") as records:
+        assert [task.name for task in records.tasks(job_id)] == ["definitions-valid", "schedules"]
+        assert records.get(job_id).tasks_done == 2
+
+    (folder / "job_records.jsonl").write_text("{}\n")
+    problems = cli("backup", "verify", "--dest", str(dest))
+    assert problems.code == 1
+    assert f"{folder}/job_records.jsonl: sha256 differs from MANIFEST.json" in problems.err

@@ -103,7 +103,11 @@ def test_purge_without_a_kind_runs_every_kind(cli: CliRunner, default_catalog: s
         "INFO: -> Purging cached products",
         "INFO: 0 superseded cached-product files removed",
         "INFO: -> Purging jobs",
-        "INFO: no jobs store in this catalogue: no job outputs to purge",
+        "INFO: 0 finished jobs purged (ended more than P14D ago)"
+        if "://" not in default_catalog
+        else "INFO: no jobs store: jobs root "
+        f"{default_catalog}/.state/jobs is not a local folder, so the job records cannot be a "
+        "SQLite file there: set VIRES_JOBS_DB=postgresql://USER:PASSWORD@HOST/DB",
     ]
 
 
@@ -126,12 +130,27 @@ def test_superseded_cached_product_files_are_removed(cli: CliRunner, default_cat
     assert cli("-C", default_catalog, "check", "--only", "cached-products").code == 0
 
 
-def test_jobs_say_there_is_no_jobs_store(cli: CliRunner, default_catalog: str) -> None:
-    assert cli("-C", default_catalog, "purge", "--jobs") == (
-        0,
-        "",
-        "INFO: -> Purging jobs\nINFO: no jobs store in this catalogue: no job outputs to purge\n",
-    )
+def test_jobs_past_their_retention_are_purged(
+    cli: CliRunner, tmp_path: Path, copy_default_catalog: Callable[[str], str]
+) -> None:
+    catalog = copy_default_catalog(str(tmp_path / "catalog"))
+    ended = [cli("-C", catalog, "job", "run", "sleep").err.split()[2] for _ in range(2)]
+    assert cli("-C", catalog, "purge", "--jobs").out == ""  # they ended just now: kept
+
+    dry = cli("-C", catalog, "purge", "--jobs", "--older-than", "PT0S", "--dry-run")
+    assert cli("-C", catalog, "job", "list").out.split() == ended
+    real = cli("-C", catalog, "purge", "--jobs", "--older-than", "PT0S")
+
+    assert (
+        dry.out == real.out == "".join(f"purged job {job_id}\n" for job_id in ended)
+    )  # by submission
+    assert real.err.splitlines() == [
+        "INFO: -> Purging jobs",
+        "INFO: 2 finished jobs purged (ended more than PT0S ago)",
+    ]
+    assert "2 finished jobs would be purged" in dry.err
+    assert cli("-C", catalog, "job", "list").out == ""
+    assert not list((tmp_path / "catalog" / ".state" / "jobs" / "perm").iterdir())
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,11 @@ workers (on however many machines) share the queue."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from vires_repo.io.queue import JobQueue
 from vires_repo.io.storage import Storage
@@ -13,6 +16,7 @@ from vires_repo.jobs.location import JobsLocation
 from vires_repo.jobs.records import JobQuery, JobRecords
 from vires_repo.jobs.schedules import Schedule
 from vires_repo.jobs.worker import ScheduleClock, WorkerEnvironment, fire_schedules
+from vires_repo.maintenance import enter_maintenance, leave_maintenance
 from vires_repo.services.job_types import job_type
 
 
@@ -57,3 +61,32 @@ def test_each_firing_submits_one_job_across_workers(tmp_path: Path) -> None:
     assert jobs[0].parameters == {"seconds": 2.0, "fail": False}
     assert queued == [job.id for job in jobs]
     assert claims == [f"schedule:{schedule.key}:{_at(2).isoformat()}"]  # no pile of old ones
+
+
+def test_no_schedule_fires_while_the_catalogue_is_in_maintenance(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path}/jobs.sqlite"
+    catalog = tmp_path / "catalog"
+    enter_maintenance(str(catalog), "moving to new disks", "ops@host")
+    schedule = Schedule(job="sleep", cron="* * * * *")
+    environment = WorkerEnvironment(
+        location=JobsLocation(str(tmp_path / "jobs"), url),
+        catalog_root=str(catalog),
+        resolve=job_type,
+        load_schedules=lambda: [schedule],
+    )
+    clock = ScheduleClock(_at(0, 30))
+    with JobRecords.open(url) as records, JobQueue(url) as queue:
+        backend = JobBackend(Storage(tmp_path / "jobs"))
+        with caplog.at_level(logging.INFO, logger="vires_repo.jobs"):
+            fire_schedules(environment, records, backend, queue, clock, _at(1, 1))
+        skipped = records.select(JobQuery())
+        leave_maintenance(str(catalog))
+        fire_schedules(environment, records, backend, queue, clock, _at(2, 1))
+        fired = records.select(JobQuery())
+
+    assert skipped == [] and len(fired) == 1
+    [line] = caplog.messages
+    assert line.startswith("schedule sleep (* * * * *) skipped: the catalogue is in maintenance")
+    assert line.endswith("by ops@host: moving to new disks")

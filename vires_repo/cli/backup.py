@@ -57,13 +57,8 @@ def create(
         force=force,
         say=_common.console(Messages.logged("backup")),
     )
-    manifest = created.manifest
-    stored = "git bundle and " if manifest.git else ""
-    _common.print_lines([manifest.id])
-    _common.info(
-        f"backup {manifest.id} at {created.url}: {stored}{len(manifest.files)} file(s) recorded, "
-        f"{sum(1 for f in manifest.files if f.stored == 'files')} copied"
-    )
+    _common.print_lines([created.manifest.id])
+    _common.info(created.summary())
     for identifier in created.pruned:
         _common.info(f"pruned backup {identifier} (older than {keep_days} days)")
 
@@ -126,9 +121,14 @@ def restore(
         Print the plan and change nothing.
     """
     from vires_repo.services import backup
+    from vires_repo.services.messages import Messages
 
     identifier, result = backup.restore(
-        _common.session.catalog(), backup.destination(dest), wanted, dry_run=dry_run
+        _common.session.catalog(),
+        backup.destination(dest),
+        wanted,
+        dry_run=dry_run,
+        say=_common.console(Messages.logged("backup")),
     )
     _common.info(f"restore from backup {identifier}")
     return report_copy(result, dry_run=dry_run, repaired=True)

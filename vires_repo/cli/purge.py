@@ -1,5 +1,5 @@
 """``vires-repo purge``: remove de-registered products, superseded cached-product files and
-expired products (retention policies) for good."""
+expired products (retention policies) and old finished jobs for good."""
 
 from __future__ import annotations
 
@@ -19,13 +19,15 @@ def purge(
     older_than: Annotated[str | None, Parameter(name="--older-than")] = None,
     dry_run: Annotated[bool, Parameter(name="--dry-run")] = False,
     policies: Annotated[bool, Parameter(name="--policies")] = False,
+    jobs_root: _common.JobsRoot = None,
 ) -> None:
     """Remove for good what the catalogue only hid or left behind; permanent.
 
     Without a kind option every kind is purged (products, cached products, jobs). Each item
     removed is one line on standard output (``purged product COLL/ID (deleted TIME by WHO:
-    REASON)``, ``removed cached_product PATH``, ``deregistered product COLL/ID``); each kind
-    starts with a ``-> Purging ...`` line on standard error and ends with its count.
+    REASON)``, ``removed cached_product PATH``, ``deregistered product COLL/ID``, ``purged
+    job ID``); each kind starts with a ``-> Purging ...`` line on standard error and ends with
+    its count.
 
     Parameters
     ----------
@@ -33,13 +35,13 @@ def purge(
         Purge de-registered product records (the data files of their collections' index are
         compacted; the product data files themselves stay).
     jobs
-        Purge job outputs past their retention (this catalogue has no jobs store yet: the
-        section says so and removes nothing).
+        Purge the jobs (outputs, folders, records) that finished more than --older-than
+        (default P14D) ago, one line ``purged job ID`` each.
     cached_products
         Remove the files of cached_products/ that no cached product records (superseded).
     older_than
-        Purge only products de-registered at least this long ago (ISO-8601 duration,
-        e.g. P30D).
+        Purge only products de-registered, and jobs ended, at least this long ago (ISO-8601
+        duration, e.g. P30D).
     dry_run
         List what would be removed, remove nothing.
     policies
@@ -63,7 +65,7 @@ def purge(
         older_than=age,
         dry_run=dry_run,
     )
-    report = purge(_common.session.catalog(), options)
+    report = purge(_common.session.catalog(), options, jobs_root=jobs_root)
     for section in report.sections:
         _common.info(f"-> Purging {section.title}{' (dry run)' if dry_run else ''}")
         _common.print_lines(section.lines)

@@ -221,6 +221,35 @@ class Storage:
             with self._reaching("writing", relpath):
                 self.fs.pipe_file(target, data)
 
+    def move_in(self, relpath: str, local_file: str | os.PathLike[str]) -> None:
+        """Move the local file ``local_file`` to ``relpath`` without reading it into memory:
+        a rename on the same local disk, else a copy under a temporary name then a rename (an
+        upload for an object store, which replaces an object in one request); the local file
+        is gone afterwards."""
+        source = os.fspath(local_file)
+        target = self.path(relpath)
+        if self.is_local:
+            parent = target.rsplit("/", 1)[0]
+            Path(parent).mkdir(parents=True, exist_ok=True)
+            Path(source).chmod(FILE_MODE)
+            try:
+                Path(source).replace(target)
+            except OSError:  # another file system: copy next to the target, then rename
+                fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-", suffix=".part")
+                os.close(fd)
+                try:
+                    shutil.copyfile(source, tmp)
+                    Path(tmp).chmod(FILE_MODE)
+                    Path(tmp).replace(target)
+                except BaseException:
+                    Path(tmp).unlink(missing_ok=True)
+                    raise
+                Path(source).unlink()
+            return
+        with self._reaching("writing", relpath):
+            self.fs.put_file(source, target)
+        Path(source).unlink()
+
     def write_text(self, relpath: str, text: str) -> None:
         self.write_bytes(relpath, text.encode("utf-8"))
 

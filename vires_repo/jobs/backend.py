@@ -23,6 +23,7 @@ import hashlib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vires_repo import jsonio
@@ -37,6 +38,8 @@ PERM = "perm"
 RESPONSE = "response.json"
 JOB_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 """A job identifier the back-end accepts: usable as a path component (as VirES)."""
+_CHUNK = 1 << 20
+"""Bytes read at a time when hashing a published file."""
 _FEW = 64
 """Up to this many identifiers are looked up one by one rather than by listing the folders."""
 
@@ -163,6 +166,17 @@ class JobBackend:
         """Write one output under ``perm/<id>/``; its size and checksum."""
         self.storage.write_bytes(self.perm_path(job_id, name), data)
         return JobOutput(name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+    def publish_file(self, job_id: str, name: str, local_file: str) -> JobOutput:
+        """Move the finished local file ``local_file`` to ``perm/<id>/<name>`` (large outputs
+        never pass through memory: the checksum is read in chunks); its size and checksum."""
+        digest = hashlib.sha256()
+        with open(local_file, "rb") as stream:
+            for chunk in iter(lambda: stream.read(_CHUNK), b""):
+                digest.update(chunk)
+        size = Path(local_file).stat().st_size
+        self.storage.move_in(self.perm_path(job_id, name), local_file)
+        return JobOutput(name=name, size=size, sha256=digest.hexdigest())
 
     def write_response(self, job_id: str, response: JobResponse) -> None:
         self.storage.write_text(self.perm_path(job_id, RESPONSE), jsonio.dumps(response.to_json()))

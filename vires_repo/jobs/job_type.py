@@ -47,6 +47,10 @@ class JobContext(Protocol):
         """Write an output of the job (``perm/<id>/<name>``); its size and sha256 go into the
         response document and the record's output size."""
 
+    def publish_file(self, name: str, local_file: str) -> None:
+        """Move the finished local file ``local_file`` (e.g. written under ``temp_folder``) to
+        ``perm/<id>/<name>`` without reading it into memory; as :meth:`publish` otherwise."""
+
     def set_tasks(self, names: Sequence[str]) -> None:
         """Declare the job's tasks (e.g. one per file), all ACCEPTED."""
 
@@ -95,6 +99,10 @@ class JobType:
     FAILED."""
     admit: AdmitFunction | None = None
     """Checked before the job is accepted (``job run``, ``job submit``, retries, schedules)."""
+    writes_catalogue: bool = True
+    """False for the readers of the catalogue (checks, extractions, copies *from* it, the jobs'
+    own housekeeping): they keep working while the catalogue is in maintenance mode, when
+    every writer job is refused at submission and at start."""
 
     def parameter_lines(self) -> list[str]:
         """``name: type (required | default value): description`` per parameter, in order."""

@@ -413,6 +413,21 @@ class JobRecords:
                 [job_id, str(JobStatus.SUCCEEDED), job_id, str(JobStatus.FAILED), job_id],
             )
 
+    def insert_tasks(self, tasks: Sequence[JobTask]) -> None:
+        """Add tasks as they were, times and messages included (restoring exported records;
+        the jobs' counters are restored with the jobs)."""
+        time = self.database.time_param
+        names = ", ".join(name for name, _, _ in TASK_COLUMNS)
+        marks = ", ".join("?" for _ in TASK_COLUMNS)
+        rows = [
+            (t.job_id, t.seq, t.name, str(t.status), time(t.started), time(t.ended), t.message)
+            for t in tasks
+        ]
+        with self.database.transaction():
+            self.database.execute_many(
+                f"INSERT INTO {TASKS_TABLE} ({names}) VALUES ({marks})", rows
+            )
+
     def tasks(self, job_id: str) -> list[JobTask]:
         rows = self.database.query(
             f"SELECT {', '.join(name for name, _, _ in TASK_COLUMNS)} FROM {TASKS_TABLE} "

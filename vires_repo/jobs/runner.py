@@ -24,6 +24,7 @@ from vires_repo.errors import JobAbortedError, ViresRepoError
 from vires_repo.jobs.backend import JobBackend, JobOutput, JobResponse
 from vires_repo.jobs.job_type import JobType
 from vires_repo.jobs.location import JobsLocation
+from vires_repo.jobs.maintenance_mode import refuse_writer_during_maintenance
 from vires_repo.jobs.records import JobRecord, JobRecords, JobStatus
 
 LOG = logging.getLogger("vires_repo.jobs")
@@ -72,6 +73,9 @@ class RunningJob:
 
     def publish(self, name: str, data: bytes) -> None:
         self.outputs.append(self.backend.publish(self.job_id, name, data))
+
+    def publish_file(self, name: str, local_file: str) -> None:
+        self.outputs.append(self.backend.publish_file(self.job_id, name, local_file))
 
     def set_tasks(self, names: Sequence[str]) -> None:
         self.records.set_tasks(self.job_id, names)
@@ -158,6 +162,7 @@ def run_job(
     try:  # from here on, every way out ends the job or hands it back
         if job_type is None:
             raise unknown or ViresRepoError(f"unknown job type {record.process_id}")
+        refuse_writer_during_maintenance(job_type, settings.catalog_root)  # queued before
         backend.start(job_id)
         context = RunningJob(records, backend, record, settings.catalog_root, settings.jobs, abort)
         parameters = job_type.validate(record.parameters)

@@ -16,6 +16,7 @@ from vires_repo.errors import ServerBusyError
 from vires_repo.io.queue import JobQueue
 from vires_repo.jobs.backend import JobBackend
 from vires_repo.jobs.job_type import JobType
+from vires_repo.jobs.maintenance_mode import refuse_writer_during_maintenance
 from vires_repo.jobs.records import JobRecord, JobRecords, JobStatus
 from vires_repo.jobs.runner import LOG
 
@@ -62,8 +63,10 @@ def accept(
 ) -> JobRecord:
     """Record a new ACCEPTED job and, with a queue, enqueue it (``job run`` passes none:
     it runs the job in the shell at once). Returns the record. The parameters are validated
-    (and stored in full); the type's ``admit`` may refuse the owner."""
+    (and stored in full); a writer is refused while the catalogue is in maintenance mode;
+    the type's ``admit`` may refuse the owner."""
     validated = job_type.validate(parameters)
+    refuse_writer_during_maintenance(job_type, catalog_root)
     if job_type.admit is not None:
         job_type.admit(catalog_root, owner, validated)
     job_name = job_type.name

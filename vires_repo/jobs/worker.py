@@ -8,7 +8,8 @@ process, which every second
   rerun-safe job goes back to the queue, any other turns FAILED with a message saying so;
   and queues again the jobs ACCEPTED long ago that no queue holds (a submitter that died);
 * submits the jobs of the schedules that are due (each firing claimed once in the shared
-  queue database, so that several ``worker start`` on several machines submit it once);
+  queue database, so that several ``worker start`` on several machines submit it once), or,
+  while the catalogue is in maintenance mode, skips them with a log line;
 * forgets the workers that stopped publishing their heartbeat.
 """
 
@@ -37,6 +38,7 @@ from vires_repo.jobs.runner import (
 )
 from vires_repo.jobs.schedules import Schedule, next_fire_time, previous_fire_time
 from vires_repo.jobs.submission import Limits, accept
+from vires_repo.maintenance import maintenance_reason
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,15 @@ def fire_schedules(
         if not queue.claim(_firing(schedule, fire)):
             continue
         queue.release(_firing(schedule, previous_fire_time(schedule.cron, fire)))
+        reason = maintenance_reason(environment.catalog_root)
+        if reason is not None:
+            LOG.info(
+                "schedule %s (%s) skipped: the catalogue is in maintenance mode %s",
+                schedule.label,
+                schedule.cron,
+                reason,
+            )
+            continue
         try:
             record = accept(
                 records,

@@ -8,6 +8,8 @@ Layout below the destination::
     <ID>/catalog.bundle    git bundle of the catalogue's repository (when it is in one)
     <ID>/files/<path>      the catalogue files the bundle does not hold as they are, and the
                            job records (``.state/jobs/``)
+    <ID>/job_records.jsonl the job records when they are kept outside the catalogue
+                           (PostgreSQL, a jobs root elsewhere), as JSON lines
     latest                 the ID of the newest complete backup
 
 ``ID`` is the creation time, ``YYYY-MM-DDTHHMMSSZ``, with ``-TAG`` appended when tagged.
@@ -39,6 +41,7 @@ from vires_repo.replication.git_snapshot import opened_bundle, read_blobs, tree_
 
 MANIFEST_NAME = "MANIFEST.json"
 BUNDLE_NAME = "catalog.bundle"
+JOB_RECORDS_NAME = "job_records.jsonl"
 FILES_FOLDER = "files"
 LATEST = "latest"
 FORMAT_VERSION = 1
@@ -80,6 +83,16 @@ class CheckSummary(ManifestModel):
     """The first problems found (errors first)."""
 
 
+class JobRecordsFile(ManifestModel):
+    """The exported job records of a backup (``job_records.jsonl``)."""
+
+    sha256: str
+    size: int
+    rows: int
+    database: str
+    """Where they came from (without password)."""
+
+
 class BackupManifest(ManifestModel):
     format_version: int
     id: str
@@ -91,6 +104,7 @@ class BackupManifest(ManifestModel):
     versions: dict[str, str]
     data_files: dict[str, object]
     files: list[BackupFile]
+    job_records: JobRecordsFile | None = None
 
     @property
     def created_time(self) -> datetime:
@@ -101,7 +115,8 @@ class BackupManifest(ManifestModel):
         return any(entry.path.startswith(".state/") for entry in self.files)
 
     def text(self) -> str:
-        head = self.model_dump(mode="json", exclude={"files"})
+        unset = set() if self.job_records is not None else {"job_records"}
+        head = self.model_dump(mode="json", exclude={"files", *unset})
         entries = [entry.model_dump(mode="json") for entry in self.files]
         return manifest_text(head, "files", entries)
 
@@ -237,6 +252,13 @@ def verify_backup(storage: Storage, identifier: str) -> list[str]:
             problems.append(f"{storage.url_of(path)}: sha256 differs from {MANIFEST_NAME}")
     if manifest.git is not None:
         problems += _verify_bundle(source, manifest.git)
+    if manifest.job_records is not None:
+        relpath = f"{identifier}/{JOB_RECORDS_NAME}"
+        try:
+            if sha256(storage.read_bytes(relpath)) != manifest.job_records.sha256:
+                problems.append(f"{storage.url_of(relpath)}: sha256 differs from {MANIFEST_NAME}")
+        except NotFoundError:
+            problems.append(f"{storage.url_of(relpath)}: missing (listed in {MANIFEST_NAME})")
     return problems
 
 

@@ -25,6 +25,7 @@ PUBLIC_MODULES = (
     "maintenance",
     "messages",
     "mirror",
+    "nightly",
     "orbit_direction",
     "orphans",
     "product",

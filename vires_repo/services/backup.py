@@ -2,7 +2,8 @@
 
 A backup is a dated folder at a destination URL (layout in
 :mod:`vires_repo.replication.backups`): a git bundle when the catalogue is in a git
-repository, every catalogue file git does not hold as it is, the job records, and a
+repository, every catalogue file git does not hold as it is, the job records (copied with
+``.state/jobs/``, or exported as JSON lines when they live in a database elsewhere), and a
 ``MANIFEST.json`` with each file's sha256, size and row count, the git commit, the result of
 ``check`` and the package versions. Product data files are not copied. ``check`` runs first;
 an inconsistent catalogue is backed up only when forced, and the manifest says so. A restore is
@@ -18,12 +19,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from vires_repo.catalog import Catalog
-from vires_repo.errors import ConflictError, UsageError
+from vires_repo.errors import ConflictError, SettingsError, UsageError
+from vires_repo.io.database import redacted, sqlite_url
 from vires_repo.io.storage import FileStamp, Storage
+from vires_repo.jobs.location import JOBS_FOLDER, SQLITE_FILE, JobsLocation
 from vires_repo.replication.backups import (
     BUNDLE_NAME,
     FILES_FOLDER,
     FORMAT_VERSION,
+    JOB_RECORDS_NAME,
     LATEST,
     MANIFEST_NAME,
     TAG_PATTERN,
@@ -32,6 +36,7 @@ from vires_repo.replication.backups import (
     BackupSource,
     CheckSummary,
     GitState,
+    JobRecordsFile,
     backup_id,
     backup_ids,
     latest_id,
@@ -75,6 +80,16 @@ class CreatedBackup:
     url: str
     pruned: tuple[str, ...]
 
+    def summary(self) -> str:
+        """``backup ID at URL: ... N file(s) recorded, M copied``."""
+        manifest = self.manifest
+        stored = "git bundle and " if manifest.git else ""
+        copied = sum(1 for f in manifest.files if f.stored == "files")
+        return (
+            f"backup {manifest.id} at {self.url}: {stored}{len(manifest.files)} file(s) "
+            f"recorded, {copied} copied"
+        )
+
 
 def create(
     catalog: Catalog,
@@ -94,6 +109,14 @@ def create(
         raise UsageError(f"--keep-days {keep_days}: keep backups for at least one day")
     catalog.require_existing()
     destination = Storage(destination_url)
+    outside = jobs_outside(catalog)
+    if outside is not None:
+        say.warning(
+            f"the job records ({redacted(outside.database_url)}) and outputs ({outside.root}) "
+            f"are not in the catalogue's {JOBS_FOLDER}/: the records are exported into the "
+            f"backup ({JOB_RECORDS_NAME}), the outputs are not (copy the jobs root with its "
+            "own tools)"
+        )
     with catalog.writing(during_maintenance=True):  # a state no writer changes meanwhile
         check = _check(catalog, force, say)
         storage = catalog.storage
@@ -120,6 +143,8 @@ def create(
             files=entries,
         )
         try:
+            if outside is not None and outside.database_exists():
+                manifest = _export_job_records(destination, manifest, outside)
             manifest = _write(destination, manifest, storage, files, hashes, snapshot)
         except BaseException:
             destination.remove_tree(identifier)  # a partial backup is no backup
@@ -127,6 +152,39 @@ def create(
         append_event(storage, "backup", backup=identifier, dest=destination.url_of())
     pruned = _prune(destination, keep_days, keep=identifier, now=created)
     return CreatedBackup(manifest, destination.url_of(identifier), pruned)
+
+
+def jobs_outside(catalog: Catalog) -> JobsLocation | None:
+    """The jobs location when its records database (``VIRES_JOBS_DB``) or its root
+    (``VIRES_JOBS_ROOT``) is not the catalogue's ``.state/jobs/``, which a backup copies with
+    the catalogue; None when they are there (or there is no jobs store)."""
+    try:
+        location = JobsLocation.resolve(catalog.url)
+    except SettingsError:  # a catalogue on an object store without VIRES_JOBS_DB: no jobs
+        return None
+    inside = catalog.storage.is_local and location.root == catalog.storage.path(JOBS_FOLDER)
+    if inside and location.database_url == sqlite_url(f"{location.root}/{SQLITE_FILE}"):
+        return None
+    return location
+
+
+def _export_job_records(
+    destination: Storage, manifest: BackupManifest, location: JobsLocation
+) -> BackupManifest:
+    """Write the records as JSON lines next to the manifest; the manifest records them."""
+    from vires_repo.jobs.export import export_lines
+
+    with location.open_records() as records:
+        lines = list(export_lines(records))
+    data = "".join(lines).encode("utf-8")
+    destination.write_bytes(f"{manifest.id}/{JOB_RECORDS_NAME}", data)
+    exported = JobRecordsFile(
+        sha256=sha256(data),
+        size=len(data),
+        rows=len(lines),
+        database=redacted(location.database_url),
+    )
+    return manifest.model_copy(update={"job_records": exported})
 
 
 def _check(catalog: Catalog, force: bool, say: Messages) -> CheckSummary:
@@ -253,10 +311,17 @@ def verify(destination_url: str, wanted: str = LATEST) -> tuple[str, list[str]]:
 
 
 def restore(
-    catalog: Catalog, destination_url: str, wanted: str = LATEST, *, dry_run: bool = False
+    catalog: Catalog,
+    destination_url: str,
+    wanted: str = LATEST,
+    *,
+    dry_run: bool = False,
+    say: Messages | None = None,
 ) -> tuple[str, CopyResult]:
     """Make the catalogue what backup ``wanted`` holds: a mirror from the backup onto the
-    catalogue (files added since are removed; job records restored when the backup has them).
+    catalogue (files added since are removed; job records restored when the backup has them:
+    copied back into ``.state/jobs/``, or, exported from a database elsewhere, added to the
+    jobs database as it is configured now).
     Allowed onto an ``ops`` instance: restoring is the exception to that rule."""
     destination = Storage(destination_url)
     identifier = resolve(destination, wanted)
@@ -270,4 +335,24 @@ def restore(
         details={"backup": identifier},
     )
     with source.opened():
-        return identifier, copy_catalogue(source, catalog, options)
+        result = copy_catalogue(source, catalog, options)
+    exported = source.manifest.job_records
+    if exported is not None and not dry_run:
+        _import_job_records(destination, identifier, catalog, say or Messages.logged("backup"))
+    return identifier, result
+
+
+def _import_job_records(
+    destination: Storage, identifier: str, catalog: Catalog, say: Messages
+) -> None:
+    """Add the backup's exported job records that the jobs database lacks."""
+    from vires_repo.jobs.export import import_records
+
+    location = JobsLocation.resolve(catalog.url)
+    text = destination.read_text(f"{identifier}/{JOB_RECORDS_NAME}")
+    with location.open_records() as records:
+        added, present = import_records(records, text.splitlines())
+    say.info(
+        f"job records restored into {redacted(location.database_url)}: {added} added, "
+        f"{present} already there"
+    )

@@ -47,6 +47,7 @@ def catalog_info(catalog: Catalog) -> dict[str, Any]:
         "product_index": collections,
         "versions": package_versions(),
         "replicas": _replicas(catalog),
+        "maintenance": _maintenance(catalog),
     }
 
 
@@ -75,6 +76,24 @@ def _replicas(catalog: Catalog) -> list[dict[str, Any]]:
         }
         for state in replica_states(catalog.storage)
     ]
+
+
+def _maintenance(catalog: Catalog) -> dict[str, str] | None:
+    """The maintenance flag (None: off); a damaged flag is shown as its error."""
+    from vires_repo.errors import IndexFormatError
+    from vires_repo.maintenance import maintenance_state
+
+    try:
+        state = maintenance_state(catalog.storage)
+    except IndexFormatError as error:
+        return {"reason": str(error), "since": "", "by": ""}
+    if state is None:
+        return None
+    return {
+        "reason": state.reason,
+        "since": state.since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "by": state.by,
+    }
 
 
 def _git_state(catalog: Catalog) -> dict[str, Any] | None:
@@ -128,5 +147,14 @@ def format_info(info: dict[str, Any]) -> list[str]:
             else "in step"
         )
         lines.append(f"replica:         {replica['replica']} synced {replica['synced']}, {state}")
+    maintenance = info.get("maintenance")
+    lines.append(
+        "maintenance:     "
+        + (
+            f"on since {maintenance['since']} by {maintenance['by']}: {maintenance['reason']}"
+            if maintenance
+            else "off"
+        )
+    )
     lines.append("versions:        " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
     return lines

@@ -255,10 +255,12 @@ def purge_jobs(
     *,
     now: datetime | None = None,
     say: Messages | None = None,
+    dry_run: bool = False,
 ) -> BatchResult:
     """Remove the outputs, folders and records of the jobs that finished (SUCCEEDED, FAILED,
-    ABORTED) more than ``older_than`` before ``now``: ``job purge --older-than P14D`` and the
-    ``job_purge`` job type."""
+    ABORTED) more than ``older_than`` before ``now``: ``job purge --older-than P14D``, the
+    ``job_purge`` job type and ``purge --jobs``. ``dry_run`` counts them as purged and removes
+    nothing."""
     say = say or Messages.logged("jobs")
     limit = (now or utc_now()) - older_than
     result = BatchResult(noun="finished job", patterns=PURGE_SUMMARY)
@@ -267,6 +269,9 @@ def purge_jobs(
     selection = JobSelection(statuses=tuple(sorted(FINISHED_STATUSES)), ended_before=limit)
     job_ids = select_job_ids(location, selection)
     result.total = len(job_ids)
-    if job_ids:
+    if dry_run:
+        for job_id in job_ids:
+            result.add("purged", job_id)
+    elif job_ids:
         _purge(location, job_ids, result, "purged", say)
     return result

@@ -7,8 +7,9 @@ Kinds, each a section of the report (udata's ``-> Purging datasets`` lines):
   which drops the rows (the product data files named in the records stay where they are);
 * ``cached products``: files under ``cached_products/`` that no cached product records any
   more (superseded versions, leftovers of an interrupted update);
-* ``jobs``: job outputs past their retention; this catalogue has no jobs store yet, so the
-  section says so and removes nothing;
+* ``jobs``: the jobs (outputs, back-end folders, records) that finished more than
+  ``--older-than`` (default :data:`JOB_RETENTION`, as ``job purge``) ago, in the jobs location
+  given (the catalogue's default one otherwise);
 * ``retention policies`` (``--policies``): each policy de-registers the products of its
   collections that ended before ``keepProducts`` ago and purges those deleted before
   ``purgeDeletedAfter`` ago.
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from vires_repo.errors import UsageError
+from vires_repo.errors import SettingsError, UsageError
+from vires_repo.jobs.location import JobsLocation
 from vires_repo.maintenance import current_user
 from vires_repo.products import Deletion, ProductSelection
 from vires_repo.timescales import from_micros, to_micros
@@ -32,7 +34,8 @@ from vires_repo.timespec import format_datetime, format_timedelta
 if TYPE_CHECKING:
     from vires_repo.catalog import Catalog
 
-NO_JOBS_STORE = "no jobs store in this catalogue: no job outputs to purge"
+JOB_RETENTION = timedelta(days=14)
+"""How long finished jobs are kept when ``--older-than`` is not given (accsyn's 14 days)."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,8 @@ class PurgeOptions:
     jobs: bool = False
     policies: bool = False
     older_than: timedelta | None = None
-    """Products deleted at least this long ago (default: every deleted product)."""
+    """Products deleted (and jobs ended) at least this long ago (default: every deleted
+    product, jobs ended :data:`JOB_RETENTION` ago)."""
     dry_run: bool = False
 
     def kinds(self) -> tuple[str, ...]:
@@ -79,8 +83,14 @@ class PurgeReport:
         return [line for section in self.sections for line in section.lines]
 
 
-def purge(catalog: Catalog, options: PurgeOptions, now: datetime | None = None) -> PurgeReport:
-    """Purge the chosen kinds (see the module docstring); ``now`` fixes the cut-offs."""
+def purge(
+    catalog: Catalog,
+    options: PurgeOptions,
+    now: datetime | None = None,
+    jobs_root: str | None = None,
+) -> PurgeReport:
+    """Purge the chosen kinds (see the module docstring); ``now`` fixes the cut-offs;
+    ``jobs_root`` is where the jobs live (``--jobs-root``; default: the catalogue's)."""
     if options.older_than is not None and options.older_than < timedelta(0):
         raise UsageError("purge --older-than: the duration must not be negative")
     catalog.require_existing()
@@ -90,7 +100,12 @@ def purge(catalog: Catalog, options: PurgeOptions, now: datetime | None = None) 
         section = PurgeSection(kind)
         report.sections.append(section)
         if kind == "jobs":
-            section.notes.append(NO_JOBS_STORE)
+            try:
+                location = JobsLocation.resolve(catalog.url, jobs_root)
+            except SettingsError as error:  # e.g. a catalogue on S3 without VIRES_JOBS_DB
+                section.notes.append(f"no jobs store: {error}")
+                continue
+            _purge_jobs(location, options, moment, section)
             continue
         if options.dry_run:
             _run(catalog, kind, options, moment, section)
@@ -150,6 +165,31 @@ def _purge_deleted(
             )
         total += len(records)
     return total
+
+
+def _purge_jobs(
+    jobs: JobsLocation, options: PurgeOptions, now: datetime, section: PurgeSection
+) -> None:
+    """The finished jobs past their retention (the jobs store has its own locking)."""
+    import logging
+
+    from vires_repo.services.jobs import purge_jobs
+    from vires_repo.services.messages import Messages
+
+    age = JOB_RETENTION if options.older_than is None else options.older_than
+    result = purge_jobs(
+        jobs,
+        age,
+        now=now,
+        dry_run=options.dry_run,
+        say=Messages.logged("purge", info_level=logging.DEBUG),  # the lines say it
+    )
+    section.lines += [f"purged job {job_id}" for job_id in result.outcomes.get("purged", [])]
+    section.notes += [message for _job_id, message in result.failures]
+    section.notes.append(
+        _count(result.count("purged"), "finished job", options.dry_run, "purged")
+        + f" (ended more than {format_timedelta(age)} ago)"
+    )
 
 
 def _purge_cached_files(catalog: Catalog, dry_run: bool, section: PurgeSection) -> int:

@@ -13,14 +13,20 @@ def test_types_lists_every_type_with_its_parameters(jq: JqEnv) -> None:
     assert code == 0, err
     names = [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")]
     assert names == [
+        "backup",
         "cached_product_update",
         "check",
         "compact",
+        "fetch_filtered_data",
         "job_purge",
+        "mirror",
+        "nightly",
         "orbit_direction_sync",
+        "purge",
         "register",
         "sleep",
         "sleep_no_rerun",
+        "sync",
     ]
     assert "    collection: str (required): The collection the products belong to." in out
     assert "    seconds: float (default 0.0): How long to wait." in out

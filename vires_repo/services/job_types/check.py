@@ -45,4 +45,5 @@ JOB_TYPE = JobType(
     parameters=CheckParameters,
     run=run,
     rerun_safe=True,
+    writes_catalogue=False,
 )

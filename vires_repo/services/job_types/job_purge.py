@@ -37,4 +37,5 @@ JOB_TYPE = JobType(
     parameters=PurgeParameters,
     run=run,
     rerun_safe=True,
+    writes_catalogue=False,
 )

@@ -37,4 +37,5 @@ JOB_TYPE = JobType(
     parameters=SleepParameters,
     run=run,
     rerun_safe=True,
+    writes_catalogue=False,
 )

@@ -12,4 +12,5 @@ JOB_TYPE = JobType(
     parameters=SleepParameters,
     run=run,
     rerun_safe=False,
+    writes_catalogue=False,
 )
