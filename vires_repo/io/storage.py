@@ -19,6 +19,10 @@ writer that lost its lease (it stalled past the lock's stale time and another wr
 lock and committed) is refused instead of overwriting the newer commit or committing a plan
 made from an older one. A local lock cannot be lost while its
 holder lives, so local commits keep the plain atomic rename.
+
+The module is a little over 400 lines: :class:`Storage` is one concept (every file operation
+of a catalogue), and what could stand alone already does (local_files, locations,
+object_commit, store_failures).
 """
 
 from __future__ import annotations
