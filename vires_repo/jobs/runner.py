@@ -215,18 +215,7 @@ def _hand_back(
     """The worker stops while the job runs: back to the queue if rerun-safe, else FAILED."""
     if job_type is not None and job_type.rerun_safe and requeue is not None:
         message = f"handed back by worker {settings.worker}, which stopped"
-        drop_scratch(backend, record.id)
-        if records.transition(
-            record.id,
-            [JobStatus.STARTED],
-            JobStatus.ACCEPTED,
-            started=None,
-            worker=None,
-            heartbeat=None,
-            progress=0,
-            message=message,
-        ):
-            log_transition(record, JobStatus.ACCEPTED, message)
+        if hand_back(records, backend, record, message):
             requeue(record.id)
         return records.get(record.id)
     message = (
@@ -234,6 +223,26 @@ def _hand_back(
         f"('job retry {record.id}' runs it again)"
     )
     return finish(records, backend, record, JobStatus.FAILED, message)
+
+
+def hand_back(records: JobRecords, backend: JobBackend, record: JobRecord, message: str) -> bool:
+    """A started job goes back to ACCEPTED (its worker stopped or was lost, and its type is
+    safe to rerun): scratch dropped, progress reset. False if its status changed meanwhile;
+    the caller queues it again."""
+    drop_scratch(backend, record.id)
+    if not records.transition(
+        record.id,
+        [JobStatus.STARTED],
+        JobStatus.ACCEPTED,
+        started=None,
+        worker=None,
+        heartbeat=None,
+        progress=0,
+        message=message,
+    ):
+        return False
+    log_transition(replace(record, status=JobStatus.STARTED), JobStatus.ACCEPTED, message)
+    return True
 
 
 def drop_scratch(backend: JobBackend, job_id: str) -> None:

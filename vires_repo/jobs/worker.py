@@ -30,9 +30,8 @@ from vires_repo.jobs.records import JobQuery, JobRecord, JobRecords, JobStatus
 from vires_repo.jobs.runner import (
     LOG,
     RunSettings,
-    drop_scratch,
     finish,
-    log_transition,
+    hand_back,
     now,
     run_job,
 )
@@ -82,18 +81,7 @@ def sweep_expired(
         started = replace(record, status=JobStatus.STARTED)
         if rerun_safe:
             message = f"{lost}; queued again"
-            drop_scratch(backend, record.id)
-            if records.transition(
-                record.id,
-                [JobStatus.STARTED],
-                JobStatus.ACCEPTED,
-                started=None,
-                worker=None,
-                heartbeat=None,
-                progress=0,
-                message=message,
-            ):
-                log_transition(started, JobStatus.ACCEPTED, message)
+            if hand_back(records, backend, record, message):
                 queue.enqueue(record.id)
                 settled.append(record)
             continue
