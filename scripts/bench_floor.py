@@ -32,17 +32,16 @@ import contextlib
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+from bench_orbit_direction import work_folder
 from bench_product_index import START, collection_names, duration_of, synthesize
 
 from vires_repo.catalog import Catalog
@@ -298,24 +297,11 @@ def main() -> None:
         f"{len(os.sched_getaffinity(0))} cores, load average {os.getloadavg()[0]:.1f} "
         "(other work on the machine slows the wall times: compare the minimums)"
     )
-    with _work_folder(options.keep) as work:
+    with work_folder(options.keep, "bench-floor-") as work:
         bench_lookups(work, products, collections, runs)
         bench_registration(work, runs)
         bench_rebuild(work, counts, max(3, runs // 3))
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
-
-
-@contextlib.contextmanager
-def _work_folder(keep: Path | None) -> Iterator[Path]:
-    if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
-        yield keep
-        return
-    path = Path(tempfile.mkdtemp(prefix="bench-floor-"))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     load = os.getloadavg()[0]
     print(f"{os.cpu_count()} CPUs, load average {load:.1f} (other work slows the wall times)")
-    with _work_folder(args.keep) as work:
+    with work_folder(args.keep, "bench-od-") as work:
         print(f"writing {args.products} synthetic daily 1 Hz products ...")
         files = [daily_product(work / "products", day) for day in range(args.products)]
         small = bench_rebuild(work, files, 10)
@@ -238,12 +238,13 @@ def main(argv: list[str] | None = None) -> None:
 
 
 @contextlib.contextmanager
-def _work_folder(keep: Path | None) -> Iterator[Path]:
+def work_folder(keep: Path | None, prefix: str) -> Iterator[Path]:
+    """``keep`` (made if missing, kept afterwards), else a temporary folder removed at the end."""
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
         yield keep
         return
-    path = Path(tempfile.mkdtemp(prefix="bench-od-"))
+    path = Path(tempfile.mkdtemp(prefix=prefix))
     try:
         yield path
     finally:
