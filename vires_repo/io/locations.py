@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from pathlib import Path
 
 from vires_repo.io.local_files import is_local_path
@@ -106,32 +105,6 @@ def list_files(source: str) -> list[str]:
     return sorted(located(str(match)) for match in matches)
 
 
-_OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "abfs", "az"}
-
-
 def is_url(location: str) -> bool:
     """Whether ``location`` is an fsspec URL (``s3://...``) rather than a local path."""
     return "://" in location
-
-
-def put_location(local_path: str | os.PathLike[str], location: str) -> None:
-    """Publish a finished local file at a URL, whole or not at all: an object store creates
-    the object when its upload completes (one request, or the completion of a multipart
-    upload); other filesystems get it under a temporary name first, then moved."""
-    import fsspec
-
-    fs, path = fsspec.core.url_to_fs(location)
-    protocols = {fs.protocol} if isinstance(fs.protocol, str) else set(fs.protocol)
-    if protocols & _OBJECT_STORES:  # no folders to make (s3fs would create a missing bucket)
-        fs.put_file(os.fspath(local_path), path)
-        return
-    parent = path.rsplit("/", 1)[0]
-    fs.makedirs(parent, exist_ok=True)
-    scratch = f"{parent}/.{path.rsplit('/', 1)[-1]}.{os.getpid()}-{threading.get_ident()}.part"
-    try:
-        fs.put_file(os.fspath(local_path), scratch)
-        fs.mv(scratch, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            fs.rm_file(scratch)
-        raise

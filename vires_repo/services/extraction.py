@@ -45,7 +45,8 @@ from vires_repo.extraction.writers.base import (
     OutputHeader,
     source_products_text,
 )
-from vires_repo.io.locations import is_url, put_location
+from vires_repo.io.locations import is_url
+from vires_repo.io.storage import Storage
 from vires_repo.timescales import to_datetime64, to_utc
 
 __all__ = [
@@ -175,12 +176,13 @@ def extract(
 def _replacing(target: str) -> Iterator[Path]:
     """A local scratch path for ``target``, which appears whole when the block succeeds and
     not at all when it fails: a local file is renamed onto it (same folder), a URL gets the
-    finished file through the storage seam (one upload, or a temporary name then a move)."""
+    finished file through the storage seam (:meth:`Storage.move_in`: one upload)."""
     if is_url(target):
         with tempfile.TemporaryDirectory(prefix="vires-extract-") as folder:
             scratch = Path(folder) / target.rsplit("/", 1)[-1]
             yield scratch
-            put_location(scratch, target)
+            folder_url, name = target.rsplit("/", 1)
+            Storage(folder_url).move_in(name, scratch)
         return
     path = Path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
