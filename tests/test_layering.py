@@ -46,7 +46,7 @@ def _modules_after(code: str) -> set[str]:
 
 def test_importing_the_cli_stays_light() -> None:
     """``vires-repo --help`` must start fast: heavy libraries load only in the commands."""
-    loaded = _modules_after("import vires_repo.cli")
+    loaded = _modules_after("import vires_repo.cli.app")
 
     assert "vires_repo" in loaded
     assert "cyclopts" in loaded
@@ -120,7 +120,7 @@ def _commands(app: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]
 
 
 def test_every_cli_command_has_a_docstring() -> None:
-    from vires_repo.cli import app
+    from vires_repo.cli.app import app
 
     commands = list(_commands(app))
     missing = [

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from vires_repo.cli._selection import CollectionOptions, ProductOptions
+from vires_repo.cli._options import CollectionOptions, ProductOptions
 from vires_repo.definitions.selection import CollectionFilter
 from vires_repo.io.storage import Storage
 from vires_repo.products import ProductIndex, ProductSelection

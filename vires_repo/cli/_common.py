@@ -8,9 +8,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any
-
-from cyclopts import Parameter
+from typing import TYPE_CHECKING, Any
 
 from vires_repo.errors import NotFoundError, UsageError, ViresRepoError
 
@@ -39,6 +37,23 @@ class Session:
     """``--no-wait``: writers fail at once when another writer holds the catalogue lock."""
     _revision: Catalog | None = None
     _cleanup: ExitStack = field(default_factory=ExitStack)
+
+    def begin(
+        self,
+        *,
+        catalog: str | None,
+        verbosity: int,
+        traceback: bool,
+        no_wait: bool,
+        as_of: str | None = None,
+    ) -> None:
+        """Take the global options given before the command and set up logging."""
+        self.catalog_root = catalog
+        self.verbosity = verbosity
+        self.traceback = traceback
+        self.as_of = as_of
+        self.no_wait = no_wait
+        configure_logging(verbosity)
 
     def root(self) -> str:
         """The catalogue root: ``--catalog``, else ``$VIRES_CATALOG`` or ``./catalog``."""
@@ -183,39 +198,7 @@ def progress_reporter(verb: str, noun: str, interval: float = 10.0) -> Iterator[
     yield log
 
 
-# -- jobs --------------------------------------------------------------------------------
-
-JobsRoot = Annotated[
-    str | None,
-    Parameter(
-        name="--jobs-root",
-        help="Jobs root: the job folders (and, when local, the SQLite database of the records "
-        "and the queue); a folder or an fsspec URL. Default: $VIRES_JOBS_ROOT, else "
-        "CATALOGUE/.state/jobs. The records go to $VIRES_JOBS_DB when set "
-        "(postgresql://...).",
-    ),
-]
-"""The one ``--jobs-root`` option of every job and worker command (``session.jobs(value)``)."""
-
-
 # -- input and output --------------------------------------------------------------------
-
-InputFile = Annotated[
-    str,
-    Parameter(
-        name=["--file", "-f"],
-        allow_leading_hyphen=True,
-        help="Input file (a local path or an fsspec URL); '-' reads standard input.",
-    ),
-]
-OutputFile = Annotated[
-    str,
-    Parameter(
-        name=["--file", "-f"],
-        allow_leading_hyphen=True,
-        help="Output file; '-' writes to standard output.",
-    ),
-]
 
 
 def read_input(file: str, *, has_default: bool = False) -> tuple[bytes, str]:

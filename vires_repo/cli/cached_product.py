@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from cyclopts import App, Parameter
 
 from vires_repo.cli import _common
+from vires_repo.cli._options import OutputFile
 
 app = App(name="cached_product", help="Cached products: update, dump.")
 
@@ -54,7 +55,7 @@ def dump(
     types: Annotated[list[str] | None, Parameter(name="TYPE")] = None,
     /,
     *,
-    file: _common.OutputFile = "-",
+    file: OutputFile = "-",
 ) -> None:
     """Write the state of the cached products as a JSON list (all, or the types named).
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 from cyclopts import App, Parameter
 
 from vires_repo.cli import _common
+from vires_repo.cli._options import JobsRoot, OutputFile
 from vires_repo.cli.job import AllFlag, Identifiers, tri_state
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def list_(
     /,
     *,
     options: DanglingOptions | None = None,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> None:
     """Print the identifiers of the dangling jobs (sorted), one per line."""
     from vires_repo.services import dangling_jobs
@@ -62,7 +63,7 @@ def info(
     /,
     *,
     options: DanglingOptions | None = None,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> None:
     """Print the dangling jobs as CSV (header always): identifier, hasResponse (its response
     document exists), finished (it is no longer queued or running), active (it is running)."""
@@ -78,9 +79,9 @@ def dump(
     identifiers: Identifiers = None,
     /,
     *,
-    file: _common.OutputFile = "-",
+    file: OutputFile = "-",
     options: DanglingOptions | None = None,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> None:
     """Write the dangling jobs as a JSON list of objects with the keys identifier, hasResponse,
     finished and active (true/false)."""
@@ -99,7 +100,7 @@ def remove(
     *,
     all_: AllFlag = False,
     options: DanglingOptions | None = None,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> int:
     """Remove the folders (queue entry, scratch, outputs) of the selected dangling jobs.
 

@@ -10,6 +10,7 @@ from typing import Annotated
 from cyclopts import Parameter
 
 from vires_repo.cli import _common
+from vires_repo.cli._options import OutputFile
 
 
 def plan(
@@ -17,7 +18,7 @@ def plan(
     head: str | None = None,
     /,
     *,
-    file: _common.OutputFile = "-",
+    file: OutputFile = "-",
 ) -> int:
     """Show what the catalogue change from BASE to HEAD does, as Markdown (for a CI summary).
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 from cyclopts import App, Parameter
 
 from vires_repo.cli import _common
+from vires_repo.cli._options import JobsRoot, OutputFile
 
 if TYPE_CHECKING:
     from vires_repo.services.jobs import JobSelection
@@ -108,7 +109,7 @@ def list_(
     /,
     *,
     options: JobOptions | None = None,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> None:
     """Print the identifiers of the selected jobs, by submission time, one per line."""
     from vires_repo.services import jobs
@@ -123,7 +124,7 @@ def info(
     /,
     *,
     options: JobOptions | None = None,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> None:
     """Print the selected jobs as CSV (header always; values unquoted), by submission time.
 
@@ -145,9 +146,9 @@ def dump(
     identifiers: Identifiers = None,
     /,
     *,
-    file: _common.OutputFile = "-",
+    file: OutputFile = "-",
     options: JobOptions | None = None,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> None:
     """Write the selected jobs as a JSON list, by submission time.
 
@@ -170,7 +171,7 @@ def remove(
     *,
     all_: AllFlag = False,
     options: JobOptions | None = None,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> int:
     """Remove the selected jobs: their back-end folders (queue entry, scratch, outputs), then
     their records. Loose jobs go the same way (job remove --loose --all).
@@ -193,7 +194,7 @@ def remove(
 def purge(
     *,
     older_than: Annotated[str, Parameter(name="--older-than")] = "P14D",
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> int:
     """Remove the outputs, folders and records of finished jobs (SUCCEEDED, FAILED, ABORTED)
     that ended longer ago than --older-than.

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from cyclopts import Parameter
 
 from vires_repo.cli import _common
+from vires_repo.cli._options import JobsRoot
 from vires_repo.cli.job import app
 
 JobWords = Annotated[
@@ -51,7 +52,7 @@ def run(
     *words: JobWords,
     detach: Annotated[bool, Parameter(name=["--detach", "-d"])] = False,
     user: User = None,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> int:
     """Run a job in this shell, recorded as a queued job is; -d queues it instead.
 
@@ -83,7 +84,7 @@ def submit(
     /,
     *words: JobWords,
     user: User = None,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> int:
     """Queue a job for the workers ('worker start') and print its identifier.
 
@@ -105,7 +106,7 @@ def wait(
     /,
     *,
     timeout: Annotated[float | None, Parameter(name="--timeout")] = None,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> int:
     """Wait until a job has ended; exit 0 if it SUCCEEDED, 1 otherwise.
 
@@ -141,7 +142,7 @@ def abort(
     job_ids: Annotated[tuple[str, ...], Parameter(name="ID")],
     /,
     *,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> int:
     """Abort jobs: a queued job never starts; a running one stops within a few seconds and
     ends ABORTED. Exit code: the number of jobs that could not be aborted."""
@@ -168,7 +169,7 @@ def retry(
     /,
     *,
     user: User = None,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> int:
     """Submit FAILED or ABORTED jobs again with the same parameters, each as a new job that
     names the old one; prints the new identifiers. Exit code: the number of jobs not retried.

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from cyclopts import App, Parameter
 
 from vires_repo.cli import _common
-from vires_repo.cli import _selection as options
+from vires_repo.cli import _options as options
 
 app = App(
     name="orbit_direction",

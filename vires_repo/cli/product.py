@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from cyclopts import App, Parameter
 
-from vires_repo.cli import _common
-from vires_repo.cli._selection import ProductOptions
+from vires_repo.cli import _common, lookups
+from vires_repo.cli._options import InputFile, OutputFile, ProductOptions
 
 app = App(
     name="product",
@@ -72,24 +72,10 @@ def register(
     return min(1, _common.report(result, prefix=""))
 
 
-def _warnings_on_console() -> Any:
-    """The product services' messages, their warnings printed whatever the verbosity."""
-    from vires_repo.services.product import LOG
-
-    return LOG.but(warning=_common.warning)
-
-
 @app.command(name="list")
 def list_(identifiers: Identifiers = None, /, *, selection: ProductOptions | None = None) -> None:
     """Print the selected products as <collection>/<identifier>, by collection and time."""
-    from vires_repo.services import product as service
-
-    selected = service.select_products(
-        _common.session.catalog(),
-        (selection or ProductOptions()).build(identifiers),
-        _warnings_on_console(),
-    )
-    _common.print_lines(f"{r.collection}/{r.identifier}" for r in selected)
+    lookups.print_products((selection or ProductOptions()).build(identifiers))
 
 
 @app.command
@@ -107,15 +93,8 @@ def exists(
     not_
         Invert the exit code: 0 when the product does not exist.
     """
-    from vires_repo.services import product as service
-
     chosen = (selection or ProductOptions()).build([identifier])
-    found = service.select_products(_common.session.catalog(), chosen, _warnings_on_console())
-    for record in found:
-        _common.info(f"product {record.collection}/{record.identifier} exists")
-    if not found:
-        _common.info(f"product {identifier} does not exist")
-    return int(bool(found) == not_)
+    return lookups.tell_exists(identifier, chosen, not_)
 
 
 @app.command
@@ -123,14 +102,16 @@ def export(
     identifiers: Identifiers = None,
     /,
     *,
-    file: _common.OutputFile = "-",
+    file: OutputFile = "-",
     selection: ProductOptions | None = None,
 ) -> None:
     """Write the selected product records as a JSON list (the VirES export format)."""
     from vires_repo.services import product as service
 
     chosen = (selection or ProductOptions()).build(identifiers)
-    records = service.select_products(_common.session.catalog(), chosen, _warnings_on_console())
+    records = service.select_products(
+        _common.session.catalog(), chosen, lookups.warnings_on_console()
+    )
     _common.write_json(file, [service.export_record(r) for r in records])
 
 
@@ -139,7 +120,7 @@ def import_(
     identifiers: Identifiers = None,
     /,
     *,
-    file: _common.InputFile = "-",
+    file: InputFile = "-",
     update: bool = False,
     sync: Annotated[bool, Parameter(name=["--sync", "--remove-missing"])] = False,
     selection: ProductOptions | None = None,
@@ -166,7 +147,7 @@ def import_(
             (selection or ProductOptions()).build(identifiers),
             update=update,
             sync=sync,
-            say=_warnings_on_console(),
+            say=lookups.warnings_on_console(),
             source_name=name,
         )
     code = _common.report(removed) if sync else 0
@@ -203,7 +184,7 @@ def deregister(
         (selection or ProductOptions()).build(identifiers),
         all_=all_,
         reason=reason,
-        say=_warnings_on_console(),
+        say=lookups.warnings_on_console(),
     )
     return _common.report(result)
 
@@ -229,7 +210,7 @@ def undelete(
     from vires_repo.services import product as service
 
     result = service.undelete_products(
-        _common.session.catalog(), identifiers, collections or (), say=_warnings_on_console()
+        _common.session.catalog(), identifiers, collections or (), say=lookups.warnings_on_console()
     )
     return _common.report(result)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from cyclopts import App, Parameter
 
 from vires_repo.cli import _common
-from vires_repo.cli._selection import CollectionOptions
+from vires_repo.cli._options import CollectionOptions, InputFile, OutputFile
 from vires_repo.services import product_collection as service
 from vires_repo.services.definitions import parse_definitions
 
@@ -19,7 +19,7 @@ Identifiers = Annotated[list[str] | None, Parameter(help="Product collection ide
 @app.command(name="import")
 def import_(
     *,
-    file: _common.InputFile = "-",
+    file: InputFile = "-",
     default: Annotated[bool, Parameter(name=["--default", "-d"])] = False,
 ) -> int:
     """Create or update product collections from a JSON list; their product types must exist.
@@ -57,7 +57,7 @@ def export(
     /,
     *,
     filters: CollectionOptions | None = None,
-    file: _common.OutputFile = "-",
+    file: OutputFile = "-",
 ) -> None:
     """Write the matching collections as a JSON list, with maxProductDuration from the index."""
     selection = (filters or CollectionOptions()).build(identifiers)

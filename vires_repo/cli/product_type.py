@@ -7,6 +7,7 @@ from typing import Annotated
 from cyclopts import App, Parameter
 
 from vires_repo.cli import _common
+from vires_repo.cli._options import InputFile, OutputFile
 from vires_repo.services import product_type as service
 from vires_repo.services.definitions import parse_definitions
 
@@ -18,7 +19,7 @@ Identifiers = Annotated[list[str] | None, Parameter(help="Product type identifie
 @app.command(name="import")
 def import_(
     *,
-    file: _common.InputFile = "-",
+    file: InputFile = "-",
     default: Annotated[bool, Parameter(name=["--default", "-d"])] = False,
 ) -> int:
     """Create or update product types from a JSON list (a VirES export imports unchanged).
@@ -46,7 +47,7 @@ def list_(identifiers: Identifiers = None, /) -> None:
 
 
 @app.command
-def export(identifiers: Identifiers = None, /, *, file: _common.OutputFile = "-") -> None:
+def export(identifiers: Identifiers = None, /, *, file: OutputFile = "-") -> None:
     """Write the product type definitions as a JSON list (all, or the ones named)."""
     _common.write_json(file, service.export_types(_common.session.catalog(), identifiers or ()))
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from cyclopts import Parameter
 
 from vires_repo.cli import _common
+from vires_repo.cli._options import JobsRoot
 from vires_repo.errors import UsageError
 
 
@@ -19,7 +20,7 @@ def purge(
     older_than: Annotated[str | None, Parameter(name="--older-than")] = None,
     dry_run: Annotated[bool, Parameter(name="--dry-run")] = False,
     policies: Annotated[bool, Parameter(name="--policies")] = False,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> None:
     """Remove for good what the catalogue only hid or left behind; permanent.
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from cyclopts import Parameter
 
 from vires_repo.cli import _common
+from vires_repo.cli._options import JobsRoot
 from vires_repo.errors import UsageError
 
 
@@ -28,7 +29,7 @@ def sql(
     ] = None,
     output: Annotated[str | None, Parameter(name=["--output", "-o"])] = None,
     views: Annotated[bool, Parameter(name="--views")] = False,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> None:
     """Query the catalogue with DuckDB SQL (read-only).
 

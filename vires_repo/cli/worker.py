@@ -10,6 +10,7 @@ from typing import Annotated
 from cyclopts import App, Parameter, validators
 
 from vires_repo.cli import _common
+from vires_repo.cli._options import JobsRoot
 
 app = App(name="worker", help="The job workers: start (foreground), status.")
 
@@ -20,7 +21,7 @@ def start(
     workers: Annotated[
         int, Parameter(name=["--workers", "-n"], validator=validators.Number(gte=1, lte=64))
     ] = 1,
-    jobs_root: _common.JobsRoot = None,
+    jobs_root: JobsRoot = None,
 ) -> int:
     """Run N worker processes and the scheduler in the foreground, logging one line per job
     transition, until SIGTERM or Ctrl-C.
@@ -56,7 +57,7 @@ def _timestamped_logs() -> None:
 
 
 @app.command
-def status(*, jobs_root: _common.JobsRoot = None) -> None:
+def status(*, jobs_root: JobsRoot = None) -> None:
     """Show the queued jobs (in the order they will run), the running jobs, the scheduled
     jobs with their next run, and the live worker processes with their last heartbeat."""
     from vires_repo.services import workers as service

@@ -1,11 +1,11 @@
-"""The selection options that several command groups share, declared once.
+"""The options that several command groups share, declared once as cyclopts annotations (so
+that :mod:`vires_repo.cli._common` and the lookups' quick path need no cyclopts).
 
-The option names (``-t``, ``-m``, ``-s``, ``-g``, ``-c``) are the aliases below; each command
-says in its help what they restrict there (products, collections or orbit-direction sources).
-``ProductOptions`` are the product selection of ``product list|exists|export|import|
+The selection options (``-t``, ``-m``, ``-s``, ``-g``, ``-c``) are the aliases below; each
+command says in its help what they restrict there (products, collections or orbit-direction
+sources). ``ProductOptions`` are the product selection of ``product list|exists|export|import|
 deregister``, ``CollectionOptions`` the collection filters of ``product_collection
-list|export|remove``.
-"""
+list|export|remove``."""
 
 from __future__ import annotations
 
@@ -115,3 +115,35 @@ class CollectionOptions:
             spacecrafts=tuple(self.spacecraft or ()),
             grades=tuple(self.grade or ()),
         )
+
+
+# -- jobs and files ---------------------------------------------------------------------------
+
+JobsRoot = Annotated[
+    str | None,
+    Parameter(
+        name="--jobs-root",
+        help="Jobs root: the job folders (and, when local, the SQLite database of the records "
+        "and the queue); a folder or an fsspec URL. Default: $VIRES_JOBS_ROOT, else "
+        "CATALOGUE/.state/jobs. The records go to $VIRES_JOBS_DB when set "
+        "(postgresql://...).",
+    ),
+]
+"""The one ``--jobs-root`` option of every job and worker command (``session.jobs(value)``)."""
+
+InputFile = Annotated[
+    str,
+    Parameter(
+        name=["--file", "-f"],
+        allow_leading_hyphen=True,
+        help="Input file (a local path or an fsspec URL); '-' reads standard input.",
+    ),
+]
+OutputFile = Annotated[
+    str,
+    Parameter(
+        name=["--file", "-f"],
+        allow_leading_hyphen=True,
+        help="Output file; '-' writes to standard output.",
+    ),
+]
