@@ -18,11 +18,12 @@ from vires_repo.cli import _common, lookups
 from vires_repo.errors import ViresRepoError
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Console-script entry point: run a command and return its exit code."""
+def main(argv: Sequence[str] | None = None, *, quick: bool = True) -> int:
+    """Console-script entry point: run a command and return its exit code. ``quick=False``
+    sends the lookups to cyclopts too (the tests compare both paths)."""
     tokens = list(sys.argv[1:] if argv is None else argv)
     try:
-        code = lookups.answer(tokens)
+        code = lookups.answer(tokens) if quick else None
         if code is None:
             from vires_repo.cli.app import run
 
