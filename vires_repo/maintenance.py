@@ -14,7 +14,6 @@ next one refuses (and a mirror holding the lock can set and clear the flag itsel
 
 from __future__ import annotations
 
-import getpass
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -107,6 +106,8 @@ def refuse_during_maintenance(storage: Storage) -> None:
 def current_user() -> str:
     """Who runs this process, for the records of who did what: ``user@host``."""
     try:
+        import getpass  # (its imports: only for whoever turns maintenance on)
+
         user = getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (some containers)
         user = "unknown"

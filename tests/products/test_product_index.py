@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pyarrow as pa
 import pytest
@@ -410,3 +410,21 @@ def test_upsert_table_checks_rows_like_upsert(storage: Storage) -> None:
         index.upsert_table(MAGA, nameless)
     with pytest.raises(DefinitionError, match="rows of other collections"):
         index.upsert_table(MAGB, good)
+
+
+def test_records_read_back_from_sliced_and_chunked_tables() -> None:
+    """Timestamps are read as naive microseconds and given UTC: chunk offsets must not shift
+    them."""
+    from vires_repo.products.schema import table_to_records
+
+    records = [dataclasses.replace(daily(day), created=STAMP, updated=STAMP) for day in range(5)]
+    columns = RecordColumns()
+    for record in records:
+        columns.append(record, STAMP)
+    table = columns.to_table()
+    chunked = pa.concat_tables([table.slice(0, 2), table.slice(2)])
+
+    assert table_to_records(table.slice(1, 3)) == records[1:4]
+    assert table_to_records(chunked) == records
+    assert table_to_records(chunked.slice(1, 3)) == records[1:4]
+    assert {record.begin_time.tzinfo for record in table_to_records(chunked)} == {UTC}

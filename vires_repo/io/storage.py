@@ -29,18 +29,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vires_repo.errors import NotFoundError
 from vires_repo.io.local_files import LocalFiles, absolute_local_path, is_local_path
-from vires_repo.io.locks import CatalogueLock, LockStatus
 from vires_repo.io.object_commit import (
     Snapshot,
     commit_conflict,
@@ -49,6 +47,9 @@ from vires_repo.io.object_commit import (
     put_object_if_unchanged,
 )
 from vires_repo.io.store_failures import StoreFailures
+
+if TYPE_CHECKING:  # readers take no lock: the lock module loads when a writer needs it
+    from vires_repo.io.locks import CatalogueLock, LockStatus
 
 STATE_FOLDER = ".state"
 """Runtime state below the root (lock, temporary files); it ignores itself in git."""
@@ -91,15 +92,20 @@ class Storage:
         self.url = root
         self.root = path.rstrip("/") or "/"
         self._reaching = StoreFailures(self.url, is_local=self.is_local).reaching
-        self._lock = CatalogueLock(
-            protocol=self.protocol, fs=self._fs, lock_path=self.path(LOCK_FILE), url=self.url
-        )
         # The commit points read by the lock holder in this hold: relpath -> first ETag read
         self._pins: dict[str, str | None] = {}
         self._pinning_thread: int | None = None
 
     def __repr__(self) -> str:
         return f"Storage({self.url!r})"
+
+    @cached_property
+    def _lock(self) -> CatalogueLock:
+        from vires_repo.io.locks import CatalogueLock
+
+        return CatalogueLock(
+            protocol=self.protocol, fs=self._fs, lock_path=self.path(LOCK_FILE), url=self.url
+        )
 
     @property
     def fs(self) -> Any:
@@ -205,6 +211,8 @@ class Storage:
         parent = target.rsplit("/", 1)[0]
         if self.is_local:
             Path(parent).mkdir(parents=True, exist_ok=True)
+            import tempfile  # writers only, as shutil below: a lookup spares their imports
+
             fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-", suffix=".part")
             try:
                 os.fchmod(fd, FILE_MODE)  # mkstemp creates 0600; catalogue files are shared
@@ -239,6 +247,9 @@ class Storage:
             try:
                 Path(source).replace(target)
             except OSError:  # another file system: copy next to the target, then rename
+                import shutil
+                import tempfile
+
                 fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-", suffix=".part")
                 os.close(fd)
                 try:
@@ -393,6 +404,8 @@ class Storage:
         if self.is_local:
             with contextlib.suppress(FileNotFoundError):
                 if Path(path).is_dir():
+                    import shutil
+
                     shutil.rmtree(path)
                 else:
                     Path(path).unlink()

@@ -149,7 +149,7 @@ class IndexReader:
             alive = kernels.invert(kernels.is_in(table["identifier"], sorted(entry.tombstones)))
             mask = alive if mask is None else kernels.and_kleene(mask, alive)
         if mask is not None:  # a row with a missing value stays, for the check to see it
-            table = kernels.filter_rows(table, kernels.call("coalesce", mask, pa.scalar(True)))
+            table = kernels.filter_rows(table, kernels.call("coalesce", mask, kernels.TRUE))
         table = table.select(list(columns))
         if check_rows:
             self._check_rows(collection, entry, table)
