@@ -117,7 +117,8 @@ def test_help_is_not_refused(gitrepo: GitRepo) -> None:
 
 def test_every_read_command_listed_exists() -> None:
     """The --as-of allow-list names real commands (a renamed command would slip out)."""
-    from vires_repo.cli import _common, app
+    from vires_repo.cli import _common
+    from vires_repo.cli.app import app
 
     for command in _common.AS_OF_COMMANDS:
         words = command.split(" ")
