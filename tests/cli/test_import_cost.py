@@ -161,9 +161,11 @@ NOT_FOR_REGISTRATION = (
     "fsspec",
     "duckdb",
     "pandas",
+    "vires_repo.manifest_model",
 )
 """What registering local files with their orbit-direction update does without: the index
-and table writers call Arrow kernels directly and local files go through ``os``."""
+and table writers call Arrow kernels directly, local files go through ``os``, and the tables'
+manifests are plain dataclasses (pydantic stays for the definitions and settings)."""
 
 
 def test_register_with_orbit_direction_update_imports_only_what_it_uses(
