@@ -87,31 +87,23 @@ def decimal_year(times: TimeArray) -> FloatArray:
 
 
 def qd_latitude(samples: OrbitSamples) -> FloatArray:
-    """QD latitude (deg) of geocentric positions, the epoch interpolated between UTC midnights.
-
-    One apexpy pass per midnight, over the samples of the day it starts and of the day it
-    ends: setting apexpy's epoch reads its coefficient files (1-2 ms each time)."""
-    count = len(samples)
-    if not count:
-        return np.empty(0, np.float64)
+    """QD latitude (deg) of geocentric positions, the epoch interpolated between UTC midnights."""
+    result = np.empty(len(samples), np.float64)
+    if not len(samples):
+        return result
     geodetic_lat, height_m = geocentric_to_geodetic(samples.latitudes, samples.radii)
     height_km = height_m * 1e-3
     times = samples.times.astype("datetime64[us]")
     days = times.astype("datetime64[D]")
     day_fraction: FloatArray = (times - days) / _DAY
-    day_numbers = days.astype(np.int64)
-    at_midnight = np.empty(count, np.float64)  # the day's start
-    at_next_midnight = np.empty(count, np.float64)  # the day's end
-    distinct = set(day_numbers.tolist())
-    for midnight in sorted(distinct | {day + 1 for day in distinct}):
-        starting, ending = day_numbers == midnight, day_numbers == midnight - 1
-        selected = starting | ending
-        epoch = decimal_year(np.array([midnight], "datetime64[D]"))[0]
+    for day in np.unique(days):
+        selected = days == day
         args = (geodetic_lat[selected], samples.longitudes[selected], height_km[selected])
-        values = qd_latitude_at_epoch(float(epoch), *args)
-        at_midnight[starting] = values[starting[selected]]
-        at_next_midnight[ending] = values[ending[selected]]
-    result: FloatArray = at_midnight + day_fraction * (at_next_midnight - at_midnight)
+        epochs = decimal_year(np.array([day, day + _DAY], "datetime64[D]"))
+        at_midnight = qd_latitude_at_epoch(float(epochs[0]), *args)
+        at_next_midnight = qd_latitude_at_epoch(float(epochs[1]), *args)
+        weight = day_fraction[selected]
+        result[selected] = at_midnight + weight * (at_next_midnight - at_midnight)
     return result
 
 
