@@ -6,8 +6,10 @@ one shape and one writer:
 
 * a model of the document that refuses unknown keys (an unknown key is an error, not
   silently dropped), validated from the parsed JSON: a pydantic model on
-  :class:`~vires_repo.manifest_model.ManifestModel`, except the product index's, which every
-  lookup command reads and which checks itself without pydantic (products/manifest.py);
+  :class:`~vires_repo.manifest_model.ManifestModel`, except where a command a user waits for
+  reads it without needing pydantic otherwise: the product index's (every lookup) and the
+  orbit-direction tables' (every registration into a source collection) are plain dataclasses
+  checked by :mod:`vires_repo.manifest_checks`;
 * one canonical text layout: the top-level keys in the order given, one per line, and the
   list of entries one compact JSON object per line, so that a change to one entry is a
   one-line diff in git and the same manifest always has the same bytes;

@@ -14,6 +14,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from vires_repo.catalog import Catalog
@@ -149,3 +150,41 @@ def test_the_pins_would_catch_a_heavy_import(tmp_path: Path, lookup_catalog: str
     )
 
     assert "pydantic" in modules
+
+
+# -- product register (the registration target of issue 12) ------------------------------------
+
+NOT_FOR_REGISTRATION = (
+    "pyarrow.compute",
+    "pyarrow.dataset",
+    "fsspec",
+    "duckdb",
+    "pandas",
+    "vires_repo.manifest_model",
+)
+"""What registering local files with their orbit-direction update does without: the index
+and table writers call Arrow kernels directly, local files go through ``os``, and the tables'
+manifests are plain dataclasses (pydantic stays for the definitions and settings)."""
+
+
+def test_register_with_orbit_direction_update_imports_only_what_it_uses(
+    tmp_path: Path,
+) -> None:
+    from vires_repo.services import product_collection, product_type
+    from vires_repo.testing.mag_products import write_mag_lr_product
+
+    catalog = Catalog(str(tmp_path / "catalog"))
+    types = [t for t in product_type.default_types() if t["name"] == "SW_MAGx_LR_1B"]
+    collections = [c for c in product_collection.default_collections() if c["name"] == COLLECTION]
+    assert not product_type.import_types(catalog, types).failures
+    assert not product_collection.import_collections(catalog, collections).failures
+    days = [np.datetime64("2016-01-01T00:00:00") + np.timedelta64(day, "D") for day in range(2)]
+    files = [write_mag_lr_product(tmp_path, day, day + np.timedelta64(86399, "s")) for day in days]
+    argv = ("--catalog", catalog.url, "product", "register", "-c", COLLECTION)
+    assert _modules_after(tmp_path, *argv, files[0])[0] == 0
+
+    code, modules = _modules_after(tmp_path, *argv, files[1])
+
+    assert code == 0
+    assert "apexpy" in modules  # the orbit-direction update ran (its QD table needs apexpy)
+    assert _loaded(modules, NOT_FOR_REGISTRATION) == []

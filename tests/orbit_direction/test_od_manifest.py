@@ -55,7 +55,8 @@ def test_canonical_text_one_line_per_month():
 
 
 def test_times_are_normalized():
-    entry = MonthEntry.model_validate({"month": "2016-01", "sources_end": "2016-02-01T00:00:00Z"})
+    value = {"month": "2016-01", "sources_end": "2016-02-01T00:00:00Z"}
+    entry = MonthEntry.from_json(value, "m", "months.0.")
     assert entry.sources_end == np.datetime64("2016-02-01T00:00:00.000", "ms")
 
 

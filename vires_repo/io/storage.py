@@ -336,7 +336,6 @@ class Storage:
     def remove(self, relpath: str) -> None:
         with contextlib.suppress(FileNotFoundError), self._reaching("removing", relpath):
             self._files.rm_file(self.path(relpath))
-            self.fs.rm_file(self.path(relpath))
         if relpath in self._pins and self._pinning_thread == threading.get_ident():
             self._pins[relpath] = None
 

@@ -100,8 +100,7 @@ def read_sources(data: bytes, where: str) -> list[Source]:
 
 
 def _times(column: pa.ChunkedArray) -> TimeArray:
-    values = column.cast(pa.int64()).to_numpy(zero_copy_only=False)
-    times: TimeArray = np.asarray(values, np.int64).astype(_MS)
+    times: TimeArray = np.asarray(column.to_numpy(), _MS)  # a null is NaT
     return times
 
 
@@ -112,6 +111,8 @@ def _read_parquet(data: bytes, where: str, schema: pa.Schema) -> pa.Table:
         raise IndexFormatError(f"{where}: unreadable orbit-direction partition: {error}") from None
     check_format_tag(parquet.metadata.metadata, where, _WHAT, FORMAT_VERSION)
     try:
-        return parquet.read().select(schema.names).cast(schema)
+        table = parquet.read().select(schema.names)
+        # Table.cast imports pyarrow.compute (20-30 ms): only a file of other types needs it
+        return table if table.schema.equals(schema) else table.cast(schema)
     except (pa.ArrowException, KeyError) as error:
         raise IndexFormatError(f"{where}: unreadable orbit-direction partition: {error}") from None

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from vires_repo.io.object_commit import Snapshot
 from vires_repo.io.storage import Storage
+from vires_repo.products import kernels
 from vires_repo.products.data_files import (
     JSONL_SUFFIX,
     PARQUET_SUFFIX,
@@ -86,8 +87,6 @@ class IndexMaintenance(IndexLookups):
         """Write sorted rows as data files of at most ``max_rows_per_file`` rows each
         (JSON lines with ``as_text``, else Parquet); the rows of ``tombstones`` (soft-deleted
         products kept by a compaction) are tombstoned in the file that holds them."""
-        import pyarrow.compute as pc  # writers only: lookups import the index without it
-
         entries = []
         for start in range(0, table.num_rows, self.max_rows_per_file):
             part = table.slice(start, self.max_rows_per_file)
@@ -98,7 +97,9 @@ class IndexMaintenance(IndexLookups):
                 data = parquet_bytes(part)
                 name, digest = content_name(data, collection, PARQUET_SUFFIX)
             self.storage.write_if_changed(partition_file(collection, name), data)
-            identifiers = pc.min_max(part["identifier"]).as_py()
+            identifiers = kernels.call("min_max", part["identifier"]).as_py()
+            begins = kernels.cast(part["begin_time"], pa.int64())
+            ends = kernels.cast(part["end_time"], pa.int64())
             dead = tombstones.intersection(part["identifier"].to_pylist()) if tombstones else ()
             entries.append(
                 FileEntry(
@@ -106,8 +107,8 @@ class IndexMaintenance(IndexLookups):
                     sha256=digest,
                     bytes=len(data),
                     rows=part.num_rows,
-                    min_begin_time=pc.min(part["begin_time"].cast(pa.int64())).as_py(),
-                    max_end_time=pc.max(part["end_time"].cast(pa.int64())).as_py(),
+                    min_begin_time=kernels.call("min", begins).as_py(),
+                    max_end_time=kernels.call("max", ends).as_py(),
                     min_identifier=identifiers["min"],
                     max_identifier=identifiers["max"],
                     tombstones=frozenset(dead),

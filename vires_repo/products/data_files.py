@@ -63,17 +63,12 @@ def parquet_bytes(table: pa.Table) -> bytes:
 
 def jsonl_bytes(table: pa.Table) -> bytes:
     """Serialize sorted rows as canonical newline-delimited JSON (same rows, same bytes)."""
-    import pyarrow.compute as pc  # writers only (kernels.py says why)
-
-    table = table.cast(SCHEMA)
-    columns = [
-        (
-            pc.strftime(table[name], format=_JSON_TIME_FORMAT)
-            if pa.types.is_timestamp(SCHEMA.field(name).type)
-            else table[name]
-        ).to_pylist()
-        for name in COLUMNS
-    ]
+    columns = []
+    for field in SCHEMA:
+        column = kernels.cast(table[field.name], field.type)
+        if pa.types.is_timestamp(field.type):
+            column = kernels.strftime(column, _JSON_TIME_FORMAT)
+        columns.append(column.to_pylist())
     rows = zip(*columns, strict=True)
     lines = [dumps_json(dict(zip(COLUMNS, row, strict=True))) for row in rows]
     return "".join(f"{line}\n" for line in lines).encode("utf-8")

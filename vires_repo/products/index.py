@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 import pyarrow as pa
 
 from vires_repo.errors import DefinitionError
+from vires_repo.products import kernels
 from vires_repo.products.compaction import IndexMaintenance
 from vires_repo.products.manifest import DeletedEntry, partition_folder
 from vires_repo.products.row_filter import RowFilter
@@ -195,8 +196,6 @@ class ProductIndex(IndexMaintenance):
         deletion: Deletion | None = None,
         stamp: datetime | None = None,
     ) -> UpsertResult:
-        import pyarrow.compute as pc  # writers only: lookups import the index without it
-
         batch = _last_wins(batch)
         manifest, snapshot = self._manifest_snapshot(collection)
         batch_ids = batch["identifier"].to_pylist()
@@ -215,8 +214,8 @@ class ProductIndex(IndexMaintenance):
         if skip_existing:
             skipped = [name for name in batch_ids if name in existing and name not in delete]
             if skipped:
-                keep = pc.invert(pc.is_in(batch["identifier"], value_set=pa.array(skipped)))
-                batch = batch.filter(keep)
+                keep = kernels.invert(kernels.is_in(batch["identifier"], skipped))
+                batch = kernels.filter_rows(batch, keep)
                 batch_ids = batch["identifier"].to_pylist()
         else:
             skipped = []
@@ -228,7 +227,7 @@ class ProductIndex(IndexMaintenance):
                 if name in existing and existing[name][1] is not None:
                     created[row] = existing[name][1]
             position = batch.schema.get_field_index("created")
-            column = pa.array(created, pa.int64()).cast(TIMESTAMP)
+            column = kernels.cast(pa.array(created, pa.int64()), TIMESTAMP)
             batch = batch.set_column(position, "created", column)
         dead: dict[str, set[str]] = {}
         for name in (*deleted, *batch_ids):
@@ -305,7 +304,7 @@ def _check_rows(table: pa.Table) -> None:
 def _micros(column: pa.ChunkedArray) -> list[int | None]:
     """Times as microseconds (rows read without checks may hold any value, even beyond the
     range of Python's datetime)."""
-    return list(column.cast(pa.int64()).to_pylist())
+    return list(kernels.cast(column, pa.int64()).to_pylist())
 
 
 def _last_wins(batch: pa.Table) -> pa.Table:
@@ -314,4 +313,4 @@ def _last_wins(batch: pa.Table) -> pa.Table:
     last = {name: row for row, name in enumerate(names)}
     if len(last) == len(names):
         return batch
-    return batch.take(pa.array(sorted(last.values()), pa.int64()))
+    return kernels.take(batch, pa.array(sorted(last.values()), pa.int64()))

@@ -5,8 +5,10 @@ see ``scripts/bench_floor.py``), and ``Table.filter``, ``Table.take`` and ``Arra
 import it on first use. A lookup command (``product exists``, ``product list``) costs little
 more than ``import pyarrow.parquet`` otherwise, so the read path calls the few kernels it needs
 through ``pyarrow._compute.call_function``, the function those wrappers call (same kernels,
-same results; pyproject.toml pins pyarrow's major version). Writers, which run long enough
-not to notice, use ``pyarrow.compute`` as usual.
+same results; pyproject.toml pins pyarrow's major version). So does the writer path of a
+registration (a small upsert: its data file and manifest), a command a user waits for; other
+writers (bulk imports, compaction), which run long enough not to notice, use
+``pyarrow.compute`` as usual.
 
 Scalars for the kernels are made with their type given (:func:`int64`, :data:`TRUE`):
 ``pa.scalar(value)`` infers the type, which imports dateutil on first use (3 ms).
@@ -85,6 +87,11 @@ def false_if_null(values: Any) -> Any:
 def cast(values: Any, target: pa.DataType) -> Any:
     """``values`` as ``target`` (a safe cast: overflow and lossy conversions fail)."""
     return _compute.call_function("cast", [values], _compute.CastOptions.safe(target))
+
+
+def strftime(values: Any, format: str) -> Any:
+    """Times as text (``pyarrow.compute.strftime`` with the C locale)."""
+    return _compute.call_function("strftime", [values], _compute.StrftimeOptions(format))
 
 
 def call(function: str, *arguments: Any, pattern: str | None = None) -> Any:

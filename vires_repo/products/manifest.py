@@ -41,8 +41,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from vires_repo.errors import DefinitionError
-from vires_repo.manifests import manifest_text, parse_manifest, plain_file_name
-from vires_repo.products.manifest_checks import (
+from vires_repo.manifest_checks import (
     checked_field,
     file_name,
     integer,
@@ -53,6 +52,7 @@ from vires_repo.products.manifest_checks import (
     only_keys,
     string,
 )
+from vires_repo.manifests import manifest_text, parse_manifest, plain_file_name
 from vires_repo.products.schema import FORMAT_VERSION
 from vires_repo.timescales import from_micros
 from vires_repo.timespec import format_datetime

@@ -1,7 +1,9 @@
-"""The hand-written checks of a manifest read from JSON (the product index's manifests are
-plain dataclasses, not pydantic models: :class:`~vires_repo.products.manifest.FileEntry` says
-why). Each check returns the value or raises ``ValueError`` with pydantic's wording, which
-:func:`checked_field` turns into an :class:`~vires_repo.errors.IndexFormatError` naming the key
+"""The hand-written checks of a manifest read from JSON, for the manifests that are plain
+dataclasses, not pydantic models: the product index's (read by every lookup,
+:class:`~vires_repo.products.manifest.FileEntry` says why) and the orbit-direction tables'
+(read by every registration into a source collection). Each check returns the value or raises
+``ValueError`` with pydantic's wording, which :func:`checked_field` turns into an
+:class:`~vires_repo.errors.IndexFormatError` naming the key
 (``files.0.rows: Input should be a valid integer``)."""
 
 from __future__ import annotations
