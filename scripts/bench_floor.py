@@ -28,6 +28,7 @@ Usage: ``python scripts/bench_floor.py [--quick] [--runs N] [--keep DIR]``
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import json
 import os
@@ -36,7 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -92,31 +93,24 @@ def runs_of(action: Callable[[], object], runs: int) -> Samples:
     return samples
 
 
-def command(
-    *args: str, check_codes: Sequence[int] = (0,), env: Mapping[str, str] | None = None
-) -> Callable[[], None]:
+def command(*args: str, check_codes: Sequence[int] = (0,)) -> Callable[[], None]:
     """A callable running a command line (stdout and stderr discarded)."""
 
     def run() -> None:
-        done = subprocess.run(args, capture_output=True, check=False, cwd=REPO_ROOT, env=env)
+        done = subprocess.run(args, capture_output=True, check=False, cwd=REPO_ROOT)
         if done.returncode not in check_codes:
             raise SystemExit(f"{' '.join(args)} failed ({done.returncode}): {done.stderr!r}")
 
     return run
 
 
-def vires_repo(
-    catalog: Path | None,
-    *args: str,
-    codes: Sequence[int] = (0,),
-    env: Mapping[str, str] | None = None,
-) -> Callable[[], None]:
+def vires_repo(catalog: Path | None, *args: str, codes: Sequence[int] = (0,)) -> Callable[[], None]:
     root = ("--catalog", str(catalog)) if catalog else ()
-    return command(PYTHON, "-m", "vires_repo", *root, *args, check_codes=codes, env=env)
+    return command(PYTHON, "-m", "vires_repo", *root, *args, check_codes=codes)
 
 
-def python_c(code: str, env: Mapping[str, str] | None = None) -> Callable[[], None]:
-    return command(PYTHON, "-c", code, env=env)
+def python_c(code: str) -> Callable[[], None]:
+    return command(PYTHON, "-c", code)
 
 
 def ms(seconds: float) -> str:
@@ -194,6 +188,14 @@ def bench_lookups(work: Path, products: int, collections: int, runs: int) -> Non
     header(f"Lookups on {products:,} products (full commands, {runs} runs)")
     row("python -c 'pass'", "", "", runs_of(python_c("pass"), runs))
     row("python -c 'import pyarrow.parquet' (the floor)", "", "", floor)
+    # the commands start numpy without OpenBLAS's thread pool (cli/__init__.py): the same floor
+    single = "import os; os.environ['OPENBLAS_NUM_THREADS'] = '1'; import pyarrow.parquet"
+    row(
+        "  the floor without OpenBLAS threads, as commands run",
+        "",
+        "",
+        runs_of(python_c(single), runs),
+    )
     floor_text = ms(min(floor))
     cases = {
         "product exists ID": ("product", "exists", identifier),
@@ -213,12 +215,8 @@ def bench_lookups(work: Path, products: int, collections: int, runs: int) -> Non
 
 
 def bench_registration(work: Path, runs: int) -> None:
-    """Register a daily 1 Hz product after three registered days, with the table update.
-
-    The commands read compiled modules, as those of an installed package are: with
-    PYTHONDONTWRITEBYTECODE set (as in some development shells) every command would compile
-    vires_repo's modules again, 60-70 ms of CPU that no installation pays. A first,
-    untimed registration writes them."""
+    """Register a daily 1 Hz product after three registered days, with the table update (a
+    first, untimed registration brings the files into the page cache)."""
     root = work / "register"
     catalog = od_catalog(root)
     data = work / "register-data"
@@ -227,14 +225,13 @@ def bench_registration(work: Path, runs: int) -> None:
     assert not result.failures and not result.post_registration_failures
     files = [daily_product(data, 3 + run, minimal=False) for run in range(runs + 1)]
     pending = iter(files)
-    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
     def register() -> None:
-        vires_repo(root, "product", "register", "-c", OD_COLLECTION, next(pending), env=env)()
+        vires_repo(root, "product", "register", "-c", OD_COLLECTION, next(pending))()
 
     register()
     header(f"Registration of one daily 1 Hz product with its orbit-direction update ({runs} runs)")
-    floor = runs_of(python_c("import pyarrow.parquet, cdflib, apexpy", env), runs)
+    floor = runs_of(python_c("import pyarrow.parquet, cdflib, apexpy"), runs)
     samples = runs_of(register, runs)
     row("product register -c SW_OPER_MAGA_LR_1B FILE", "<= 500", ms(min(floor)), samples)
 
@@ -308,6 +305,11 @@ def main() -> None:
     runs = options.runs or (5 if options.quick else 10)
     products, collections = (100_000, 30) if options.quick else (1_000_000, 150)
     counts = (20,) if options.quick else (20, 60)
+    # The commands read compiled modules, as an installed package's are: with
+    # PYTHONDONTWRITEBYTECODE set (as in some development shells) each would compile
+    # vires_repo's ~100 modules again, 60-70 ms of CPU that no installation pays.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    compileall.compile_dir(REPO_ROOT / "vires_repo", quiet=1)
     print(
         f"{len(os.sched_getaffinity(0))} cores, load average {os.getloadavg()[0]:.1f} "
         "(other work on the machine slows the wall times: compare the minimums)"
