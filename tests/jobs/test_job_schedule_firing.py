@@ -12,6 +12,7 @@ import pytest
 from vires_repo.io.queue import JobQueue
 from vires_repo.io.storage import Storage
 from vires_repo.jobs.backend import JobBackend
+from vires_repo.jobs.job_type import JobType
 from vires_repo.jobs.location import JobsLocation
 from vires_repo.jobs.records import JobQuery, JobRecords
 from vires_repo.jobs.schedules import Schedule
@@ -141,3 +142,40 @@ def test_no_schedule_fires_while_the_catalogue_is_in_maintenance(
     assert picked_up == "schedule sleep (* * * * *) picked up: next firing at " + _at(1).isoformat()
     assert line.startswith("schedule sleep (* * * * *) skipped: the catalogue is in maintenance")
     assert line.endswith("by ops@host: moving to new disks")
+
+
+def test_a_schedule_that_fails_to_submit_does_not_stop_the_others(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path}/jobs.sqlite"
+    broken = Schedule(job="broken", cron="* * * * *")
+    refused = Schedule(job="sleep", parameters={"seconds": -1}, cron="* * * * *")
+    fine = Schedule(job="sleep", cron="* * * * *")
+
+    def resolve(name: str) -> JobType:
+        if name == "broken":
+            raise RuntimeError("a bug in the job type")
+        return job_type(name)
+
+    environment = WorkerEnvironment(
+        location=JobsLocation(str(tmp_path / "jobs"), url),
+        catalog_root=str(tmp_path / "catalog"),
+        resolve=resolve,
+        load_schedules=lambda: [broken, refused, fine],
+    )
+    with JobRecords.open(url) as records, JobQueue(url) as queue:
+        backend = JobBackend(Storage(tmp_path / "jobs"))
+        with caplog.at_level(logging.INFO, logger="vires_repo.jobs"):
+            fire_schedules(environment, records, backend, queue, ScheduleClock(_at(0)), _at(1))
+        jobs = records.select(JobQuery())
+
+    assert [(job.process_id, job.parameters) for job in jobs] == [
+        ("sleep", {"seconds": 0.0, "fail": False})
+    ]
+    failures = [
+        (r.levelname, r.getMessage()) for r in caplog.records if "not submitted" in r.getMessage()
+    ]
+    assert failures[0] == ("ERROR", "schedule broken (* * * * *) not submitted")
+    assert failures[1][0] == "WARNING"
+    assert failures[1][1].startswith("schedule sleep(seconds=-1) (* * * * *) not submitted: ")
+    assert len(failures) == 2

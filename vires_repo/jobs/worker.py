@@ -161,7 +161,7 @@ def fire_schedules(
     at: datetime | None = None,
 ) -> None:
     """Submit the jobs of the schedules due ``at`` (now), each firing once across all
-    workers."""
+    workers; a schedule that cannot be submitted is logged and does not stop the others."""
     for schedule, fire in clock.due(environment.load_schedules(), at or now()):
         if not queue.claim(_firing(schedule, fire)):
             continue
@@ -188,6 +188,9 @@ def fire_schedules(
             )
         except ViresRepoError as error:
             LOG.warning("schedule %s (%s) not submitted: %s", schedule.label, schedule.cron, error)
+            continue
+        except Exception:  # a job type's bug costs its own firing, not the other schedules'
+            LOG.exception("schedule %s (%s) not submitted", schedule.label, schedule.cron)
             continue
         LOG.info("schedule %s (%s) submitted job %s", schedule.label, schedule.cron, record.id)
 
