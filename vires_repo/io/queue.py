@@ -30,11 +30,13 @@ from huey.api import Huey
 from huey.consumer import Consumer, Scheduler, Worker
 
 from vires_repo.errors import JobsDatabaseError
-from vires_repo.io.database import POSTGRES_PREFIXES, SQLITE_PREFIX, redacted
+from vires_repo.io.database import POSTGRES_PREFIXES, SQLITE_PREFIX, Database, redacted
 
 QUEUE_NAME = "vires_jobs"
 TASK_NAME = "vires_job"
 _WORKER_KEY = "worker:"
+_TABLES_LOCK = 0x68756579
+"""PostgreSQL advisory lock key ("huey") serializing the creation of huey's tables."""
 
 JobHandler = Callable[[str], None]
 """Runs one job (by identifier) in a worker process."""
@@ -50,10 +52,22 @@ def _open_huey(database_url: str) -> Huey:
     if database_url.startswith(POSTGRES_PREFIXES):
         from huey.contrib.sql_huey import SqlHuey
 
-        return SqlHuey(QUEUE_NAME, database=database_url, results=False)
+        with _tables_lock(database_url):
+            return SqlHuey(QUEUE_NAME, database=database_url, results=False)
     raise JobsDatabaseError(
         f"jobs database {redacted(database_url)!r} is not a sqlite:///PATH or postgresql://... URL"
     )
+
+
+@contextmanager
+def _tables_lock(database_url: str) -> Iterator[None]:
+    """Hold the lock that serializes the opening of huey's SQL storage on PostgreSQL: it creates
+    its tables (``CREATE TABLE IF NOT EXISTS``), and PostgreSQL refuses two such statements at
+    once on a fresh database (a unique violation in its catalogue), so that all but one of the
+    workers started together on several machines would fail."""
+    with Database(database_url) as guard, guard.transaction():
+        guard.advisory_lock(_TABLES_LOCK)
+        yield
 
 
 class JobQueue:

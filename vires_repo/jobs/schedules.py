@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from croniter import croniter
@@ -51,6 +51,11 @@ def previous_fire_time(cron: str, before: datetime) -> datetime:
     """The last time before ``before`` at which ``cron`` fires."""
     result: datetime = croniter(cron, before).get_prev(datetime)
     return result
+
+
+def latest_fire_time(cron: str, at: datetime) -> datetime:
+    """The last time at or before ``at`` at which ``cron`` fires."""
+    return previous_fire_time(cron, at + timedelta(microseconds=1))
 
 
 class Schedule(BaseModel):

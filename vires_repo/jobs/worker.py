@@ -7,9 +7,10 @@ process, which every second
 * sweeps the jobs whose heartbeat expired (their worker was killed, or its machine died): a
   rerun-safe job goes back to the queue, any other turns FAILED with a message saying so;
   and queues again the jobs ACCEPTED long ago that no queue holds (a submitter that died);
-* submits the jobs of the schedules that are due (each firing claimed once in the shared
-  queue database, so that several ``worker start`` on several machines submit it once), or,
-  while the catalogue is in maintenance mode, skips them with a log line;
+* reads the schedule files again (``job schedule`` and ``job unschedule`` take effect without
+  a restart) and submits the jobs of those that are due (each firing claimed once in the
+  shared queue database, so that several ``worker start`` on several machines submit it
+  once), or, while the catalogue is in maintenance mode, skips them with a log line;
 * forgets the workers that stopped publishing their heartbeat.
 """
 
@@ -35,7 +36,12 @@ from vires_repo.jobs.runner import (
     now,
     run_job,
 )
-from vires_repo.jobs.schedules import Schedule, next_fire_time, previous_fire_time
+from vires_repo.jobs.schedules import (
+    Schedule,
+    latest_fire_time,
+    next_fire_time,
+    previous_fire_time,
+)
 from vires_repo.jobs.submission import Limits, accept
 from vires_repo.maintenance import maintenance_reason
 
@@ -108,11 +114,15 @@ def requeue_unqueued(records: JobRecords, queue: JobQueue, timeout: float) -> li
 
 @dataclass
 class ScheduleClock:
-    """Submits the jobs of due schedules; the next firing of each is computed from the time
-    the worker started (missed firings while no worker ran are not made up, as cron)."""
+    """Which schedules are due. A schedule fires at its cron times after the worker first saw
+    it: the worker's start, or the previous look for one added or rescheduled while the worker
+    runs (firings from before it existed, or while no worker ran, are not made up, as cron).
+    Firings missed by a late look are made once, as the latest one, so that every worker
+    claims that firing under the same time. Each schedule picked up or dropped is logged."""
 
     since: datetime
-    _next: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    """When the schedules were last looked at (first: when the worker started)."""
+    _next: dict[tuple[str, str], tuple[Schedule, datetime]] = field(default_factory=dict)
 
     def due(self, schedules: list[Schedule], at: datetime) -> list[tuple[Schedule, datetime]]:
         """The schedules due at ``at`` with the firing time each is due for."""
@@ -123,12 +133,22 @@ class ScheduleClock:
                 continue
             key = (schedule.key, schedule.cron)
             live.add(key)
-            fire = self._next.setdefault(key, next_fire_time(schedule.cron, self.since))
-            if fire <= at:
-                found.append((schedule, fire))
-                self._next[key] = next_fire_time(schedule.cron, at)
-        for stale in set(self._next) - live:
-            del self._next[stale]
+            if key not in self._next:
+                first = next_fire_time(schedule.cron, self.since)
+                self._next[key] = schedule, first
+                LOG.info(
+                    "schedule %s (%s) picked up: next firing at %s",
+                    schedule.label,
+                    schedule.cron,
+                    first.isoformat(),
+                )
+            if self._next[key][1] <= at:
+                found.append((schedule, latest_fire_time(schedule.cron, at)))
+                self._next[key] = schedule, next_fire_time(schedule.cron, at)
+        for stale in sorted(set(self._next) - live):
+            dropped, _fire = self._next.pop(stale)
+            LOG.info("schedule %s (%s) dropped", dropped.label, dropped.cron)
+        self.since = max(self.since, at)
         return found
 
 
@@ -141,7 +161,7 @@ def fire_schedules(
     at: datetime | None = None,
 ) -> None:
     """Submit the jobs of the schedules due ``at`` (now), each firing once across all
-    workers."""
+    workers; a schedule that cannot be submitted is logged and does not stop the others."""
     for schedule, fire in clock.due(environment.load_schedules(), at or now()):
         if not queue.claim(_firing(schedule, fire)):
             continue
@@ -168,6 +188,9 @@ def fire_schedules(
             )
         except ViresRepoError as error:
             LOG.warning("schedule %s (%s) not submitted: %s", schedule.label, schedule.cron, error)
+            continue
+        except Exception:  # a job type's bug costs its own firing, not the other schedules'
+            LOG.exception("schedule %s (%s) not submitted", schedule.label, schedule.cron)
             continue
         LOG.info("schedule %s (%s) submitted job %s", schedule.label, schedule.cron, record.id)
 
