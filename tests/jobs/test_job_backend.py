@@ -109,6 +109,7 @@ def test_a_scan_without_the_response_documents(backend: JobBackend) -> None:
     full, quick = backend.scan(ids), backend.scan(ids, responses=False)
 
     assert full.responded == {"done"} and quick.responded == set()
+    assert full.states() == {job_id: full.info(job_id) for job_id in full.known}
     assert (
         (full.known, full.tasks) == (quick.known, quick.tasks) == ({"done", "queued"}, {"queued"})
     )

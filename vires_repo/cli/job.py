@@ -6,6 +6,7 @@ retry, schedule, ...) register on it from their own module.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
@@ -102,6 +103,18 @@ class JobOptions:
         )
 
 
+def write_json_bytes(file: str, data: bytes) -> None:
+    """``_common.write_output`` of encoded JSON: to standard output without decoding 50 MB
+    only to encode them again."""
+    stdout = getattr(sys.stdout, "buffer", None)
+    if file != "-" or stdout is None:  # a file, or a text stream that has no bytes under it
+        _common.write_output(file, data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    stdout.write(data)
+    stdout.flush()
+
+
 @app.command(name="list")
 def list_(
     identifiers: Identifiers = None,
@@ -136,8 +149,8 @@ def info(
     from vires_repo.services import jobs
 
     selection = (options or JobOptions()).build(identifiers)
-    rows = jobs.job_info_rows(_common.session.jobs(jobs_root), selection)
-    _common.write_output("-", jobs.csv_text(jobs.INFO_COLUMNS, rows))
+    table = jobs.job_table(_common.session.jobs(jobs_root), selection)
+    _common.write_output("-", table.csv())
 
 
 @app.command
@@ -159,8 +172,8 @@ def dump(
     from vires_repo.services import jobs
 
     selection = (options or JobOptions()).build(identifiers)
-    rows = jobs.job_info_rows(_common.session.jobs(jobs_root), selection)
-    _common.write_output(file, jsonio.dumps_rows(jobs.INFO_COLUMNS, rows))
+    table = jobs.job_table(_common.session.jobs(jobs_root), selection)
+    write_json_bytes(file, jsonio.dumps_objects(table.objects()))
 
 
 @app.command
