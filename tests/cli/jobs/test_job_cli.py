@@ -350,3 +350,35 @@ def test_the_console_script(sqlite_jobs_env: JobsEnv) -> None:
     assert [line.split(",")[1] for line in info.stdout.splitlines()] == ["identifier", RUN, QUEUE]
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.startswith("ERROR: job status 'NOPE' is invalid")
+
+
+_MODULES_AFTER = """
+import contextlib, io, sys
+from vires_repo.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    code = main(sys.argv[1:])
+print(code, len(out.getvalue()), *sorted(sys.modules))
+"""
+"""Runs vires-repo ARGV (stdout a text stream without bytes under it), then prints the exit
+code, the length of the output and the modules loaded."""
+
+
+@pytest.mark.parametrize("command", ["list", "info", "dump"])
+def test_the_read_commands_import_no_pydantic(sqlite_jobs_env: JobsEnv, command: str) -> None:
+    """Start-up counts at 10^5 jobs (issue 13: <= 1 s each): the jobs root and database are
+    strings read without validating every setting (80 ms of pydantic)."""
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    argv = ["--catalog", sqlite_jobs_env.catalog, "job", command]
+    done = subprocess.run(
+        [sys.executable, "-c", _MODULES_AFTER, *argv],
+        capture_output=True,
+        text=True,
+        env={**environment, "VIRES_MAX_QUEUED_JOBS": "many"},  # not a read command's setting
+        check=True,
+    )
+    code, size, *modules = done.stdout.split()
+
+    assert (code, done.stderr) == ("0", "")
+    assert int(size) >= 5 * 37  # the five jobs
+    assert "pydantic" not in modules
+    assert "vires_repo.settings" not in modules
