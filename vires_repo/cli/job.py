@@ -149,8 +149,7 @@ def info(
     from vires_repo.services import jobs
 
     selection = (options or JobOptions()).build(identifiers)
-    table = jobs.job_table(_common.session.jobs(jobs_root), selection)
-    _common.write_output("-", table.csv())
+    _common.write_output("-", jobs.job_info_csv(_common.session.jobs(jobs_root), selection))
 
 
 @app.command
@@ -168,12 +167,10 @@ def dump(
     none), status, submitted, started, ended (ISO-8601 UTC with Z, null if not yet), exists,
     hasResponse, finished, active (true/false), responseUrl.
     """
-    from vires_repo import jsonio
     from vires_repo.services import jobs
 
     selection = (options or JobOptions()).build(identifiers)
-    table = jobs.job_table(_common.session.jobs(jobs_root), selection)
-    write_json_bytes(file, jsonio.dumps_objects(table.objects()))
+    write_json_bytes(file, jobs.job_dump_json(_common.session.jobs(jobs_root), selection))
 
 
 @app.command

@@ -11,12 +11,15 @@ A read never creates the SQLite database: before the first submission there are 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any, TypeVar
 
+from vires_repo import jsonio
 from vires_repo.errors import NotFoundError, UsageError, ViresRepoError
 from vires_repo.jobs.backend import BackendInfo, JobBackend, check_job_id
 from vires_repo.jobs.location import JobsLocation
@@ -222,13 +225,39 @@ class JobTable:
 
 
 def job_table(location: JobsLocation, selection: JobSelection) -> JobTable:
-    """``job info``/``job dump``: the selected jobs, by submission time, and their back-end
-    state."""
+    """The selected jobs, by submission time, and their back-end state."""
     records = _read(location, selection, JobRecords.vires_rows, itemgetter(0))
     states = JobBackend(location.storage()).scan([row[0] for row in records]).states()
     if selection.asks_backend:
         records = [row for row in records if selection.keeps(states.get(row[0]))]
     return JobTable(records, states)
+
+
+def job_info_csv(location: JobsLocation, selection: JobSelection) -> str:
+    """``job info``: the selected jobs as VirES's CSV."""
+    with _cycle_collector_paused():
+        return job_table(location, selection).csv()
+
+
+def job_dump_json(location: JobsLocation, selection: JobSelection) -> bytes:
+    """``job dump``: the selected jobs as a JSON list of objects (UTF-8)."""
+    with _cycle_collector_paused():
+        return jsonio.dumps_objects(job_table(location, selection).objects())
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """The rows of 10^5 jobs (strings and booleans) make no reference cycle, yet allocating
+    them runs the cycle collector hundreds of times over every object of the process: 5% of
+    job info/dump. It pauses meanwhile."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def csv_text(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -4,12 +4,14 @@ PostgreSQL server: VirES's selection options, the 12-column CSV and JSON, loose 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jobs_env import (
@@ -25,7 +27,7 @@ from jobs_env import (
     JobsEnv,
 )
 
-from vires_repo.jobs.backend import JobResponse
+from vires_repo.jobs.backend import BackendScan, JobBackend, JobResponse
 from vires_repo.jobs.records import JobRecord, JobStatus
 
 HEADER = (
@@ -382,3 +384,21 @@ def test_the_read_commands_import_no_pydantic(sqlite_jobs_env: JobsEnv, command:
     assert int(size) >= 5 * 37  # the five jobs
     assert "pydantic" not in modules
     assert "vires_repo.settings" not in modules
+
+
+@pytest.mark.parametrize("command", ["info", "dump"])
+def test_the_cycle_collector_pauses_while_the_rows_are_built(
+    cli, sqlite_jobs_env: JobsEnv, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """10^5 rows make no cycle but would run it hundreds of times; it runs again afterwards."""
+    seen: list[bool] = []
+    real_scan = JobBackend.scan
+
+    def scan(backend: JobBackend, *args: Any, **kwargs: Any) -> BackendScan:
+        seen.append(gc.isenabled())
+        return real_scan(backend, *args, **kwargs)
+
+    monkeypatch.setattr(JobBackend, "scan", scan)
+
+    assert cli("--catalog", sqlite_jobs_env.catalog, "job", command).code == 0
+    assert seen == [False] and gc.isenabled()
