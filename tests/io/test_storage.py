@@ -504,6 +504,8 @@ def test_many_entries_at_once(storage: Storage) -> None:
     assert storage.holding("perm", ["a", "b", "c", "zz"], "response.json") == {"a", "c"}
     assert storage.holding("perm", ["a", "b"], "out.txt") == {"a", "b"}
     assert storage.holding("nothing", ["a"], "out.txt") == set()
+    if storage.is_local:  # "." (which entries are folders) only on a local disk
+        assert storage.holding("perm", ["a", "zz", "b/out.txt"], ".") == {"a"}
 
     storage.remove_tree("perm/a")
     storage.remove_tree("task/b")

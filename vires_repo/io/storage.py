@@ -349,9 +349,9 @@ class Storage:
 
     def holding(self, folder: str, names: Iterable[str], member: str) -> set[str]:
         """Which of the entries ``names`` of ``folder`` hold ``member`` (which ``perm/<id>``
-        folders hold a ``response.json``): an ``access`` check each, relative to the open
-        folder, on a local disk (no path object, no stat result per entry); one recursive
-        listing of ``folder`` on an object store."""
+        folders hold a ``response.json``; on a local disk, ``"."``: which are folders): an
+        ``access`` check each, relative to the open folder, on a local disk (no path object,
+        no stat result per entry); one recursive listing of ``folder`` on an object store."""
         if self.is_local:
             return self._holding_locally(folder, names, member)
         try:

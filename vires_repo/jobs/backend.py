@@ -210,9 +210,10 @@ class JobBackend:
         self, job_ids: Collection[str] | None = None, *, responses: bool = True
     ) -> BackendScan:
         """What the back-end knows of ``job_ids`` (or of all its jobs): a few identifiers are
-        looked up one by one, many by reading the three folders once. ``responses=False``
-        skips looking for the response documents (one check per job; ``responded`` is then
-        empty), for the filters that do not need them."""
+        looked up one by one, many by reading the three folders once (on a local disk, the
+        outputs' folders of many jobs are looked up, see :meth:`_outputs_looked_up`).
+        ``responses=False`` skips looking for the response documents (one check per job;
+        ``responded`` is then empty), for the filters that do not need them."""
         if job_ids is not None and len(job_ids) <= _FEW:
             found = {i: self.info(i) for i in job_ids if JOB_ID.match(i)}
             return BackendScan(
@@ -229,9 +230,24 @@ class JobBackend:
                 return listed & wanted
             return {name for name in listed if JOB_ID.match(name)}
 
-        tasks, temps, perms = names(TASK), names(TEMP), names(PERM)
-        responded = self.storage.holding(PERM, perms, RESPONSE) if responses and perms else set()
+        tasks, temps = names(TASK), names(TEMP)
+        if wanted is not None and responses and self.storage.is_local:
+            perms, responded = self._outputs_looked_up(wanted)
+        else:
+            perms = names(PERM)
+            responded = (
+                self.storage.holding(PERM, perms, RESPONSE) if responses and perms else set()
+            )
         return BackendScan(tasks=tasks, temps=temps, perms=perms, responded=responded)
+
+    def _outputs_looked_up(self, job_ids: set[str]) -> tuple[set[str], set[str]]:
+        """Which of ``job_ids`` have a ``perm/`` folder, and which a response document in it,
+        on a local disk: nearly every job asked about has one, and one check each finds it
+        (a second check only for those without) for less than also listing 10^5 entries of
+        ``perm/``. Only valid identifiers are looked up: records may hold any text."""
+        valid = set(filter(JOB_ID.match, job_ids))
+        responded = self.storage.holding(PERM, valid, RESPONSE)
+        return responded | self.storage.holding(PERM, valid - responded, "."), responded
 
     def list(self, job_ids: Collection[str] | None = None) -> dict[str, BackendInfo]:
         """The jobs the back-end knows (of ``job_ids``, or all), by identifier, with their
