@@ -19,7 +19,6 @@ the response documents (an access check each on a local disk, one listing on an 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -173,12 +172,16 @@ class JobBackend:
 
     def publish(self, job_id: str, name: str, data: bytes) -> JobOutput:
         """Write one output under ``perm/<id>/``; its size and checksum."""
+        import hashlib  # writers only: the read commands start faster without it
+
         self.storage.write_bytes(self.perm_path(job_id, name), data)
         return JobOutput(name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest())
 
     def publish_file(self, job_id: str, name: str, local_file: str) -> JobOutput:
         """Move the finished local file ``local_file`` to ``perm/<id>/<name>`` (large outputs
         never pass through memory: the checksum is read in chunks); its size and checksum."""
+        import hashlib
+
         digest = hashlib.sha256()
         with open(local_file, "rb") as stream:
             for chunk in iter(lambda: stream.read(_CHUNK), b""):
