@@ -49,12 +49,13 @@ def nesting_depth(value: Any) -> int:
 
 def dumps_objects(objects: Sequence[dict[str, str | bool | None]]) -> bytes:
     """``dumps(objects)`` as UTF-8 bytes, byte for byte, for a list of flat objects whose values
-    are strings, booleans or None, about five times faster: ``job dump`` of 10^5 jobs must stay
-    well under a second, and ``json`` indents in pure Python. orjson (in C) writes the same
-    2-space indentation, separators and string escapes (lowercase ``\\u00XX`` for the control
-    characters without a short form, everything else as is); tests/test_jsonio.py pins this
-    for every character that either escapes. Numbers are left out: orjson spells some floats
-    differently (``1e16``, not ``1e+16``)."""
+    are strings, booleans or None: ``job dump`` of 10^5 jobs must stay well under a second, and
+    ``json`` indents in pure Python, where orjson (compiled) writes the 50 MB in 0.04 s with
+    the same 2-space indentation, separators and string escapes (the short ones, lowercase
+    ``\\u00XX`` for the other control characters, every other character as is);
+    tests/test_jsonio.py pins this against ``json`` for every Unicode scalar value (a lone
+    surrogate, which UTF-8 cannot encode either way, raises). Numbers are left out: orjson
+    spells some floats differently (``1e16``, not ``1e+16``)."""
     import orjson
 
     return orjson.dumps(objects, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
