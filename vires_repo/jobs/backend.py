@@ -247,10 +247,11 @@ class JobBackend:
         """Which of ``job_ids`` have a ``perm/`` folder, and which a response document in it,
         on a local disk: nearly every job asked about has one, and one check each finds it
         (a second check only for those without) for less than also listing 10^5 entries of
-        ``perm/``. Only valid identifiers are looked up: records may hold any text."""
-        valid = set(filter(JOB_ID.match, job_ids))
-        responded = self.storage.holding(PERM, valid, RESPONSE)
-        return responded | self.storage.holding(PERM, valid - responded, "."), responded
+        ``perm/``. Only names of one entry are looked up: records may hold any text, and
+        ``../x`` or an empty identifier must not become a path."""
+        entries = {i for i in job_ids if "/" not in i and "\0" not in i} - {"", ".", ".."}
+        responded = self.storage.holding(PERM, entries, RESPONSE)
+        return responded | self.storage.holding(PERM, entries - responded, "."), responded
 
     def list(self, job_ids: Collection[str] | None = None) -> dict[str, BackendInfo]:
         """The jobs the back-end knows (of ``job_ids``, or all), by identifier, with their
