@@ -52,7 +52,7 @@ def test_list_all_or_some(backend: JobBackend) -> None:
     backend.storage.makedirs("perm/no-response")
     backend.storage.write_bytes("perm/no-response/partial.cdf", b"1")
     backend.storage.write_bytes("task/.tmp-123.part", b"")  # an interrupted atomic write
-    odd = ["", ".", "..", "../perm/done", "/", "done/response.json"]  # no paths: identifiers
+    odd = ["", ".", "..", "../perm/done", "/", "done/response.json", "a\0b"]  # not paths
 
     everything = backend.list()
     many = backend.list([*(f"x{n}" for n in range(100)), "done", "queued", "no-response", *odd])
