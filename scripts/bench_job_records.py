@@ -4,25 +4,31 @@ Builds a jobs root with N job records (default 100,000) in the default SQLite st
 PostgreSQL with ``--postgres URL``, and their back-end folders as a long-running server has
 them: most jobs finished with their outputs and response document, a few queued, a few
 running, a few loose. Then times, as full CLI commands in a fresh process each (the target
-is <= 1 s each; min of ``--repeat`` runs):
+is <= 1 s each), ``--repeat`` runs of each: the minimum and the median of the wall time, and
+the minimum of the command's CPU time (user + system; steadier than the wall time on a machine
+that other work shares):
 
 * ``job list``, ``job info``, ``job dump`` of everything;
 * ``job list -s FAILED`` (a record filter) and ``job list --active`` (a back-end filter).
 
 Usage: ``python scripts/bench_job_records.py [--jobs N] [--repeat R] [--postgres URL]
-[--keep DIR]``
+[--keep DIR [--reuse]]`` (``--reuse``: time the jobs that an earlier run kept in DIR, with the
+same ``--postgres`` database, instead of building them again)
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -85,16 +91,30 @@ def build(catalog: Path, count: int) -> JobsLocation:
     return location
 
 
-def time_command(catalog: Path, args: list[str], repeat: int) -> tuple[float, int]:
+@dataclass(frozen=True)
+class Timing:
+    walls: list[float]
+    cpus: list[float]
+    size: int
+
+    def __str__(self) -> str:
+        wall = f"{min(self.walls):>8.3f} {statistics.median(self.walls):>8.3f}"
+        return f"{wall} {min(self.cpus):>8.3f} {self.size:>14,}"
+
+
+def time_command(catalog: Path, args: list[str], repeat: int) -> Timing:
     command = [sys.executable, "-m", "vires_repo", "--catalog", str(catalog), "job", *args]
     environment = {**os.environ, "PYTHONPATH": str(REPO)}
-    best, size = float("inf"), 0
+    walls, cpus, size = [], [], 0
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(command, capture_output=True, env=environment, check=True)
-        best = min(best, time.perf_counter() - start)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(sum(getattr(after, f) - getattr(before, f) for f in ("ru_utime", "ru_stime")))
         size = len(done.stdout)
-    return best, size
+    return Timing(walls, cpus, size)
 
 
 def main() -> None:
@@ -103,29 +123,35 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--postgres", help="VIRES_JOBS_DB for the records (an empty database)")
     parser.add_argument("--keep", type=Path, help="build the jobs here and keep them")
+    parser.add_argument("--reuse", action="store_true", help="time the jobs kept in --keep")
     options = parser.parse_args()
+    if options.reuse and options.keep is None:
+        parser.error("--reuse needs --keep DIR")
     if options.postgres:
         os.environ["VIRES_JOBS_DB"] = options.postgres
     folder = options.keep or Path(tempfile.mkdtemp(prefix="bench-jobs-"))
     catalog = folder / "catalog"
     try:
         start = time.perf_counter()
-        location = build(catalog, options.jobs)
+        if options.reuse:
+            location = JobsLocation.resolve(str(catalog))
+            print("job records (", end="")
+        else:
+            location = build(catalog, options.jobs)
+            print(f"{options.jobs:,} job records (", end="")
         engine = location.database_url.split("://")[0]
-        print(f"{options.jobs:,} job records ({engine}) and folders built in ", end="")
-        print(f"{time.perf_counter() - start:.1f} s; timings: min of {options.repeat} runs")
-        print(f"{'command':<28} {'seconds':>8} {'stdout bytes':>14}")
+        print(f"{engine}) and folders ready in {time.perf_counter() - start:.1f} s; ", end="")
+        print(f"{options.repeat} runs of each command (seconds)")
+        print(f"{'command':<28} {'wall min':>8} {'median':>8} {'CPU min':>8} {'stdout bytes':>14}")
         for args in (
             ["list"],
             ["info"],
             ["dump"],
             ["list", "-s", "FAILED"],
             ["list", "--active"],
+            ["list", "--help"],
         ):
-            seconds, size = time_command(catalog, args, options.repeat)
-            print(f"{'job ' + ' '.join(args):<28} {seconds:>8.3f} {size:>14,}")
-        seconds, _ = time_command(catalog, ["list", "--help"], options.repeat)
-        print(f"{'(start-up: job list --help)':<28} {seconds:>8.3f}")
+            print(f"{'job ' + ' '.join(args):<28} {time_command(catalog, args, options.repeat)}")
     finally:
         if options.keep is None:
             shutil.rmtree(folder, ignore_errors=True)

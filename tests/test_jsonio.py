@@ -78,26 +78,22 @@ def test_the_shipped_vires_defaults_are_stable_under_load_and_dump(vires_default
         assert jsonio.loads(text) == value
 
 
+ESCAPED = "".join(map(chr, range(0x20))) + '"\\'
+"""Every character ``json`` escapes (with ``ensure_ascii=False``)."""
+UNESCAPED = "\x7f\x80\x9f\xa0\u2028\u2029\ud7ff\ue000\ufeff\uffffé中😀%s"
+"""Characters next to those, and others some encoders escape: JSON keeps them as they are."""
+
+
 @pytest.mark.parametrize(
-    "rows",
+    "objects",
     [
         [],
-        [("a", None, True, False, 3, 1.5)],
-        [('é\n"q"', "x", False, None, -1, 0.0), ("%s %d", "\u2028", True, True, 2**63, 1e300)],
+        [{}],
+        [{"a": "x", "b": None, "c": True, "d": False}],
+        [{"id": ESCAPED, "owner": UNESCAPED}, {"id": "", "owner": None}],
+        [{char: char} for char in ESCAPED + UNESCAPED],
+        [{"every character": "".join(map(chr, [*range(0xD800), *range(0xE000, 0x110000)]))}],
     ],
 )
-def test_dumps_rows_is_dumps_of_the_objects(rows: list[tuple[object, ...]]) -> None:
-    keys = ["text", "more", "yes", "no", "int", "%float"]
-
-    assert jsonio.dumps_rows(keys, rows) == jsonio.dumps(
-        [dict(zip(keys, r, strict=True)) for r in rows]
-    )
-
-
-def test_dumps_rows_of_uniform_columns() -> None:
-    keys = ["id", "owner", "flag", "count"]
-    rows = [('a"1', None, True, 1), ("b", "ü", False, 2), ("c", "x", True, 3)]
-
-    assert jsonio.dumps_rows(keys, rows) == jsonio.dumps(
-        [dict(zip(keys, row, strict=True)) for row in rows]
-    )
+def test_dumps_objects_is_dumps_of_the_objects(objects: list[dict[str, str | bool | None]]) -> None:
+    assert jsonio.dumps_objects(objects) == jsonio.dumps(objects).encode()

@@ -271,6 +271,8 @@ SEAMS = {
     # jobs: the queue and the workers (huey), the schedules' cron strings
     "huey": ("vires_repo.io.queue",),
     "croniter": ("vires_repo.jobs.schedules",),
+    # job dump: json's exact bytes, in C
+    "orjson": ("vires_repo.jsonio",),
 }
 """Each outside library (or process-level facility) and the module or package that owns it."""
 

@@ -8,7 +8,7 @@ the order of the mapping given: callers that have no natural order sort their ke
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 _T = TypeVar("_T")
@@ -47,37 +47,15 @@ def nesting_depth(value: Any) -> int:
     return deepest
 
 
-def dumps_rows(keys: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """``dumps`` of a list of flat objects with the same ``keys``, given as rows of scalar
-    values (str, bool, None, numbers), byte for byte, several times faster: ``job dump`` of
-    10^5 jobs must stay well under a second, and ``json`` indents in pure Python."""
-    from json.encoder import encode_basestring
+def dumps_objects(objects: Sequence[dict[str, str | bool | None]]) -> bytes:
+    """``dumps(objects)`` as UTF-8 bytes, byte for byte, for a list of flat objects whose values
+    are strings, booleans or None: ``job dump`` of 10^5 jobs must stay well under a second, and
+    ``json`` indents in pure Python, where orjson (compiled) writes the 50 MB in 0.04 s with
+    the same 2-space indentation, separators and string escapes (the short ones, lowercase
+    ``\\u00XX`` for the other control characters, every other character as is);
+    tests/test_jsonio.py pins this against ``json`` for every Unicode scalar value (a lone
+    surrogate, which UTF-8 cannot encode either way, raises). Numbers are left out: orjson
+    spells some floats differently (``1e16``, not ``1e+16``)."""
+    import orjson
 
-    def scalar(value: Any) -> str:
-        kind = value.__class__
-        if kind is str:
-            return str(encode_basestring(value))
-        if value is None:
-            return "null"
-        if kind is bool:
-            return "true" if value else "false"
-        return json.dumps(value, ensure_ascii=False)
-
-    def encoded(column: tuple[Any, ...]) -> list[str]:
-        """A column's JSON values; a column of strings (or of booleans) without a Python
-        call per value."""
-        kinds = set(map(type, column))
-        if kinds == {str}:
-            return list(map(encode_basestring, column))
-        if kinds <= {str, type(None)}:
-            return ["null" if value is None else encode_basestring(value) for value in column]
-        if kinds == {bool}:
-            return list(map({True: "true", False: "false"}.__getitem__, column))
-        return list(map(scalar, column))
-
-    names = [str(encode_basestring(key)).replace("%", "%%") for key in keys]
-    template = "  {\n" + ",\n".join(f"    {name}: %s" for name in names) + "\n  }"
-    columns = [encoded(column) for column in zip(*rows, strict=True)]
-    if not columns:
-        return "[]\n"
-    return "[\n" + ",\n".join(map(template.__mod__, zip(*columns, strict=True))) + "\n]\n"
+    return orjson.dumps(objects, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)

@@ -1,4 +1,5 @@
-"""Configuration read from the environment: the one place that reads ``VIRES_*`` variables.
+"""Configuration read from the environment: the one place that validates ``VIRES_*`` variables
+(:mod:`vires_repo.environment` reads them).
 
 Read when used, never at import (a bad value must not break ``import vires_repo`` or
 ``--help``): :func:`load_settings` validates every variable and turns a bad value into a
@@ -34,13 +35,11 @@ variable                   default      meaning
 
 from __future__ import annotations
 
-import os
-
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from vires_repo.environment import ENV_PREFIX, variables
 from vires_repo.errors import SettingsError
 
-ENV_PREFIX = "VIRES_"
 CATALOG_ENV_VAR = f"{ENV_PREFIX}CATALOG"
 DEFAULT_CATALOG = "./catalog"
 
@@ -72,16 +71,9 @@ class Settings(BaseModel):
 
 
 def environment() -> dict[str, str]:
-    """The ``VIRES_*`` variables of the settings by field name: any case of the name, an empty
-    value meaning the default (as pydantic-settings reads them)."""
-    found = {}
-    for name, value in os.environ.items():
-        upper = name.upper()
-        if upper.startswith(ENV_PREFIX) and value:
-            field = upper[len(ENV_PREFIX) :].lower()
-            if field in Settings.model_fields:
-                found[field] = value
-    return found
+    """The ``VIRES_*`` variables of the settings by field name (see
+    :func:`vires_repo.environment.variables`)."""
+    return variables(Settings.model_fields)
 
 
 def load_settings() -> Settings:

@@ -52,9 +52,10 @@ def test_list_all_or_some(backend: JobBackend) -> None:
     backend.storage.makedirs("perm/no-response")
     backend.storage.write_bytes("perm/no-response/partial.cdf", b"1")
     backend.storage.write_bytes("task/.tmp-123.part", b"")  # an interrupted atomic write
+    odd = ["", ".", "..", "../perm/done", "/", "done/response.json", "a\0b"]  # not paths
 
     everything = backend.list()
-    many = backend.list([*(f"x{n}" for n in range(100)), "done", "queued"])
+    many = backend.list([*(f"x{n}" for n in range(100)), "done", "queued", "no-response", *odd])
     few = backend.list(["done", "nope", "../etc"])
 
     assert everything == {
@@ -64,7 +65,7 @@ def test_list_all_or_some(backend: JobBackend) -> None:
         "running": RUNNING,
     }
     assert list(everything) == sorted(everything)
-    assert many == {"done": DONE, "queued": QUEUED}
+    assert many == {"done": DONE, "queued": QUEUED, "no-response": everything["no-response"]}
     assert few == {"done": DONE}
     assert backend.read_response("done") == JobResponse("FAILED", error="boom")
     assert backend.read_response("queued") is None
@@ -109,6 +110,7 @@ def test_a_scan_without_the_response_documents(backend: JobBackend) -> None:
     full, quick = backend.scan(ids), backend.scan(ids, responses=False)
 
     assert full.responded == {"done"} and quick.responded == set()
+    assert full.states() == {job_id: full.info(job_id) for job_id in full.known}
     assert (
         (full.known, full.tasks) == (quick.known, quick.tasks) == ({"done", "queued"}, {"queued"})
     )

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from vires_repo.errors import SettingsError
-from vires_repo.jobs.location import JobsLocation
+from vires_repo.jobs.location import ENVIRONMENT, JobsLocation
+from vires_repo.settings import Settings
 
 
 def test_the_default_is_below_the_catalogue(tmp_path: Path) -> None:
@@ -64,3 +65,25 @@ def test_a_new_local_jobs_root_ignores_itself_in_git(tmp_path: Path) -> None:
 
     assert location.database_exists()
     assert (tmp_path / "cat" / ".state" / "jobs" / ".gitignore").read_text() == "*\n"
+
+
+def test_the_variables_are_read_as_the_settings_read_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without load_settings (no pydantic for the job read commands), with its rules: any case
+    of the name, empty meaning the default, a bad value of another variable no matter."""
+    monkeypatch.setenv("vires_jobs_root", str(tmp_path / "lower"))
+    monkeypatch.setenv("VIRES_JOBS_DB", "")
+    monkeypatch.setenv("VIRES_LOCK_TIMEOUT", "soon")
+
+    location = JobsLocation.resolve("cat")
+
+    assert location.root == str(tmp_path / "lower")
+    assert location.database_url == f"sqlite:///{tmp_path}/lower/jobs.sqlite"
+
+
+def test_the_variables_read_unvalidated_take_any_string() -> None:
+    """What pydantic would check of them: nothing, while they are plain optional strings."""
+    for field in ENVIRONMENT:
+        info = Settings.model_fields[field]
+        assert (info.annotation, info.metadata, info.default) == (str | None, [], None)

@@ -6,6 +6,7 @@ retry, schedule, ...) register on it from their own module.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
@@ -103,6 +104,18 @@ class JobOptions:
         )
 
 
+def write_json_bytes(file: str, data: bytes) -> None:
+    """``_common.write_output`` of encoded JSON: to standard output without decoding 50 MB
+    only to encode them again."""
+    stdout = getattr(sys.stdout, "buffer", None)
+    if file != "-" or stdout is None:  # a file, or a text stream that has no bytes under it
+        _common.write_output(file, data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    stdout.write(data)
+    stdout.flush()
+
+
 @app.command(name="list")
 def list_(
     identifiers: Identifiers = None,
@@ -137,8 +150,7 @@ def info(
     from vires_repo.services import jobs
 
     selection = (options or JobOptions()).build(identifiers)
-    rows = jobs.job_info_rows(_common.session.jobs(jobs_root), selection)
-    _common.write_output("-", jobs.csv_text(jobs.INFO_COLUMNS, rows))
+    _common.write_output("-", jobs.job_info_csv(_common.session.jobs(jobs_root), selection))
 
 
 @app.command
@@ -156,12 +168,10 @@ def dump(
     none), status, submitted, started, ended (ISO-8601 UTC with Z, null if not yet), exists,
     hasResponse, finished, active (true/false), responseUrl.
     """
-    from vires_repo import jsonio
     from vires_repo.services import jobs
 
     selection = (options or JobOptions()).build(identifiers)
-    rows = jobs.job_info_rows(_common.session.jobs(jobs_root), selection)
-    _common.write_output(file, jsonio.dumps_rows(jobs.INFO_COLUMNS, rows))
+    write_json_bytes(file, jobs.job_dump_json(_common.session.jobs(jobs_root), selection))
 
 
 @app.command

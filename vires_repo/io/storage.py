@@ -357,45 +357,36 @@ class Storage:
             return []
         return [str(name).rstrip("/").rsplit("/", 1)[-1] for name in entries]
 
-    def existing(self, relpaths: Iterable[str], below: str) -> set[str]:
-        """Which of ``relpaths`` (all below the folder ``below``) exist: a stat each on a local
-        disk, one recursive listing of ``below`` on an object store."""
-        wanted = list(relpaths)
+    def holding(self, folder: str, names: Iterable[str], member: str) -> set[str]:
+        """Which of the entries ``names`` of ``folder`` hold ``member`` (which ``perm/<id>``
+        folders hold a ``response.json``; on a local disk, ``"."``: which are folders): an
+        ``access`` check each, relative to the open folder, on a local disk (no path object,
+        no stat result per entry); one recursive listing of ``folder`` on an object store."""
         if self.is_local:
-            return self._existing_locally(wanted, below)
+            return self._holding_locally(folder, names, member)
         try:
-            with self._reaching("listing", below):
-                found = self.fs.find(self.path(below))
+            with self._reaching("listing", folder):
+                found = self.fs.find(self.path(folder))
         except FileNotFoundError:
             return set()
-        prefix = len(self.root) + 1
-        present = {str(name)[prefix:] for name in found}
-        return {relpath for relpath in wanted if relpath in present}
+        start, suffix = len(self.path(folder)) + 1, f"/{member}"
+        present = {str(p)[start : -len(suffix)] for p in found if str(p).endswith(suffix)}
+        return present.intersection(names)
 
-    def _existing_locally(self, wanted: list[str], below: str) -> set[str]:
-        """A stat each, relative to ``below``'s open folder where the system allows (a third
-        cheaper than resolving 10^5 full paths); no Path object per entry."""
-        prefix = f"{below}/" if below else ""
-        if os.stat not in os.supports_dir_fd or not all(p.startswith(prefix) for p in wanted):
-            exists = os.path.exists
-            return {relpath for relpath in wanted if exists(self.path(relpath))}
+    def _holding_locally(self, folder: str, names: Iterable[str], member: str) -> set[str]:
+        suffix = f"/{member}"
+        if os.access not in os.supports_dir_fd:
+            exists, base = os.path.exists, self.path(folder)
+            return {name for name in names if exists(f"{base}/{name}{suffix}")}
         try:
-            folder = os.open(self.path(below), os.O_RDONLY)
+            opened = os.open(self.path(folder), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except (FileNotFoundError, NotADirectoryError):
             return set()
-        found = set()
-        start = len(prefix)
-        stat = os.stat
+        access, present = os.access, os.F_OK
         try:
-            for relpath in wanted:
-                try:
-                    stat(relpath[start:], dir_fd=folder)
-                except (FileNotFoundError, NotADirectoryError):
-                    continue
-                found.add(relpath)
+            return {name for name in names if access(name + suffix, present, dir_fd=opened)}
         finally:
-            os.close(folder)
-        return found
+            os.close(opened)
 
     def remove_tree(self, relpath: str) -> None:
         """Remove a file or a folder with everything below it (nothing if it does not exist)."""

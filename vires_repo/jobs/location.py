@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vires_repo.environment import variables
 from vires_repo.errors import SettingsError
 from vires_repo.io.database import is_database_url, redacted, sqlite_url
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 JOBS_FOLDER = ".state/jobs"
 """The default jobs root below the catalogue root."""
 SQLITE_FILE = "jobs.sqlite"
+ENVIRONMENT = ("jobs_root", "jobs_db")
+"""The settings read (strings, whatever they hold): read without validating the others, so that
+the job read commands import no pydantic."""
 
 
 def _local_path(root: str) -> str | None:
@@ -45,14 +49,14 @@ class JobsLocation:
     @classmethod
     def resolve(cls, catalog_root: str, jobs_root: str | None = None) -> JobsLocation:
         """The location for a catalogue: the option, the environment, then the defaults."""
-        from vires_repo.settings import load_settings
-
-        settings = load_settings()
-        root = jobs_root or settings.jobs_root or f"{catalog_root.rstrip('/')}/{JOBS_FOLDER}"
+        environment = variables(ENVIRONMENT)
+        root = (
+            jobs_root or environment.get("jobs_root") or f"{catalog_root.rstrip('/')}/{JOBS_FOLDER}"
+        )
         local = _local_path(root)
         if local is not None:
             root = local
-        database = settings.jobs_db
+        database = environment.get("jobs_db")
         if database is None:
             if local is None:
                 raise SettingsError(

@@ -11,12 +11,15 @@ A read never creates the SQLite database: before the first submission there are 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any, TypeVar
 
+from vires_repo import jsonio
 from vires_repo.errors import NotFoundError, UsageError, ViresRepoError
 from vires_repo.jobs.backend import BackendInfo, JobBackend, check_job_id
 from vires_repo.jobs.location import JobsLocation
@@ -171,31 +174,90 @@ def list_jobs(location: JobsLocation, selection: JobSelection) -> list[str]:
     return select_job_ids(location, selection)
 
 
-def job_info_rows(location: JobsLocation, selection: JobSelection) -> list[tuple[Any, ...]]:
-    """``job info``/``job dump``: one tuple per selected job in :data:`INFO_COLUMNS` order
-    (owner and times None when missing, the back-end's flags booleans)."""
-    rows = _read(location, selection, JobRecords.vires_rows, itemgetter(0))
-    scan = JobBackend(location.storage()).scan([row[0] for row in rows])
+@dataclass(frozen=True)
+class JobTable:
+    """The selected jobs as ``job info`` and ``job dump`` show them (:data:`INFO_COLUMNS`):
+    their records (:data:`~vires_repo.jobs.records.VIRES_COLUMNS`, times as VirES text) and
+    the back-end's state of those it knows, joined only as they are written: 10^5 jobs take
+    no tuple of 12 values each."""
+
+    records: list[tuple[Any, ...]]
+    states: dict[str, BackendInfo]
+
+    def _flags(self, loose: _T, flags: Callable[[BackendInfo], _T]) -> dict[BackendInfo | None, _T]:
+        """``flags`` of each state found (a handful), and ``loose`` for a job without one."""
+        return {None: loose, **{state: flags(state) for state in set(self.states.values())}}
+
+    def csv(self) -> str:
+        """VirES's CSV (as :func:`csv_text` writes it)."""
+        flags = self._flags("False,False,False,False", lambda s: ",".join(map(str, (True, *s))))
+        state = self.states.get
+        lines = [
+            f"{process},{job},{owner or ''},{status},{submitted},{started or ''},{ended or ''},"
+            f"{flags[state(job)]},{url or ''}"
+            for job, process, owner, status, submitted, started, ended, url in self.records
+        ]
+        return "\n".join([",".join(INFO_COLUMNS), *lines]) + "\n"
+
+    def objects(self) -> list[dict[str, str | bool | None]]:
+        """One object per job with the keys :data:`INFO_COLUMNS` (None: no owner or time),
+        written out (a dict display is twice as fast as ``dict(zip(...))``)."""
+        flags = self._flags((False, False, False, False), lambda s: (True, *s))
+        state = self.states.get
+        return [
+            {
+                "processId": process,
+                "identifier": job,
+                "owner": owner,
+                "status": status,
+                "submitted": submitted,
+                "started": started,
+                "ended": ended,
+                "exists": exists,
+                "hasResponse": has_response,
+                "finished": finished,
+                "active": active,
+                "responseUrl": url,
+            }
+            for job, process, owner, status, submitted, started, ended, url in self.records
+            for exists, has_response, finished, active in (flags[state(job)],)
+        ]
+
+
+def job_table(location: JobsLocation, selection: JobSelection) -> JobTable:
+    """The selected jobs, by submission time, and their back-end state."""
+    records = _read(location, selection, JobRecords.vires_rows, itemgetter(0))
+    states = JobBackend(location.storage()).scan([row[0] for row in records]).states()
     if selection.asks_backend:
-        rows = [row for row in rows if selection.keeps(scan.info(row[0]))]
-    tasks, temps, perms, responded = scan.tasks, scan.temps, scan.perms, scan.responded
-    return [
-        (
-            process_id,
-            job_id,
-            owner,
-            status,
-            submitted,
-            started,
-            ended,
-            (known := job_id in perms or job_id in tasks or job_id in temps),
-            job_id in responded,
-            known and job_id not in tasks,
-            job_id in temps,
-            response_url,
-        )
-        for job_id, process_id, owner, status, submitted, started, ended, response_url in rows
-    ]
+        records = [row for row in records if selection.keeps(states.get(row[0]))]
+    return JobTable(records, states)
+
+
+def job_info_csv(location: JobsLocation, selection: JobSelection) -> str:
+    """``job info``: the selected jobs as VirES's CSV."""
+    with _cycle_collector_paused():
+        return job_table(location, selection).csv()
+
+
+def job_dump_json(location: JobsLocation, selection: JobSelection) -> bytes:
+    """``job dump``: the selected jobs as a JSON list of objects (UTF-8)."""
+    with _cycle_collector_paused():
+        return jsonio.dumps_objects(job_table(location, selection).objects())
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """The rows of 10^5 jobs (strings and booleans) make no reference cycle, yet allocating
+    them runs the cycle collector hundreds of times over every object of the process: 5% of
+    job info/dump. It pauses meanwhile."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def csv_text(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -36,6 +36,7 @@ def test_info_and_dump(cli, jobs_env: JobsEnv) -> None:
     assert dump.code == 0 and json.loads(dump.out) == [
         {"identifier": DANGLING_RUN, "hasResponse": False, "finished": False, "active": True}
     ]
+    assert dump.out == json.dumps(json.loads(dump.out), indent=2) + "\n"  # VirES's JSON layout
 
 
 def test_remove(cli, jobs_env: JobsEnv) -> None:

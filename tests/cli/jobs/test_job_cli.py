@@ -4,14 +4,31 @@ PostgreSQL server: VirES's selection options, the 12-column CSV and JSON, loose 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from jobs_env import ALL, DANGLING_DONE, DANGLING_RUN, DONE, FAIL, LOOSE, QUEUE, RUN, JobsEnv
+from jobs_env import (
+    ALL,
+    DANGLING_DONE,
+    DANGLING_RUN,
+    DONE,
+    FAIL,
+    LOOSE,
+    QUEUE,
+    RUN,
+    T0,
+    JobsEnv,
+)
+
+from vires_repo.jobs.backend import BackendScan, JobBackend, JobResponse
+from vires_repo.jobs.records import JobRecord, JobStatus
 
 HEADER = (
     "processId,identifier,owner,status,submitted,started,ended,exists,hasResponse,finished,"
@@ -118,6 +135,95 @@ def test_dump_is_json_with_the_same_keys(cli, jobs_env: JobsEnv, tmp_path: Path)
         (QUEUE, None, None, False),
     ]
     assert cli("--catalog", jobs_env.catalog, "job", "dump", "-s", "ABORTED").out == "[]\n"
+
+
+ODD = "00000000-0000-4000-8000-000000000006"
+ODD_OWNER = 'q"uote\\ é\t中\x01'
+"""An owner (and, with ``?"x"``, a response URL) with characters JSON escapes or keeps."""
+MANY = [f"00000000-0000-4000-8000-1{n:011d}" for n in range(70)]
+"""More jobs than the back-end looks up one by one (it reads its folders instead)."""
+
+
+def _vires_time(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ").replace(".000000Z", "Z")
+
+
+def _add_odd_and_many(env: JobsEnv) -> list[tuple[str | bool | None, ...]]:
+    """ODD (FAILED, outputs without a response document) and MANY (SUCCEEDED with responses)
+    beside jobs_env's five; the rows 'job info' shows of all, in order."""
+    url = env.response_url
+    odd_times = [
+        T0 + timedelta(days=6, seconds=s, microseconds=m) for s, m in ((0, 0), (1, 0), (2, 5))
+    ]
+    many_submitted = [T0 + timedelta(days=7, seconds=n) for n in range(len(MANY))]
+    with env.records() as records:
+        records.insert(
+            JobRecord(
+                ODD,
+                "check",
+                JobStatus.FAILED,
+                odd_times[0],
+                ODD_OWNER,
+                odd_times[1],
+                odd_times[2],
+                f'{url(ODD)}?"x"',
+            )
+        )
+        records.insert_many(
+            [
+                JobRecord(
+                    job,
+                    "register",
+                    JobStatus.SUCCEEDED,
+                    submitted,
+                    ended=T0 + timedelta(days=8),
+                    response_url=url(job),
+                )
+                for job, submitted in zip(MANY, many_submitted, strict=True)
+            ]
+        )
+    env.backend.publish(ODD, "out.txt", b"partial")
+    for job in MANY:
+        env.backend.write_response(job, JobResponse("SUCCEEDED"))
+    day = "2026-01-0{}T00:{}Z".format
+    return [
+        ("register", DONE, "alice", "SUCCEEDED", day(1, "00:00"), day(1, "01:00"), day(2, "00:00"),
+         True, True, True, False, url(DONE)),
+        ("check", FAIL, "bob", "FAILED", day(2, "00:00"), day(2, "01:00"), day(3, "00:00"),
+         True, True, True, False, url(FAIL)),
+        ("register", RUN, "alice", "STARTED", day(3, "00:00"), day(3, "01:00"), None,
+         True, False, False, True, url(RUN)),
+        ("check", QUEUE, None, "ACCEPTED", day(4, "00:00"), None, None,
+         True, False, False, False, url(QUEUE)),
+        ("register", LOOSE, "bob", "SUCCEEDED", day(5, "00:00"), day(5, "01:00"),
+         "2026-01-06T00:00:00.000250Z", False, False, False, False, url(LOOSE)),
+        ("check", ODD, ODD_OWNER, "FAILED", *map(_vires_time, odd_times),
+         True, False, True, False, f'{url(ODD)}?"x"'),
+        *[("register", job, None, "SUCCEEDED", _vires_time(submitted), None, day(9, "00:00"),
+           True, True, True, False, url(job))
+          for job, submitted in zip(MANY, many_submitted, strict=True)],
+    ]  # fmt: skip
+
+
+def test_info_and_dump_bytes_over_every_state(cli, jobs_env: JobsEnv) -> None:
+    """Loose, queued, running and finished jobs, with and without a response document, with
+    characters JSON escapes; looked up one by one (a few named) and by listing the folders."""
+    rows = _add_odd_and_many(jobs_env)
+    few = [RUN, ODD, LOOSE, DONE]
+
+    def info_text(selected: list[tuple[str | bool | None, ...]]) -> str:
+        cells = [",".join("" if v is None else str(v) for v in row) for row in selected]
+        return "\n".join([HEADER, *cells]) + "\n"
+
+    def dump_text(selected: list[tuple[str | bool | None, ...]]) -> str:
+        objects = [dict(zip(HEADER.split(","), row, strict=True)) for row in selected]
+        return json.dumps(objects, indent=2, ensure_ascii=False) + "\n"
+
+    for command, expected in (("info", info_text), ("dump", dump_text)):
+        every = cli("--catalog", jobs_env.catalog, "job", command)
+        some = cli("--catalog", jobs_env.catalog, "job", command, *few)
+        assert every == (0, expected(rows), "")
+        assert some == (0, expected([row for row in rows if row[1] in few]), "")
 
 
 def test_remove_purges_folders_and_records(cli, jobs_env: JobsEnv) -> None:
@@ -246,3 +352,53 @@ def test_the_console_script(sqlite_jobs_env: JobsEnv) -> None:
     assert [line.split(",")[1] for line in info.stdout.splitlines()] == ["identifier", RUN, QUEUE]
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.startswith("ERROR: job status 'NOPE' is invalid")
+
+
+_MODULES_AFTER = """
+import contextlib, io, sys
+from vires_repo.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    code = main(sys.argv[1:])
+print(code, len(out.getvalue()), *sorted(sys.modules))
+"""
+"""Runs vires-repo ARGV (stdout a text stream without bytes under it), then prints the exit
+code, the length of the output and the modules loaded."""
+
+
+@pytest.mark.parametrize("command", ["list", "info", "dump"])
+def test_the_read_commands_import_no_pydantic(sqlite_jobs_env: JobsEnv, command: str) -> None:
+    """Start-up counts at 10^5 jobs (issue 13: <= 1 s each): the jobs root and database are
+    strings read without validating every setting (80 ms of pydantic)."""
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    argv = ["--catalog", sqlite_jobs_env.catalog, "job", command]
+    done = subprocess.run(
+        [sys.executable, "-c", _MODULES_AFTER, *argv],
+        capture_output=True,
+        text=True,
+        env={**environment, "VIRES_MAX_QUEUED_JOBS": "many"},  # not a read command's setting
+        check=True,
+    )
+    code, size, *modules = done.stdout.split()
+
+    assert (code, done.stderr) == ("0", "")
+    assert int(size) >= 5 * 37  # the five jobs
+    assert "pydantic" not in modules
+    assert "vires_repo.settings" not in modules
+
+
+@pytest.mark.parametrize("command", ["info", "dump"])
+def test_the_cycle_collector_pauses_while_the_rows_are_built(
+    cli, sqlite_jobs_env: JobsEnv, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """10^5 rows make no cycle but would run it hundreds of times; it runs again afterwards."""
+    seen: list[bool] = []
+    real_scan = JobBackend.scan
+
+    def scan(backend: JobBackend, *args: Any, **kwargs: Any) -> BackendScan:
+        seen.append(gc.isenabled())
+        return real_scan(backend, *args, **kwargs)
+
+    monkeypatch.setattr(JobBackend, "scan", scan)
+
+    assert cli("--catalog", sqlite_jobs_env.catalog, "job", command).code == 0
+    assert seen == [False] and gc.isenabled()

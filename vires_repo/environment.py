@@ -1,0 +1,28 @@
+"""The ``VIRES_*`` environment variables as the process has them, not yet validated.
+
+:mod:`vires_repo.settings` validates every variable with pydantic. A command that needs only
+string-valued variables, whatever they hold (the job read commands: the jobs root and the
+records database), reads them here instead: it imports no pydantic (80 ms of start-up) and does
+not fail on a bad value of a variable it does not use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection
+
+ENV_PREFIX = "VIRES_"
+
+
+def variables(fields: Collection[str]) -> dict[str, str]:
+    """The variables of the settings ``fields`` by field name (``jobs_root`` for
+    ``VIRES_JOBS_ROOT``): any case of the name, an empty value meaning the default (left out),
+    as pydantic-settings reads them."""
+    found = {}
+    for name, value in os.environ.items():
+        upper = name.upper()
+        if upper.startswith(ENV_PREFIX) and value:
+            field = upper[len(ENV_PREFIX) :].lower()
+            if field in fields:
+                found[field] = value
+    return found
