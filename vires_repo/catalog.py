@@ -39,10 +39,10 @@ class Catalog:
         if isinstance(root, Storage):
             self.storage = root
         else:
-            if root is None:  # pydantic is imported only when it is needed
-                from vires_repo.settings import default_catalog_root
+            if root is None:
+                from vires_repo.environment import catalog_root
 
-                root = default_catalog_root()
+                root = catalog_root()
             self.storage = Storage(root)
         self.product_types = DefinitionStore(self.storage, PRODUCT_TYPES)
         self.product_collections = DefinitionStore(self.storage, PRODUCT_COLLECTIONS)

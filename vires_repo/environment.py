@@ -1,9 +1,9 @@
 """The ``VIRES_*`` environment variables as the process has them, not yet validated.
 
 :mod:`vires_repo.settings` validates every variable with pydantic. A command that needs only
-string-valued variables, whatever they hold (the job read commands: the jobs root and the
-records database), reads them here instead: it imports no pydantic (80 ms of start-up) and does
-not fail on a bad value of a variable it does not use.
+string-valued variables, whatever they hold (the catalogue root; the job read commands: the
+jobs root and the records database), reads them here instead: it imports no pydantic (80 ms of
+start-up) and does not fail on a bad value of a variable it does not use.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import os
 from collections.abc import Collection
 
 ENV_PREFIX = "VIRES_"
+DEFAULT_CATALOG = "./catalog"
 
 
 def variables(fields: Collection[str]) -> dict[str, str]:
@@ -26,3 +27,9 @@ def variables(fields: Collection[str]) -> dict[str, str]:
             if field in fields:
                 found[field] = value
     return found
+
+
+def catalog_root() -> str:
+    """``$VIRES_CATALOG`` or ``./catalog``: any string names a catalogue (a folder or a URL),
+    so a lookup reads it here without the settings' validation."""
+    return variables(("catalog",)).get("catalog", DEFAULT_CATALOG)

@@ -37,11 +37,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from vires_repo.environment import ENV_PREFIX, variables
+from vires_repo.environment import DEFAULT_CATALOG, ENV_PREFIX, variables
 from vires_repo.errors import SettingsError
-
-CATALOG_ENV_VAR = f"{ENV_PREFIX}CATALOG"
-DEFAULT_CATALOG = "./catalog"
 
 
 class Settings(BaseModel):
@@ -86,8 +83,3 @@ def load_settings() -> Settings:
         raise SettingsError(
             f"environment variable {variable}={first['input']!r} is invalid: {first['msg']}"
         ) from None
-
-
-def default_catalog_root() -> str:
-    """``$VIRES_CATALOG`` or ``./catalog``."""
-    return load_settings().catalog

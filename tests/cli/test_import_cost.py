@@ -54,14 +54,16 @@ with open(sys.argv[1], "w") as stream:
 """
 
 
-def _modules_after(tmp_path: Path, *argv: str) -> tuple[int, set[str]]:
+def _modules_after(
+    tmp_path: Path, *argv: str, environment: dict[str, str] | None = None
+) -> tuple[int, set[str]]:
     """The exit code of ``vires-repo ARGV`` and the modules loaded when it ended."""
     report = tmp_path / "modules.json"
     subprocess.run(
         [sys.executable, "-c", _RUNNER, str(report), *argv],
         cwd=REPO_ROOT,
         check=True,
-        env={"PATH": "", "PYTHONPATH": str(REPO_ROOT), "COLUMNS": "120"},
+        env={"PATH": "", "PYTHONPATH": str(REPO_ROOT), "COLUMNS": "120", **(environment or {})},
     )
     result = json.loads(report.read_text())
     return result["code"], set(result["modules"])
@@ -126,6 +128,21 @@ def test_a_lookup_imports_no_heavy_module_and_no_other_command(
         "vires_repo.cli.lookups",
     }
     assert other_commands == set()
+
+
+def test_a_lookup_in_the_catalogue_of_vires_catalog_validates_no_setting(
+    tmp_path: Path, lookup_catalog: str
+) -> None:
+    """$VIRES_CATALOG is read as it is; a bad value of a setting the lookup does not use
+    (validated by pydantic) does not stop it."""
+    environment = {"VIRES_CATALOG": lookup_catalog, "VIRES_LOCK_TIMEOUT": "soon"}
+
+    code, modules = _modules_after(
+        tmp_path, "product", "exists", f"{COLLECTION}_001", environment=environment
+    )
+
+    assert code == 0
+    assert _loaded(modules, (*HEAVY, "cyclopts", "vires_repo.settings")) == []
 
 
 def _command_paths() -> list[tuple[str, ...]]:

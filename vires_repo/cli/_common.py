@@ -59,9 +59,9 @@ class Session:
         """The catalogue root: ``--catalog``, else ``$VIRES_CATALOG`` or ``./catalog``."""
         if self.catalog_root:
             return self.catalog_root
-        from vires_repo.settings import default_catalog_root  # pydantic
+        from vires_repo.environment import catalog_root
 
-        return default_catalog_root()
+        return catalog_root()
 
     def catalog(self) -> Catalog:
         from vires_repo.catalog import Catalog
