@@ -140,7 +140,10 @@ def main() -> None:
         print(f"  {label:32s} {timed_command(catalog, *args) * 1000:7.0f} ms")
 
     folder = data / "small"
-    files = write_small_mag_lr_products(folder, options.register, records=2, spacecraft="C")
+    # daily from 2001: 10,000 products end in 2028, within the years of apexpy's model (QD)
+    files = write_small_mag_lr_products(
+        folder, options.register, start="2001-01-01", records=2, spacecraft="C"
+    )
     listing = root / "files.txt"
     listing.write_text("\n".join(files) + "\n")
     start = time.perf_counter()
@@ -159,7 +162,9 @@ def main() -> None:
         f"{time.perf_counter() - start:.2f} s ({done.stderr.strip().splitlines()[-1]})"
     )
     start = time.perf_counter()
-    vires_repo(catalog, "orbit_direction", "sync", REGISTER_COLLECTION)
+    synced = vires_repo(catalog, "orbit_direction", "sync", REGISTER_COLLECTION)
+    if synced.returncode:
+        raise SystemExit(f"orbit_direction sync failed: {synced.stderr[-2000:]}")
     print(
         f"  then orbit_direction sync of their tables (GEO + QD): "
         f"{time.perf_counter() - start:.2f} s"

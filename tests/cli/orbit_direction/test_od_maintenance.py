@@ -251,6 +251,37 @@ def test_a_missing_file_fails_alone_and_the_batch_goes_on(local_odenv: OdEnv) ->
     qd.verify()
 
 
+
+def test_a_product_that_fails_after_its_predecessor_leaves_that_one_closed(
+    local_odenv: OdEnv,
+) -> None:
+    """A readable product whose extraction fails (here: apexpy has no model after 2030) is
+    reported alone; its predecessor, extracted with it as context, is extracted again without
+    it, so the tables end with a closed block and the rest of the batch is saved."""
+    env = local_odenv
+    last_noon = (np.datetime64("2029-12-31T12") - np.datetime64("2016-01-01T00")).astype(int)
+    first = int(last_noon) // 6  # products of six hours from 2016-01-01
+    files = env.products(3, first=first)  # 12:00 and 18:00 on 2029-12-31, 00:00 in 2030
+    assert env.register(*files, skip=True).code == 0
+    ids = [identifier(f) for f in files]
+
+    result = env("orbit_direction", "sync", MAG_A)
+
+    assert result.code == 2, result.err
+    failures = [line for line in result.err.splitlines() if line.startswith("ERROR")]
+    assert failures == [
+        f"ERROR: Processing of {ids[1]} failed! Reason: Quasi-Dipole latitude is not "
+        "available for 2030.003: apexpy's magnetic model covers 1900-2030",
+        f"ERROR: Processing of {ids[2]} failed! Reason: Quasi-Dipole latitude is not "
+        "available for 2030.003: apexpy's magnetic model covers 1900-2030",
+    ]
+    assert "INFO: 1 of 3 product(s) processed." in result.err
+    geo, qd = env.tables()
+    for table in (geo, qd):
+        table.verify()
+        assert [s.product_id for s in table.sources] == ids[:1]
+        assert table.boundaries.types[-1] == BoundaryType.END
+
 def test_a_product_without_positions_is_reported_not_fatal(local_odenv: OdEnv) -> None:
     env = local_odenv
     files = env.products(2)

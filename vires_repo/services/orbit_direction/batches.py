@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -26,6 +26,7 @@ from vires_repo.orbit_direction.product_extraction import (
     ExtractedProduct,
     ExtractionJob,
     extract_products,
+    run_extraction_job,
 )
 from vires_repo.orbit_direction.store import TableStore
 from vires_repo.products import ProductRecord
@@ -174,6 +175,28 @@ def extraction_job(
     )
 
 
+def _closed_before_failures(
+    jobs: Sequence[ExtractionJob], outcomes: list[ExtractedProduct | str]
+) -> list[ExtractedProduct | str]:
+    """``outcomes``, where a product preceding one that failed is extracted again without it.
+
+    A product's last block runs on into the next product, whose extraction closes it; when
+    that extraction fails (a product readable as a neighbour, e.g. beyond apexpy's years), the
+    table would end in an open block, which the save refuses, losing the whole batch. Without
+    the failed follower the block closes at the product's end, as at the end of the data.
+    """
+    for index in range(1, len(jobs)):
+        before = jobs[index - 1]
+        failed = isinstance(outcomes[index], str)
+        if (
+            failed
+            and not isinstance(outcomes[index - 1], str)
+            and (before.next_location == jobs[index].location)
+        ):
+            outcomes[index - 1] = run_extraction_job(replace(before, next_location=None))
+    return outcomes
+
+
 @dataclass
 class Batch:
     """Per-product messages held back until the batch is saved (a batch that falls back to a
@@ -231,7 +254,8 @@ def add_batch(
                     )
         plan.append((item, previous))
         jobs.append(extraction_job(tables.source, item, previous, following))
-    for (item, previous), outcome in zip(plan, extract_products(jobs), strict=True):
+    outcomes = _closed_before_failures(jobs, list(extract_products(jobs)))
+    for (item, previous), outcome in zip(plan, outcomes, strict=True):
         if isinstance(outcome, str):
             result.failed += 1
             batch.lines.append(
