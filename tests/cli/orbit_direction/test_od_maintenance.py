@@ -251,7 +251,6 @@ def test_a_missing_file_fails_alone_and_the_batch_goes_on(local_odenv: OdEnv) ->
     qd.verify()
 
 
-
 def test_a_product_that_fails_after_its_predecessor_leaves_that_one_closed(
     local_odenv: OdEnv,
 ) -> None:
@@ -281,6 +280,7 @@ def test_a_product_that_fails_after_its_predecessor_leaves_that_one_closed(
         table.verify()
         assert [s.product_id for s in table.sources] == ids[:1]
         assert table.boundaries.types[-1] == BoundaryType.END
+
 
 def test_a_product_without_positions_is_reported_not_fatal(local_odenv: OdEnv) -> None:
     env = local_odenv
