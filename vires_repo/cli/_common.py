@@ -237,15 +237,23 @@ def local_input(file: str) -> Iterator[tuple[str, str]]:
         yield stream.name, name
 
 
-def write_output(file: str, text: str) -> None:
+def write_output(file: str, text: str | bytes) -> None:
+    """Write ``text`` to ``file`` ('-': standard output). UTF-8 bytes go to standard output
+    as they are (``job dump`` writes 50 MB of encoded JSON: no decoding to encode again)."""
     if file == "-":
-        sys.stdout.write(text)
+        stdout = getattr(sys.stdout, "buffer", None)
+        if isinstance(text, bytes) and stdout is not None:
+            sys.stdout.flush()
+            stdout.write(text)
+            stdout.flush()
+            return
+        sys.stdout.write(text.decode("utf-8") if isinstance(text, bytes) else text)
         sys.stdout.flush()
         return
     from vires_repo.io.locations import write_location
 
     try:
-        write_location(file, text)
+        write_location(file, text.decode("utf-8") if isinstance(text, bytes) else text)
     except OSError as exc:
         raise ViresRepoError(f"cannot write output file {file}: {exc.strerror or exc}") from None
 

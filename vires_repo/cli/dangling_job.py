@@ -10,7 +10,7 @@ from cyclopts import App, Parameter
 
 from vires_repo.cli import _common
 from vires_repo.cli._options import JobsRoot, OutputFile
-from vires_repo.cli.job import AllFlag, Identifiers, tri_state, write_json_bytes
+from vires_repo.cli.job import AllFlag, Identifiers, tri_state
 
 if TYPE_CHECKING:
     from vires_repo.services.dangling_jobs import DanglingSelection
@@ -93,7 +93,7 @@ def dump(
     objects: list[dict[str, str | bool | None]] = [
         dict(zip(dangling_jobs.INFO_COLUMNS, row, strict=True)) for row in rows
     ]
-    write_json_bytes(file, jsonio.dumps_objects(objects))
+    _common.write_output(file, jsonio.dumps_objects(objects))
 
 
 @app.command

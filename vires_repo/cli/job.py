@@ -6,7 +6,6 @@ retry, schedule, ...) register on it from their own module.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
@@ -104,18 +103,6 @@ class JobOptions:
         )
 
 
-def write_json_bytes(file: str, data: bytes) -> None:
-    """``_common.write_output`` of encoded JSON: to standard output without decoding 50 MB
-    only to encode them again."""
-    stdout = getattr(sys.stdout, "buffer", None)
-    if file != "-" or stdout is None:  # a file, or a text stream that has no bytes under it
-        _common.write_output(file, data.decode("utf-8"))
-        return
-    sys.stdout.flush()
-    stdout.write(data)
-    stdout.flush()
-
-
 @app.command(name="list")
 def list_(
     identifiers: Identifiers = None,
@@ -171,7 +158,7 @@ def dump(
     from vires_repo.services import jobs
 
     selection = (options or JobOptions()).build(identifiers)
-    write_json_bytes(file, jobs.job_dump_json(_common.session.jobs(jobs_root), selection))
+    _common.write_output(file, jobs.job_dump_json(_common.session.jobs(jobs_root), selection))
 
 
 @app.command
